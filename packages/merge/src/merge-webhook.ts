@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { createHash } from 'node:crypto';
+
+/** The envelope of every Merge webhook delivery (merge.md §1.1). */
+export const mergeWebhookSchema = z.object({
+  hook: z.object({
+    id: z.string().min(1).max(200),
+    event: z.string().min(1).max(200),
+    target: z.string().max(2000).optional(),
+  }),
+  linked_account: z
+    .object({
+      id: z.string().min(1).max(200),
+      integration: z.string().max(200).nullish(),
+      integration_slug: z.string().max(200).nullish(),
+      category: z.string().max(50).nullish(),
+    })
+    .loose(),
+  data: z.record(z.string(), z.unknown()).nullable(),
+});
+export type MergeWebhook = z.infer<typeof mergeWebhookSchema>;
+
+/** Opportunity data carried by Opportunity.* events: only what triage needs to know which deal. */
+export const opportunityRefSchema = z
+  .object({ id: z.string().min(1).max(200), modified_at: z.string().max(100).nullish() })
+  .loose();
+
+export type WebhookIntent =
+  | { kind: 'opportunity'; event: 'added' | 'changed' | 'removed'; opportunityId: string; modifiedAt: string | null }
+  | { kind: 'sync_completed'; opportunitiesDone: boolean }
+  | { kind: 'ignored'; event: string };
+
+/** Which of Merge's events mean work for us; anything else is accepted and ignored. */
+export function classifyMergeWebhook(hook: MergeWebhook): WebhookIntent | { kind: 'invalid'; reason: string } {
+  const event = hook.hook.event.toLowerCase();
+  const m = /^opportunity\.(added|changed|removed)$/.exec(event);
+  if (m) {
+    const ref = opportunityRefSchema.safeParse(hook.data);
+    if (!ref.success) return { kind: 'invalid', reason: 'Opportunity event without data.id' };
+    return {
+      kind: 'opportunity',
+      event: m[1] as 'added' | 'changed' | 'removed',
+      opportunityId: ref.data.id,
+      modifiedAt: ref.data.modified_at ?? null,
+    };
+  }
+  if (event === 'linkedaccount.sync_completed') {
+    const status = (hook.data?.['sync_status'] as Record<string, { last_sync_result?: string }> | undefined)?.[
+      'crm.Opportunity'
+    ];
+    return { kind: 'sync_completed', opportunitiesDone: status?.last_sync_result === 'DONE' };
+  }
+  return { kind: 'ignored', event: hook.hook.event };
+}
+
+/** Redeliveries of one delivery carry identical bytes, hence the same id; BullMQ ids may not contain ':'. */
+export function deliveryJobId(rawBody: Buffer): string {
+  return `merge-${createHash('sha256').update(rawBody).digest('hex').slice(0, 40)}`;
+}

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+/** One schema per queue payload: producers and workers both parse through these. Payloads carry ids, not records. */
+export const crmEventJob = z.object({
+  source: z.enum(['webhook', 'poll', 'manual']),
+  opportunityId: z.string().min(1),
+  event: z.enum(['added', 'changed', 'removed']),
+  modifiedAt: z.string().nullable(),
+  receivedAt: z.string(),
+  /** Set for manual alerts: triage creates the alert whatever the rules say. */
+  manualAlertId: z.string().optional(),
+});
+
+export const briefingJob = z.object({ alertId: z.string().min(1) });
+
+export const dialJob = z.object({
+  alertId: z.string().min(1),
+  /** Which try of the whole ladder (VP attempts, then escalation numbers) this is. */
+  attempt: z.number().int().min(0).default(0),
+});
+
+export const callEventJob = z.object({
+  eventId: z.string().min(1),
+  eventType: z.string().min(1),
+  occurredAt: z.string().nullable(),
+  payload: z.record(z.string(), z.unknown()),
+  receivedAt: z.string(),
+});
+
+export const pollJob = z.object({ reason: z.enum(['schedule', 'sync_completed']) });
+
+export type CrmEventJob = z.infer<typeof crmEventJob>;
+export type BriefingJob = z.infer<typeof briefingJob>;
+export type DialJob = z.infer<typeof dialJob>;
+export type CallEventJob = z.infer<typeof callEventJob>;
+export type PollJob = z.infer<typeof pollJob>;

@@ -1,0 +1,46 @@
+import type { DefaultJobOptions } from 'bullmq';
+import type { z } from 'zod';
+import { briefingJob, callEventJob, crmEventJob, dialJob, pollJob } from './job-schemas.ts';
+
+const DAY = 24 * 3600;
+
+/**
+ * A completed job keeps its id for `removeOnComplete.age`, and while it exists a re-add with the same id
+ * is a no-op: that retention *is* the dedupe window for redelivered webhooks (practice.md §1.2).
+ */
+const keepForDedupe = (days: number): Pick<DefaultJobOptions, 'removeOnComplete' | 'removeOnFail'> => ({
+  removeOnComplete: { age: days * DAY, count: 200_000 },
+  removeOnFail: { age: 30 * DAY, count: 50_000 },
+});
+
+export const queueCatalog = {
+  'crm-events': {
+    job: 'triage.opportunity',
+    schema: crmEventJob,
+    options: { attempts: 8, backoff: { type: 'exponential', delay: 1000, jitter: 0.2 }, ...keepForDedupe(7) },
+  },
+  briefings: {
+    job: 'briefing.write',
+    schema: briefingJob,
+    options: { attempts: 3, backoff: { type: 'exponential', delay: 500 }, ...keepForDedupe(2) },
+  },
+  dials: {
+    job: 'dialer.place-call',
+    schema: dialJob,
+    options: { attempts: 6, backoff: { type: 'exponential', delay: 1000, jitter: 0.2 }, ...keepForDedupe(2) },
+  },
+  'call-events': {
+    job: 'call.apply-event',
+    schema: callEventJob,
+    options: { attempts: 10, backoff: { type: 'exponential', delay: 200, jitter: 0.2 }, ...keepForDedupe(2) },
+  },
+  polls: {
+    job: 'merge.poll',
+    schema: pollJob,
+    options: { attempts: 3, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: 100, removeOnFail: 100 },
+  },
+} as const satisfies Record<string, { job: string; schema: z.ZodType; options: DefaultJobOptions }>;
+
+export type QueueName = keyof typeof queueCatalog;
+export type JobData<Q extends QueueName> = z.infer<(typeof queueCatalog)[Q]['schema']>;
+export const queueNames = Object.keys(queueCatalog) as QueueName[];

@@ -1,0 +1,60 @@
+import { Queue, Worker, type Job, type JobsOptions, type WorkerOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { queueCatalog, queueNames, type JobData, type QueueName } from './queue-catalog.ts';
+
+export type Queues = { redis: Redis; byName: { [Q in QueueName]: Queue } };
+
+export function createQueues(connection: Redis, prefix: string): Queues {
+  const byName = Object.fromEntries(
+    queueNames.map((name) => [
+      name,
+      new Queue(name, { connection, prefix, defaultJobOptions: queueCatalog[name].options }),
+    ]),
+  ) as Queues['byName'];
+  return { redis: connection, byName };
+}
+
+export async function closeQueues(queues: Queues): Promise<void> {
+  await Promise.all(Object.values(queues.byName).map((q) => q.close()));
+}
+
+export type EnqueueResult = { jobId: string; duplicate: boolean };
+
+/**
+ * Adds a job whose payload is checked against the catalog schema. The job is added first (a no-op for a
+ * retained id), then a marker with the same lifetime tells first delivery from repeat; a crash between the
+ * two only turns a repeat into a second 202, never a lost job.
+ */
+export async function enqueue<Q extends QueueName>(
+  queues: Queues,
+  name: Q,
+  data: JobData<Q>,
+  opts: JobsOptions & { jobId: string },
+): Promise<EnqueueResult> {
+  const payload = queueCatalog[name].schema.parse(data);
+  const queue: Queue = queues.byName[name];
+  await queue.add(queueCatalog[name].job, payload, opts);
+  const client = queues.redis;
+  const ttl = dedupeSeconds(name);
+  const first = await client.set(`${queue.qualifiedName}:seen:${opts.jobId}`, '1', 'EX', ttl, 'NX');
+  return { jobId: opts.jobId, duplicate: first === null };
+}
+
+function dedupeSeconds(name: QueueName): number {
+  const keep = queueCatalog[name].options.removeOnComplete;
+  return typeof keep === 'object' && 'age' in keep && keep.age ? keep.age : 24 * 3600;
+}
+
+export type Processor<Q extends QueueName> = (data: JobData<Q>, job: Job) => Promise<unknown>;
+
+export function createWorker<Q extends QueueName>(
+  name: Q,
+  processor: Processor<Q>,
+  opts: { connection: Redis; prefix: string } & Omit<WorkerOptions, 'connection' | 'prefix'>,
+): Worker {
+  return new Worker(
+    name,
+    async (job) => processor(queueCatalog[name].schema.parse(job.data) as JobData<Q>, job),
+    { lockDuration: 30_000, maxStalledCount: 2, ...opts },
+  );
+}

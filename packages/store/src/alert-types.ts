@@ -1,0 +1,52 @@
+import type { AlertReason } from '@dda/domain';
+
+export type AlertDeal = {
+  id: string;
+  name: string;
+  amount: number | null;
+  currency: string | null;
+  stage: string | null;
+  previous_stage: string | null;
+  account: string | null;
+  owner: { name: string | null; email: string | null } | null;
+  close_date: string | null;
+};
+
+export type AlertStatus = 'pending' | 'waiting' | 'calling' | 'completed' | 'failed';
+export type AlertOutcome =
+  | 'connected'
+  | 'acknowledged'
+  | 'snoozed'
+  | 'ae_unavailable'
+  | 'voicemail'
+  | 'no_answer'
+  | 'escalated'
+  | 'failed';
+
+export type Briefing = {
+  text: string;
+  headline: string;
+  model: string | null;
+  latency_ms: number | null;
+  fallback: boolean;
+  fallback_reason: string | null;
+  written_at: string;
+};
+
+export type TimelineEntry = { at: string; event: string; [k: string]: unknown };
+
+export type Alert = {
+  id: string;
+  created_at: string;
+  source: 'webhook' | 'poll' | 'manual';
+  status: AlertStatus;
+  outcome: AlertOutcome | null;
+  outcome_reason: string | null;
+  reason: string;
+  reasons: (AlertReason | 'manual')[];
+  deal: AlertDeal;
+  briefing: Briefing | null;
+  timeline: TimelineEntry[];
+};
+
+export type NewAlert = Omit<Alert, 'id' | 'created_at' | 'status' | 'outcome' | 'outcome_reason' | 'briefing' | 'timeline'>;

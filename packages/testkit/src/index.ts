@@ -1,0 +1,1 @@
+export { testRedisUrl, uniquePrefix, connectTestRedis, deleteKeys } from './test-redis.ts';

@@ -1,0 +1,51 @@
+import { loadConfigOrExit } from '@dda/config';
+import { createLogger } from '@dda/logger';
+import { createMergeClient } from '@dda/merge';
+import { closeOnSignal, closeQueues, createQueues, createWorker, createWorkerConnection, observeWorker } from '@dda/queues';
+import { createAlertsRepository } from '@dda/store';
+import { dispatchAlerts, pollModifiedDeals, triageDeal } from '@dda/alerting';
+
+const config = loadConfigOrExit();
+const log = createLogger({ service: 'briefing-worker', level: config.LOG_LEVEL });
+const redis = createWorkerConnection(config.REDIS_URL);
+redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+const queues = createQueues(redis, config.REDIS_PREFIX);
+const alerts = createAlertsRepository(redis, config.REDIS_PREFIX);
+const merge = createMergeClient({
+  baseUrl: config.MERGE_BASE_URL,
+  apiKey: config.MERGE_API_KEY ?? 'sandbox-merge-key',
+  accountToken: config.MERGE_ACCOUNT_TOKEN ?? 'sandbox-account-token',
+});
+const rules = { alertStages: config.ALERT_STAGES, threshold: config.DEAL_THRESHOLD };
+const connection = { connection: redis, prefix: config.REDIS_PREFIX };
+
+const triage = createWorker(
+  'crm-events',
+  async (job) => {
+    const result = await triageDeal({ merge, alerts, rules, log }, job.opportunityId, job.source);
+    await dispatchAlerts({ alerts, queues });
+    return result;
+  },
+  { ...connection, concurrency: 8 },
+);
+const poll = createWorker('polls', async () => pollModifiedDeals({ merge, redis, prefix: config.REDIS_PREFIX, queues, alerts, rules, log }), { ...connection, concurrency: 1 });
+const workers = [triage, poll];
+for (const w of workers) observeWorker(w, log);
+
+if (config.MERGE_POLL_SECONDS > 0) {
+  await queues.byName.polls.upsertJobScheduler('merge-backstop-poll', { every: config.MERGE_POLL_SECONDS * 1000 }, { name: 'merge.poll', data: { reason: 'schedule' } });
+} else {
+  await queues.byName.polls.removeJobScheduler('merge-backstop-poll');
+}
+
+// The outbox sweep re-dispatches alerts whose hand-off was cut short by a crash.
+const sweep = setInterval(() => {
+  dispatchAlerts({ alerts, queues }).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'outbox sweep failed'));
+}, 5000);
+
+closeOnSignal(log, workers, async () => {
+  clearInterval(sweep);
+  await closeQueues(queues);
+  redis.disconnect();
+});
+log.info({ queues: ['crm-events', 'polls'], poll_seconds: config.MERGE_POLL_SECONDS }, 'briefing-worker started');

@@ -1,0 +1,33 @@
+import closeWithGrace from 'close-with-grace';
+import { loadConfigOrExit } from '@dda/config';
+import { createLogger } from '@dda/logger';
+import { createMergeClient } from '@dda/merge';
+import { closeQueues, createProducerConnection, createQueues } from '@dda/queues';
+import { createAlertsRepository } from '@dda/store';
+import { buildApp } from './build-app.ts';
+
+const config = loadConfigOrExit();
+const log = createLogger({ service: 'ingress', level: config.LOG_LEVEL });
+const redis = createProducerConnection(config.REDIS_URL);
+redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+const queues = createQueues(redis, config.REDIS_PREFIX);
+for (const q of Object.values(queues.byName)) q.on('error', (err) => log.warn({ err: err.message, queue: q.name }, 'queue error'));
+const merge = createMergeClient({
+  baseUrl: config.MERGE_BASE_URL,
+  apiKey: config.MERGE_API_KEY ?? 'sandbox-merge-key',
+  accountToken: config.MERGE_ACCOUNT_TOKEN ?? 'sandbox-account-token',
+  maxRetries: 2,
+});
+const alerts = createAlertsRepository(redis, config.REDIS_PREFIX);
+const app = await buildApp({ config, log, redis, queues, alerts, merge });
+
+closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  if (err) log.error({ err }, 'shutting down after error');
+  else log.info({ signal }, 'shutting down');
+  await app.close();
+  await closeQueues(queues);
+  redis.disconnect();
+});
+
+await app.listen({ port: config.PORT, host: '0.0.0.0' });
+log.info({ port: config.PORT, sandbox: config.sandbox }, 'ingress listening');
