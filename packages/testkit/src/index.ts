@@ -1,1 +1,2 @@
 export { testRedisUrl, uniquePrefix, connectTestRedis, deleteKeys } from './test-redis.ts';
+export { startService, freePort, repoRoot, type ServiceProcess } from './service-process.ts';
