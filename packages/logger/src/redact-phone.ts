@@ -4,9 +4,10 @@ const PHONE = /\+?\d[\d\s().-]{6,}\d/g;
 export function maskPhones(text: string): string {
   return text.replace(PHONE, (m) => {
     const digits = m.replace(/\D/g, '');
-    if (digits.length < 8 || digits.length > 15) return m;
+    if (digits.length < 8) return m;
     // Timestamps and ids are long digit runs without separators or a plus: leave them readable.
-    if (!m.startsWith('+') && !/[\s().-]/.test(m)) return m;
+    // Without a plus, only separated runs of 10+ digits look like numbers (415-555-0123), not dates.
+    if (!m.startsWith('+') && (digits.length < 10 || !/[\s().-]/.test(m))) return m;
     return `+…${digits.slice(-2)}`;
   });
 }
