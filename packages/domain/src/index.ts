@@ -1,1 +1,5 @@
 export * from './deal-rules.ts';
+export * from './intents.ts';
+export * from './call-machine.ts';
+export * from './speech-text.ts';
+export * from './call-script.ts';
