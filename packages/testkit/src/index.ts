@@ -1,2 +1,3 @@
 export { testRedisUrl, uniquePrefix, connectTestRedis, deleteKeys } from './test-redis.ts';
 export { startService, freePort, repoRoot, type ServiceProcess } from './service-process.ts';
+export { waitForQueuesIdle, waitUntil } from './queue-waits.ts';
