@@ -120,7 +120,7 @@ describe('signed CRM webhooks become exactly one durable alert per deal change',
 
   it('a change whose webhook never came is caught by the backstop poll, once', async () => {
     const sync = (n: number) => {
-      const body = readFileSync(new URL('../../shared/fixtures/merge/webhook.linkedaccount.sync_completed.json', import.meta.url), 'utf8').replace('"0a9b8c7d-6e5f-4a3b-2c1d-0e9f8a7b6c5d"', `"0a9b8c7d-6e5f-4a3b-2c1d-0e9f8a7b6c${n}0"`);
+      const body = readFileSync(new URL('../fixtures/merge/webhook.linkedaccount.sync_completed.json', import.meta.url), 'utf8').replace('"0a9b8c7d-6e5f-4a3b-2c1d-0e9f8a7b6c5d"', `"0a9b8c7d-6e5f-4a3b-2c1d-0e9f8a7b6c${n}0"`);
       return deliver(body, signMergeBody(body, KEY));
     };
     // The first poll only learns what every deal looks like: installing must not ring for old deals.

@@ -33,7 +33,7 @@ const workers = [triage, poll];
 for (const w of workers) observeWorker(w, log);
 
 if (config.MERGE_POLL_SECONDS > 0) {
-  await queues.byName.polls.upsertJobScheduler('merge-backstop-poll', { every: config.MERGE_POLL_SECONDS * 1000 }, { name: 'merge.poll', data: { reason: 'schedule' } });
+  await queues.byName.polls.upsertJobScheduler('merge-backstop-poll', { every: config.MERGE_POLL_SECONDS * 1000, startDate: Date.now() + config.MERGE_POLL_SECONDS * 1000 }, { name: 'merge.poll', data: { reason: 'schedule' } });
 } else {
   await queues.byName.polls.removeJobScheduler('merge-backstop-poll');
 }

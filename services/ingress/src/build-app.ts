@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppDeps } from './app-deps.ts';
 import { installErrorHandling } from './plugins/error-handling.ts';
@@ -10,7 +10,8 @@ import { healthRoutes } from './routes/health.ts';
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // One line per request comes from request-logging.ts, with the ids the route learnt.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: WEBHOOK_BODY_LIMIT,
     trustProxy: true,
     return503OnClosing: true,

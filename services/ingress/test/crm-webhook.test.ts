@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signMergeBody } from '@dda/merge';
 import { MERGE_KEY, startIngress, type Harness } from './ingress-harness.ts';
 
-const fixture = readFileSync(new URL('../../../../shared/fixtures/merge/webhook.opportunity.changed.json', import.meta.url));
-const syncFixture = readFileSync(new URL('../../../../shared/fixtures/merge/webhook.linkedaccount.sync_completed.json', import.meta.url));
+const fixture = readFileSync(new URL('../../../fixtures/merge/webhook.opportunity.changed.json', import.meta.url));
+const syncFixture = readFileSync(new URL('../../../fixtures/merge/webhook.linkedaccount.sync_completed.json', import.meta.url));
 
 let h: Harness;
 beforeAll(async () => {

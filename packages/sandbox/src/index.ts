@@ -1,0 +1,1 @@
+export { startSandbox, type Sandbox } from './launcher/index.ts';
