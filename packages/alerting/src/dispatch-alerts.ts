@@ -10,7 +10,7 @@ export async function dispatchAlerts(deps: { alerts: AlertsRepository; queues: Q
   const ids = await deps.alerts.undispatched(limit);
   for (const alertId of ids) {
     await Promise.all([
-      enqueue(deps.queues, 'dials', { alertId, attempt: 0 }, { jobId: `dial-${alertId}-0` }),
+      enqueue(deps.queues, 'dials', { alertId, attempt: 0, round: 0 }, { jobId: `dial-${alertId}-r0a0` }),
       enqueue(deps.queues, 'briefings', { alertId }, { jobId: `brief-${alertId}` }),
     ]);
     await deps.alerts.markDispatched(alertId);

@@ -1,2 +1,2 @@
 export { envSchema, type Env } from './env-schema.ts';
-export { loadConfig, loadConfigOrExit, ConfigError, type Config } from './load-config.ts';
+export { loadConfig, loadConfigOrExit, ConfigError, SANDBOX_CREDENTIALS, type Config } from './load-config.ts';

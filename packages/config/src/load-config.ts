@@ -48,3 +48,10 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
     throw err;
   }
 }
+
+/** The credentials sandbox mode uses between our services and the built-in simulators. */
+export const SANDBOX_CREDENTIALS = {
+  telnyxApiKey: 'sandbox-telnyx-key',
+  mergeApiKey: 'sandbox-merge-api-key',
+  mergeAccountToken: 'sandbox-merge-account-token',
+} as const;

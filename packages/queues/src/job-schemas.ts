@@ -17,6 +17,8 @@ export const dialJob = z.object({
   alertId: z.string().min(1),
   /** Which try of the whole ladder (VP attempts, then escalation numbers) this is. */
   attempt: z.number().int().min(0).default(0),
+  /** A snoozed alert starts a new round of attempts later. */
+  round: z.number().int().min(0).default(0),
 });
 
 export const callEventJob = z.object({

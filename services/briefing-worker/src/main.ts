@@ -1,4 +1,4 @@
-import { loadConfigOrExit } from '@dda/config';
+import { loadConfigOrExit, SANDBOX_CREDENTIALS } from '@dda/config';
 import { createLogger } from '@dda/logger';
 import { createMergeClient } from '@dda/merge';
 import { closeOnSignal, closeQueues, createQueues, createWorker, createWorkerConnection, observeWorker } from '@dda/queues';
@@ -13,8 +13,8 @@ const queues = createQueues(redis, config.REDIS_PREFIX);
 const alerts = createAlertsRepository(redis, config.REDIS_PREFIX);
 const merge = createMergeClient({
   baseUrl: config.MERGE_BASE_URL,
-  apiKey: config.MERGE_API_KEY ?? 'sandbox-merge-key',
-  accountToken: config.MERGE_ACCOUNT_TOKEN ?? 'sandbox-account-token',
+  apiKey: config.MERGE_API_KEY ?? SANDBOX_CREDENTIALS.mergeApiKey,
+  accountToken: config.MERGE_ACCOUNT_TOKEN ?? SANDBOX_CREDENTIALS.mergeAccountToken,
 });
 const rules = { alertStages: config.ALERT_STAGES, threshold: config.DEAL_THRESHOLD };
 const connection = { connection: redis, prefix: config.REDIS_PREFIX };

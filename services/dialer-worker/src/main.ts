@@ -1,17 +1,34 @@
-import { loadConfigOrExit } from '@dda/config';
+import { loadConfigOrExit, SANDBOX_CREDENTIALS } from '@dda/config';
 import { createLogger } from '@dda/logger';
-import { createWorkerConnection } from '@dda/queues';
+import { closeOnSignal, closeQueues, createQueues, createWorker, createWorkerConnection, observeWorker } from '@dda/queues';
+import { createAlertsRepository } from '@dda/store';
+import { createCallCommands } from '@dda/telnyx';
+import { callSettingsFrom, createCallsRepository, loadRepDirectory, placeCall } from '@dda/calls';
 
-// Placeholder until the call flow lands: starts, connects and logs so the process topology is real.
 const config = loadConfigOrExit();
 const log = createLogger({ service: 'dialer-worker', level: config.LOG_LEVEL });
 const redis = createWorkerConnection(config.REDIS_URL);
-redis.on('ready', () => log.info('connected to redis'));
 redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
-const stop = () => {
-  redis.disconnect();
-  process.exit(0);
+const queues = createQueues(redis, config.REDIS_PREFIX);
+const deps = {
+  calls: createCallsRepository(redis, config.REDIS_PREFIX),
+  alerts: createAlertsRepository(redis, config.REDIS_PREFIX),
+  queues,
+  telnyx: createCallCommands({ apiKey: config.TELNYX_API_KEY ?? SANDBOX_CREDENTIALS.telnyxApiKey, baseURL: config.TELNYX_BASE_URL }),
+  directory: loadRepDirectory(config.REP_DIRECTORY_FILE),
+  settings: callSettingsFrom(config),
+  log,
 };
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);
-log.info('dialer-worker started');
+
+const worker = createWorker('dials', (job) => placeCall(deps, job), { connection: redis, prefix: config.REDIS_PREFIX, concurrency: 16 });
+observeWorker(worker, log);
+worker.on('failed', (job, err) => {
+  if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+    void deps.alerts.setOutcome(job.data.alertId, 'failed', `could not place the call: ${err.message}`, 'failed');
+  }
+});
+closeOnSignal(log, [worker], async () => {
+  await closeQueues(queues);
+  redis.disconnect();
+});
+log.info({ sandbox: config.sandbox, telnyx: config.TELNYX_BASE_URL }, 'dialer-worker started');

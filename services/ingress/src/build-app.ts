@@ -4,6 +4,7 @@ import type { AppDeps } from './app-deps.ts';
 import { installErrorHandling } from './plugins/error-handling.ts';
 import { installRequestLogging } from './plugins/request-logging.ts';
 import { crmWebhookRoute, WEBHOOK_BODY_LIMIT } from './routes/crm-webhook.ts';
+import { voiceWebhookRoute } from './routes/voice-webhook.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { healthRoutes } from './routes/health.ts';
 
@@ -22,6 +23,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installErrorHandling(app);
   await app.register(healthRoutes, deps);
   await app.register(crmWebhookRoute, deps);
+  await app.register(voiceWebhookRoute, deps);
   await app.register(alertRoutes, deps);
   return app;
 }

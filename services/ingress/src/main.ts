@@ -1,5 +1,5 @@
 import closeWithGrace from 'close-with-grace';
-import { loadConfigOrExit } from '@dda/config';
+import { loadConfigOrExit, SANDBOX_CREDENTIALS } from '@dda/config';
 import { createLogger } from '@dda/logger';
 import { createMergeClient } from '@dda/merge';
 import { closeQueues, createProducerConnection, createQueues } from '@dda/queues';
@@ -14,8 +14,8 @@ const queues = createQueues(redis, config.REDIS_PREFIX);
 for (const q of Object.values(queues.byName)) q.on('error', (err) => log.warn({ err: err.message, queue: q.name }, 'queue error'));
 const merge = createMergeClient({
   baseUrl: config.MERGE_BASE_URL,
-  apiKey: config.MERGE_API_KEY ?? 'sandbox-merge-key',
-  accountToken: config.MERGE_ACCOUNT_TOKEN ?? 'sandbox-account-token',
+  apiKey: config.MERGE_API_KEY ?? SANDBOX_CREDENTIALS.mergeApiKey,
+  accountToken: config.MERGE_ACCOUNT_TOKEN ?? SANDBOX_CREDENTIALS.mergeAccountToken,
   maxRetries: 2,
 });
 const alerts = createAlertsRepository(redis, config.REDIS_PREFIX);

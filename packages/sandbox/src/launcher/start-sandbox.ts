@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { pollModifiedDeals } from '@dda/alerting';
+import { SANDBOX_CREDENTIALS } from '@dda/config';
 import { createLogger } from '@dda/logger';
 import { createMergeClient, signMergeBody } from '@dda/merge';
 import { closeQueues, createQueues } from '@dda/queues';
@@ -14,8 +15,8 @@ export type Sandbox = {
   close: () => Promise<void>;
 };
 
-const MERGE_API_KEY = 'sandbox-merge-api-key';
-const MERGE_ACCOUNT_TOKEN = 'sandbox-merge-account-token';
+const MERGE_API_KEY = SANDBOX_CREDENTIALS.mergeApiKey;
+const MERGE_ACCOUNT_TOKEN = SANDBOX_CREDENTIALS.mergeAccountToken;
 export const SANDBOX_MERGE_SIGNATURE_KEY = 'sandbox_merge_webhook_signature_key';
 
 /**

@@ -1,0 +1,50 @@
+import type { Config } from '@dda/config';
+import type { Logger } from '@dda/logger';
+import type { Queues } from '@dda/queues';
+import type { AlertsRepository } from '@dda/store';
+import type { CallCommands } from '@dda/telnyx';
+import type { CallsRepository } from './calls-repository.ts';
+import type { RepDirectory } from './rep-directory.ts';
+
+export type CallSettings = {
+  connectionId: string;
+  from: string;
+  webhookUrl: string;
+  voice: string;
+  vpNumber: string | null;
+  vpName: string;
+  escalation: string[];
+  retryAttempts: number;
+  retryDelayMs: number;
+  snoozeMs: number;
+  /** How long a prompt waits for a key or a word after it finished playing. */
+  answerTimeoutMs: number;
+  ringTimeoutSecs: number;
+};
+
+export type CallDeps = {
+  calls: CallsRepository;
+  alerts: AlertsRepository;
+  queues: Queues;
+  telnyx: CallCommands;
+  directory: RepDirectory;
+  settings: CallSettings;
+  log: Logger;
+};
+
+export function callSettingsFrom(config: Config): CallSettings {
+  return {
+    connectionId: config.TELNYX_CONNECTION_ID ?? 'sandbox-connection',
+    from: config.TELNYX_PHONE_NUMBER ?? '+15550100000',
+    webhookUrl: `${config.publicBaseUrl}/webhooks/voice`,
+    voice: config.TTS_VOICE,
+    vpNumber: config.VP_SALES_NUMBER ?? null,
+    vpName: config.VP_NAME,
+    escalation: config.ESCALATION_NUMBERS,
+    retryAttempts: config.CALL_RETRY_ATTEMPTS,
+    retryDelayMs: config.CALL_RETRY_DELAY_SECONDS * 1000,
+    snoozeMs: config.SNOOZE_MINUTES * 60_000,
+    answerTimeoutMs: 8000,
+    ringTimeoutSecs: 30,
+  };
+}

@@ -1,0 +1,23 @@
+import type { CallAction, CallContext } from '@dda/domain';
+
+/** One dial of one person for one alert, both legs included; the call's source of truth in Redis. */
+export type CallRecord = {
+  id: string;
+  alertId: string;
+  round: number;
+  attempt: number;
+  callee: { role: 'vp' | 'escalation'; number: string };
+  ae: { name: string | null; number: string | null };
+  ccid: { vp: string | null; ae: string | null };
+  ctx: CallContext;
+  /** Actions decided but not yet carried out; a crash leaves them here for the next run. */
+  outbox: CallAction[];
+  /** How many other alerts were waiting for the line when this call started. */
+  waiting: number;
+  createdAt: string;
+  version: number;
+};
+
+export function callIdFor(alertId: string, round: number, attempt: number): string {
+  return `call-${alertId}-r${round}a${attempt}`;
+}

@@ -1,0 +1,10 @@
+export type { CallRecord } from './call-record.ts';
+export { callIdFor } from './call-record.ts';
+export { createCallsRepository, CallBusyError, type CallsRepository } from './calls-repository.ts';
+export { loadRepDirectory, findRep, repDirectorySchema, type RepDirectory } from './rep-directory.ts';
+export { callSettingsFrom, type CallDeps, type CallSettings } from './call-deps.ts';
+export { placeCall, calleeFor, type PlaceCallResult } from './place-call.ts';
+export { applyTelnyxEvent, type ApplyResult } from './apply-call-event.ts';
+export { runOutbox } from './call-executor.ts';
+export { onCallFinished } from './call-finished.ts';
+export { toCallEvent } from './telnyx-to-call-event.ts';

@@ -1,0 +1,88 @@
+import { newCallContext } from '@dda/domain';
+import { commandId, encodeClientState } from '@dda/telnyx';
+import type { CallDeps } from './call-deps.ts';
+import { callIdFor, type CallRecord } from './call-record.ts';
+import { findRep } from './rep-directory.ts';
+import { runOutbox } from './call-executor.ts';
+import { hasAttempt } from './call-finished.ts';
+
+export type PlaceCallResult =
+  | { placed: true; callId: string }
+  | { placed: false; reason: 'alert_missing' | 'already_done' | 'line_busy' | 'no_callee' | 'resumed'; callId?: string };
+
+/** Which number an attempt rings: the VP first (1 + retries), then each escalation number once. */
+export function calleeFor(settings: CallDeps['settings'], attempt: number): CallRecord['callee'] | null {
+  if (attempt <= settings.retryAttempts) return settings.vpNumber ? { role: 'vp', number: settings.vpNumber } : null;
+  const n = settings.escalation[attempt - settings.retryAttempts - 1];
+  return n ? { role: 'escalation', number: n } : null;
+}
+
+/**
+ * The dialer's job: one attempt of one alert. Idempotent per (alert, round, attempt): a re-run finds the
+ * call already recorded and only finishes what it had not done; the dial itself carries a fixed command_id.
+ */
+export async function placeCall(deps: CallDeps, job: { alertId: string; attempt: number; round: number }): Promise<PlaceCallResult> {
+  const { alerts, calls, settings } = deps;
+  const alert = await alerts.get(job.alertId);
+  if (!alert) return { placed: false, reason: 'alert_missing' };
+  const callId = callIdFor(job.alertId, job.round, job.attempt);
+  if (alert.outcome && alert.outcome !== 'snoozed' && job.round === 0 && job.attempt === 0) return { placed: false, reason: 'already_done' };
+
+  return calls.withLock(callId, async () => {
+    const existing = await calls.get(callId);
+    if (existing) {
+      // A crash may have cut the dial short: resend it (same command_id) unless the call is known to exist.
+      if (existing.ccid.vp === null && existing.ctx.state === 'dialing') await dialCallee(deps, existing);
+      await runOutbox(deps, existing);
+      return { placed: false, reason: 'resumed', callId };
+    }
+    const callee = calleeFor(settings, job.attempt);
+    if (!callee || !hasAttempt(settings, job.attempt)) {
+      await alerts.setOutcome(job.alertId, 'failed', 'no number to call: set VP_SALES_NUMBER', 'failed');
+      return { placed: false, reason: 'no_callee' };
+    }
+    if (!(await calls.acquireLine(callee.number, callId))) {
+      await calls.addWaiting(callee.number, `${job.alertId}|${job.round}|${job.attempt}`);
+      await alerts.setStatus(job.alertId, 'waiting');
+      await alerts.addTimeline(job.alertId, 'waiting', { reason: `another alert call is live on the ${callee.role === 'vp' ? "VP's" : "escalation contact's"} line` });
+      return { placed: false, reason: 'line_busy' };
+    }
+    const rep = findRep(deps.directory, alert.deal.owner?.email);
+    const record: CallRecord = {
+      id: callId,
+      alertId: job.alertId,
+      round: job.round,
+      attempt: job.attempt,
+      callee,
+      ae: { name: rep?.name ?? alert.deal.owner?.name ?? null, number: rep?.phone ?? null },
+      ccid: { vp: null, ae: null },
+      ctx: newCallContext(Boolean(rep)),
+      outbox: [],
+      waiting: await calls.countWaiting(callee.number),
+      createdAt: new Date().toISOString(),
+      version: 0,
+    };
+    await calls.save(record);
+    await alerts.setStatus(job.alertId, 'calling');
+    await alerts.addTimeline(job.alertId, 'call.dialing', { call_id: callId, callee: callee.role, attempt: job.attempt, round: job.round });
+    await dialCallee(deps, record);
+    deps.log.info({ alert_id: job.alertId, call_id: callId, callee: callee.role, attempt: job.attempt }, 'call placed');
+    return { placed: true, callId };
+  });
+}
+
+async function dialCallee(deps: CallDeps, record: CallRecord): Promise<void> {
+  const { settings } = deps;
+  const leg = await deps.telnyx.dial({
+    connection_id: settings.connectionId,
+    from: settings.from,
+    to: record.callee.number,
+    answering_machine_detection: 'detect_words',
+    timeout_secs: settings.ringTimeoutSecs,
+    webhook_url: settings.webhookUrl,
+    client_state: encodeClientState({ callId: record.id, leg: 'vp', step: 0 }),
+    command_id: commandId(record.id, 'vp.dial'),
+  });
+  record.ccid.vp ??= leg.callControlId;
+  await deps.calls.save(record);
+}

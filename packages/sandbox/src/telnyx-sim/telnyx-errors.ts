@@ -1,0 +1,61 @@
+/** Error bodies exactly as Telnyx shapes them (fixtures/telnyx/error.*.json). */
+export type TelnyxErrorBody = {
+  errors: Array<{ code: string; title: string; detail: string; source?: { pointer: string } }>;
+};
+
+export const errorBodies = {
+  callEnded: (): TelnyxErrorBody => ({
+    errors: [
+      { code: '90018', title: 'Call has already ended', detail: "This call is no longer active and can't receive commands." },
+    ],
+  }),
+  invalidCallControlId: (pointer = '/call_control_id'): TelnyxErrorBody => ({
+    errors: [
+      { code: '90015', title: 'Invalid Call Control ID', detail: 'The call_control_id provided was not valid.', source: { pointer } },
+    ],
+  }),
+  notAnswered: (): TelnyxErrorBody => ({
+    errors: [
+      {
+        code: '90034',
+        title: 'Call not answered yet',
+        detail: "This call can't receive this command because it has not been answered yet.",
+      },
+    ],
+  }),
+  missingParameter: (name: string): TelnyxErrorBody => ({
+    errors: [
+      {
+        code: '10004',
+        title: 'Missing required parameter',
+        detail: `The '${name}' parameter is required and cannot be blank.`,
+        source: { pointer: `/${name}` },
+      },
+    ],
+  }),
+  notE164: (name: string): TelnyxErrorBody => ({
+    errors: [
+      {
+        code: '10016',
+        title: 'Phone number must be in +E164 format',
+        detail: `The '${name}' parameter must be in E164 format.`,
+        source: { pointer: `/${name}` },
+      },
+    ],
+  }),
+  invalidValue: (name: string, detail: string): TelnyxErrorBody => ({
+    errors: [{ code: '10015', title: 'Bad Request', detail, source: { pointer: `/${name}` } }],
+  }),
+  rateLimited: (): TelnyxErrorBody => ({
+    errors: [{ code: '10011', title: 'Too many requests', detail: 'You have exceeded the maximum number of allowed requests.' }],
+  }),
+  unexpected: (): TelnyxErrorBody => ({
+    errors: [{ code: '10007', title: 'Unexpected error', detail: 'An unexpected error occurred.' }],
+  }),
+  unauthenticated: (): TelnyxErrorBody => ({
+    errors: [{ code: '10009', title: 'Authentication failed', detail: 'The API key provided is not valid.' }],
+  }),
+  notFound: (detail: string): TelnyxErrorBody => ({
+    errors: [{ code: '10005', title: 'Resource not found', detail }],
+  }),
+};

@@ -1,0 +1,20 @@
+export { telnyxEventSchema, telnyxEventPayloadSchema, type TelnyxEvent, type TelnyxEventPayload } from './telnyx-event.ts';
+export {
+  verifyTelnyxWebhook,
+  normaliseHeaders,
+  type WebhookVerification,
+  type WebhookRejection,
+  type IncomingHeaders,
+} from './webhook-verification.ts';
+export { generateWebhookKeyPair, signTelnyxWebhook, type WebhookKeyPair } from './webhook-signing.ts';
+export { encodeClientState, decodeClientState, type ClientState, type Leg } from './client-state.ts';
+export { commandId } from './command-id.ts';
+export {
+  createCallCommands,
+  type CallCommands,
+  type CallCommandsOptions,
+  type CommandInfo,
+  type CommandOutcome,
+  type DialedLeg,
+} from './call-commands.ts';
+export { isRetryableTelnyxError, isCallEndedError, telnyxErrorCode } from './telnyx-errors.ts';

@@ -1,0 +1,38 @@
+import type { FastifyInstance } from 'fastify';
+import { verifyTelnyxWebhook } from '@dda/telnyx';
+import { enqueue } from '@dda/queues';
+import type { AppDeps } from '../app-deps.ts';
+import { HttpProblem } from '../plugins/error-handling.ts';
+import { WEBHOOK_BODY_LIMIT } from './crm-webhook.ts';
+
+const STATUS = { missing_headers: 401, bad_signature: 401, stale_timestamp: 401, malformed: 400 } as const;
+
+/**
+ * POST /webhooks/voice — Telnyx Call Control events. Verified with the official SDK on the raw bytes
+ * (Ed25519 over `timestamp|body`, 300 s window), queued under the event id, answered 200 at once: the
+ * call-worker does the thinking, so Telnyx never waits on us and never fails over.
+ */
+export async function voiceWebhookRoute(app: FastifyInstance, deps: AppDeps): Promise<void> {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(/^application\/([\w.+-]+\+)?json$/, { parseAs: 'string', bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) => done(null, body));
+
+  app.post('/webhooks/voice', { bodyLimit: WEBHOOK_BODY_LIMIT, schema: { hide: true } }, async (req, reply) => {
+    const key = deps.config.TELNYX_PUBLIC_KEY;
+    if (!key) throw new HttpProblem(401, 'not_configured', 'TELNYX_PUBLIC_KEY is not set; voice webhooks cannot be verified');
+    const raw = typeof req.body === 'string' ? req.body : '';
+    if (!raw) throw new HttpProblem(400, 'bad_body', 'empty body');
+    const verdict = await verifyTelnyxWebhook(raw, req.headers, key);
+    if (!verdict.ok) throw new HttpProblem(STATUS[verdict.reason], verdict.reason, `webhook refused: ${verdict.reason.replace('_', ' ')}`);
+    const data = verdict.event.data;
+    req.logIds.event = data.event_type;
+    req.logIds.event_id = data.id;
+    const jobId = `tx-${data.id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+    const res = await enqueue(
+      deps.queues,
+      'call-events',
+      { eventId: data.id, eventType: data.event_type, occurredAt: data.occurred_at, payload: data.payload, receivedAt: new Date().toISOString() },
+      { jobId },
+    );
+    return reply.code(200).send({ status: res.duplicate ? 'duplicate' : 'queued' });
+  });
+}

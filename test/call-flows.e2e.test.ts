@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { personas } from '@dda/sandbox/telnyx-sim';
+import { AE, startCallStack, VP, type CallStack, type Persona } from './support/call-stack.ts';
+
+let s: CallStack;
+beforeAll(async () => {
+  s = await startCallStack();
+}, 60_000);
+afterAll(async () => s?.close());
+beforeEach(() => {
+  s.telnyx.commands.length = 0;
+  s.printed.length = 0;
+});
+
+async function run(vp: Persona, ae: Persona = personas.aeAccepts) {
+  s.telnyx.setPersona(VP, vp);
+  s.telnyx.setPersona(AE, ae);
+  const id = await s.raiseAlert();
+  const alert = await s.waitForOutcome(id);
+  await s.telnyx.whenIdle({ minCalls: 1, timeoutMs: 20_000 });
+  return { alert, transcript: s.transcript() };
+}
+
+const BRIEF = ['dial:vp', 'transcription_start:vp', 'gather_using_speak:vp'];
+const TO_AE = ['speak:vp', 'dial:ae', 'transcription_start:ae', 'gather_using_speak:ae'];
+const BRIDGE = ['transcription_stop:ae', 'transcription_stop:vp', 'bridge:vp'];
+
+describe('golden transcripts: the exact Telnyx commands and the outcome for each persona', () => {
+  it('VP says "connect me", AE presses 1: whisper, then bridge', async () => {
+    const { alert, transcript } = await run(personas.vpSaysConnect);
+    expect(transcript).toEqual([...BRIEF, 'gather_stop:vp', ...TO_AE, ...BRIDGE]);
+    expect(alert.outcome).toBe('connected');
+    const events = alert.timeline.map((t: { event: string }) => t.event);
+    expect(events).toEqual(expect.arrayContaining(['call.dialing', 'vp.human_answered', 'vp.intent', 'ae.dialing', 'ae.human_answered', 'ae.accepted', 'bridged', 'call.ended', 'alert.outcome']));
+    const said = alert.timeline.filter((t: { event: string }) => t.event === 'said').map((t: { text: string }) => t.text);
+    expect(said[0]).toMatch(/Northwind Traders.*one hundred eighty-five thousand dollars/);
+    expect(said.some((t: string) => /Connecting you to Dana Whitfield/.test(t))).toBe(true);
+    expect(said.some((t: string) => /Press 1 or say yes/.test(t))).toBe(true);
+  });
+
+  it('VP presses 1, AE says yes', async () => {
+    const { alert, transcript } = await run(personas.vpPressesOne, personas.aeSaysYes);
+    expect(transcript).toEqual([...BRIEF, ...TO_AE, 'gather_stop:ae', ...BRIDGE]);
+    expect(alert.outcome).toBe('connected');
+  });
+
+  it('nobody answers: the VP is retried, then the alert ends no_answer', async () => {
+    const { alert, transcript } = await run(personas.vpNoAnswer);
+    expect(transcript).toEqual(['dial:vp', 'dial:vp']);
+    expect(alert.outcome).toBe('no_answer');
+    expect(alert.timeline.filter((t: { event: string }) => t.event === 'call.dialing')).toHaveLength(2);
+  });
+
+  it('voicemail: waits for the greeting, leaves a message naming the deal, hangs up, counts as not reached', async () => {
+    const { alert, transcript } = await run(personas.vpVoicemail);
+    expect(transcript).toEqual(['dial:vp', 'speak:vp', 'hangup:vp', 'dial:vp', 'speak:vp', 'hangup:vp']);
+    expect(alert.outcome).toBe('voicemail');
+    const message = alert.timeline.find((t: { prompt?: string }) => t.prompt === 'voicemail');
+    expect(message.text).toMatch(/Platform Expansion FY26/);
+  });
+
+  it('AE busy: the VP hears it, the alert records ae_unavailable', async () => {
+    const { alert, transcript } = await run(personas.vpPressesOne, personas.aeBusy);
+    expect(transcript).toEqual([...BRIEF, 'speak:vp', 'dial:ae', 'speak:vp', 'hangup:vp']);
+    expect(alert.outcome).toBe('ae_unavailable');
+  });
+
+  it('AE declines with 2: the AE leg is hung up and the VP told', async () => {
+    const { alert, transcript } = await run(personas.vpSaysConnect, personas.aeDeclines);
+    expect(transcript).toEqual([...BRIEF, 'gather_stop:vp', ...TO_AE, 'hangup:ae', 'speak:vp', 'hangup:vp']);
+    expect(alert.outcome).toBe('ae_unavailable');
+    expect(alert.outcome_reason).toMatch(/declined/);
+  });
+
+  it('AE voicemail: hung up, the VP told', async () => {
+    const { alert, transcript } = await run(personas.vpSaysConnect, personas.aeVoicemail);
+    expect(transcript).toEqual([...BRIEF, 'gather_stop:vp', 'speak:vp', 'dial:ae', 'hangup:ae', 'speak:vp', 'hangup:vp']);
+    expect(alert.outcome).toBe('ae_unavailable');
+  });
+
+  it('VP hangs up while the AE rings: the AE leg is hung up', async () => {
+    const { alert, transcript } = await run(personas.vpHangsUpWhileAeRings, personas.aeNoAnswer);
+    expect(transcript).toEqual([...BRIEF, 'gather_stop:vp', 'speak:vp', 'dial:ae', 'hangup:ae']);
+    expect(alert.outcome).toBe('acknowledged');
+  });
+
+  it('"repeat" plays the briefing again, then "connect me" connects', async () => {
+    const { alert, transcript } = await run(personas.vpSaysRepeatThenConnect);
+    expect(transcript).toEqual([...BRIEF, 'gather_stop:vp', 'gather_using_speak:vp', 'gather_stop:vp', ...TO_AE, ...BRIDGE]);
+    expect(alert.outcome).toBe('connected');
+  });
+
+  it('"remind me later" snoozes', async () => {
+    const { alert, transcript } = await run(personas.vpSnoozes);
+    expect(transcript).toEqual([...BRIEF, 'gather_stop:vp', 'speak:vp', 'hangup:vp']);
+    expect(alert.outcome).toBe('snoozed');
+  });
+
+  it('"got it" acknowledges', async () => {
+    const { alert, transcript } = await run(personas.vpDismisses);
+    expect(transcript).toEqual([...BRIEF, 'gather_stop:vp', 'speak:vp', 'hangup:vp']);
+    expect(alert.outcome).toBe('acknowledged');
+  });
+
+  it('silence: the briefing is repeated once, then the alert is acknowledged by timeout', async () => {
+    const { alert, transcript } = await run(personas.vpSilent);
+    expect(transcript).toEqual([...BRIEF, 'gather_using_speak:vp', 'speak:vp', 'hangup:vp']);
+    expect(alert.outcome).toBe('acknowledged');
+    expect(alert.outcome_reason).toMatch(/timeout/);
+  });
+});
