@@ -21,7 +21,7 @@ async function run(vp: Persona, ae: Persona = personas.aeAccepts) {
   return { alert, transcript: s.transcript() };
 }
 
-const BRIEF = ['dial:vp', 'transcription_start:vp', 'gather_using_speak:vp'];
+const BRIEF = ['dial:vp', 'transcription_start:vp', 'speak:vp', 'gather_using_speak:vp'];
 const TO_AE = ['speak:vp', 'dial:ae', 'transcription_start:ae', 'gather_using_speak:ae'];
 const BRIDGE = ['transcription_stop:ae', 'transcription_stop:vp', 'bridge:vp'];
 
@@ -31,7 +31,7 @@ describe('golden transcripts: the exact Telnyx commands and the outcome for each
     expect(transcript).toEqual([...BRIEF, 'gather_stop:vp', ...TO_AE, ...BRIDGE]);
     expect(alert.outcome).toBe('connected');
     const events = alert.timeline.map((t: { event: string }) => t.event);
-    expect(events).toEqual(expect.arrayContaining(['call.dialing', 'vp.human_answered', 'vp.intent', 'ae.dialing', 'ae.human_answered', 'ae.accepted', 'bridged', 'call.ended', 'alert.outcome']));
+    expect(events).toEqual(expect.arrayContaining(['call.dialing', 'vp.answered', 'vp.intent', 'ae.dialing', 'ae.answered', 'ae.accepted', 'bridged', 'call.ended', 'alert.outcome']));
     const said = alert.timeline.filter((t: { event: string }) => t.event === 'said').map((t: { text: string }) => t.text);
     expect(said[0]).toMatch(/Northwind Traders.*one hundred eighty-five thousand dollars/);
     expect(said.some((t: string) => /Connecting you to Dana Whitfield/.test(t))).toBe(true);
@@ -53,7 +53,8 @@ describe('golden transcripts: the exact Telnyx commands and the outcome for each
 
   it('voicemail: waits for the greeting, leaves a message naming the deal, hangs up, counts as not reached', async () => {
     const { alert, transcript } = await run(personas.vpVoicemail);
-    expect(transcript).toEqual(['dial:vp', 'speak:vp', 'hangup:vp', 'dial:vp', 'speak:vp', 'hangup:vp']);
+    const once = ['dial:vp', 'transcription_start:vp', 'speak:vp', 'transcription_stop:vp', 'speak:vp', 'hangup:vp'];
+    expect(transcript).toEqual([...once, ...once]);
     expect(alert.outcome).toBe('voicemail');
     const message = alert.timeline.find((t: { prompt?: string }) => t.prompt === 'voicemail');
     expect(message.text).toMatch(/Platform Expansion FY26/);

@@ -12,7 +12,6 @@ export type ApplyResult =
 /** Timeline-worthy events the machine itself does not act on. */
 const INFORMATIONAL: Record<string, string> = {
   'call.initiated': 'ringing',
-  'call.dtmf.received': 'dtmf',
 };
 
 /**

@@ -27,6 +27,8 @@ export function toCallEvent(eventType: string, payload: Payload, state: ClientSt
       return { type: 'greeting_ended', leg };
     case 'call.speak.ended':
       return { type: 'speak_ended', leg, step };
+    case 'call.dtmf.received':
+      return { type: 'dtmf', leg, step, digit: String(payload['digit'] ?? '') };
     case 'call.gather.ended':
       return { type: 'gather_ended', leg, step, digits: String(payload['digits'] ?? ''), status: String(payload['status'] ?? '') };
     case 'call.transcription': {

@@ -10,7 +10,6 @@ export type Leg = 'vp' | 'ae';
 
 export type CallState =
   | 'dialing'
-  | 'answered'
   | 'briefing'
   | 'voicemail_greeting'
   | 'voicemail_message'
@@ -23,7 +22,13 @@ export type CallState =
 
 export type CallResult = 'connected' | 'acknowledged' | 'snoozed' | 'ae_unavailable' | 'voicemail' | 'no_answer' | 'failed';
 
-export type LegState = { step: number; answered: boolean; ended: boolean };
+export type LegState = {
+  step: number;
+  answered: boolean;
+  ended: boolean;
+  /** What the current step is: only a gather can be stopped, and a finished headline leads to the briefing. */
+  prompt?: { kind: 'speak' | 'gather'; name: Prompt };
+};
 
 export type CallContext = {
   state: CallState;
@@ -41,11 +46,13 @@ export type CallEvent =
   | { type: 'greeting_ended'; leg: Leg }
   | { type: 'speak_ended'; leg: Leg; step: number | null }
   | { type: 'gather_ended'; leg: Leg; step: number | null; digits: string; status: string }
+  | { type: 'dtmf'; leg: Leg; step: number | null; digit: string }
   | { type: 'transcript'; leg: Leg; text: string }
   | { type: 'bridged'; leg: Leg }
   | { type: 'hangup'; leg: Leg; cause: string };
 
 export type Prompt =
+  | 'headline'
   | 'briefing'
   | 'briefing_again'
   | 'connecting'
@@ -127,10 +134,18 @@ function nextStep(d: Draft, leg: Leg): number {
 }
 function speak(d: Draft, leg: Leg, prompt: Prompt): Draft {
   d.actions.push({ do: 'speak', leg, prompt, step: nextStep(d, leg) });
+  d.ctx.legs[leg]!.prompt = { kind: 'speak', name: prompt };
   return d;
 }
 function gather(d: Draft, leg: Leg, prompt: Prompt, validDigits: string): Draft {
   d.actions.push({ do: 'gather', leg, prompt, step: nextStep(d, leg), validDigits });
+  d.ctx.legs[leg]!.prompt = { kind: 'gather', name: prompt };
+  return d;
+}
+/** A spoken answer barges in on a gather that is still listening: stop it so its end is not mistaken for silence. */
+function stopGatherIfListening(d: Draft, leg: Leg): Draft {
+  const l = d.ctx.legs[leg];
+  if (l?.prompt?.kind === 'gather') d.actions.push({ do: 'gather_stop', leg, step: l.step });
   return d;
 }
 function act(d: Draft, ...actions: CallAction[]): Draft {
@@ -173,8 +188,8 @@ const isCurrent = (ctx: CallContext, leg: Leg, step: number | null) => step === 
 
 function onVpIntent(d: Draft, intent: Intent, via: 'speech' | 'keys'): Draft {
   act(d, { do: 'note', event: 'vp.intent', detail: { intent, via } });
-  // A spoken answer barges in on a prompt that is still playing: stop its gather first.
-  if (via === 'speech') act(d, { do: 'gather_stop', leg: 'vp', step: d.ctx.legs.vp.step });
+  // A key ends a one-digit gather by itself; speech does not.
+  if (via === 'speech') stopGatherIfListening(d, 'vp');
   switch (intent) {
     case 'connect':
       if (!d.ctx.aeKnown) return close(d, 'ae_unknown', 'ae_unavailable', 'no phone number for the account executive');
@@ -192,10 +207,20 @@ function onVpIntent(d: Draft, intent: Intent, via: 'speech' | 'keys'): Draft {
   }
 }
 
+/**
+ * The first words leave the moment the VP picks up: a headline that needs no AI, while the answering-machine
+ * verdict is still pending. The full briefing (AI if ready by then) follows when the headline ends.
+ */
 function startBriefing(d: Draft): Draft {
   d.ctx.legs.vp.answered = true;
-  act(d, { do: 'note', event: 'vp.human_answered' }, { do: 'transcription_start', leg: 'vp' });
-  return to(gather(d, 'vp', 'briefing', VP_MENU_DIGITS), 'briefing');
+  act(d, { do: 'note', event: 'vp.answered' }, { do: 'transcription_start', leg: 'vp' });
+  return to(speak(d, 'vp', 'headline'), 'briefing');
+}
+
+function toVoicemail(d: Draft): Draft {
+  act(d, { do: 'note', event: 'vp.voicemail' });
+  if (d.ctx.legs.vp.answered) act(d, { do: 'transcription_stop', leg: 'vp' });
+  return to(d, 'voicemail_greeting');
 }
 
 function aeUnavailable(d: Draft, prompt: Prompt, reason: string): Draft {
@@ -227,17 +252,11 @@ const vpHangupAnywhere: Handler<'hangup'> = (ctx, e) => {
 
 export const TRANSITIONS: Record<CallState, Row> = {
   dialing: {
-    answered: (ctx, e) => (e.leg === 'vp' ? to(act(draft(ctx), { do: 'note', event: 'vp.answered' }), 'answered') : null),
-    amd: (ctx, e) => (e.leg !== 'vp' ? null : e.result === 'machine' ? to(draft(ctx), 'voicemail_greeting') : startBriefing(draft(ctx))),
+    answered: (ctx, e) => (e.leg === 'vp' ? startBriefing(draft(ctx)) : null),
+    amd: (ctx, e) => (e.leg !== 'vp' ? null : e.result === 'machine' ? toVoicemail(draft(ctx)) : startBriefing(draft(ctx))),
     greeting_ended: (ctx, e) => (e.leg === 'vp' ? to(speak(draft(ctx), 'vp', 'voicemail'), 'voicemail_message') : null),
     hangup: (ctx, e) =>
       e.leg === 'vp' ? end(finish(legEnded(draft(ctx), 'vp'), 'no_answer', NOT_REACHED[e.cause] ?? `not answered (${e.cause})`)) : null,
-  },
-  answered: {
-    amd: (ctx, e) =>
-      e.leg !== 'vp' ? null : e.result === 'machine' ? to(act(draft(ctx), { do: 'note', event: 'vp.voicemail' }), 'voicemail_greeting') : startBriefing(draft(ctx)),
-    greeting_ended: (ctx, e) => (e.leg === 'vp' ? to(speak(draft(ctx), 'vp', 'voicemail'), 'voicemail_message') : null),
-    hangup: (ctx, e) => (e.leg === 'vp' ? end(finish(legEnded(draft(ctx), 'vp'), 'no_answer', 'hung up before speaking')) : null),
   },
   voicemail_greeting: {
     greeting_ended: (ctx, e) => (e.leg === 'vp' ? to(speak(draft(ctx), 'vp', 'voicemail'), 'voicemail_message') : null),
@@ -248,11 +267,21 @@ export const TRANSITIONS: Record<CallState, Row> = {
     hangup: (ctx, e) => (e.leg === 'vp' ? end(finish(legEnded(draft(ctx), 'vp'), 'voicemail', 'message left')) : null),
   },
   briefing: {
+    amd: (ctx, e) => (e.leg === 'vp' && e.result === 'machine' ? toVoicemail(draft(ctx)) : null),
+    speak_ended: (ctx, e) =>
+      e.leg === 'vp' && isCurrent(ctx, 'vp', e.step) && ctx.legs.vp.prompt?.name === 'headline'
+        ? gather(draft(ctx), 'vp', 'briefing', VP_MENU_DIGITS)
+        : null,
+    dtmf: (ctx, e) => {
+      if (e.leg !== 'vp' || !isCurrent(ctx, 'vp', e.step)) return null;
+      const intent = intentFromDigits(e.digit);
+      return intent ? onVpIntent(draft(ctx), intent, 'keys') : null;
+    },
     gather_ended: (ctx, e) => {
       if (e.leg !== 'vp' || !isCurrent(ctx, 'vp', e.step)) return null;
       const intent = intentFromDigits(e.digits);
       if (intent) return onVpIntent(draft(ctx), intent, 'keys');
-      if (e.status === 'cancelled' || e.status === 'call_hangup') return null;
+      if (e.status !== 'timeout' && e.status !== 'invalid') return null;
       const d = draft(ctx);
       d.ctx.silences += 1;
       if (d.ctx.silences >= 2) return close(d, 'goodbye_timeout', 'acknowledged', 'no answer to the briefing (timeout)');
@@ -272,7 +301,7 @@ export const TRANSITIONS: Record<CallState, Row> = {
       const d = draft(ctx);
       d.ctx.legs.ae!.answered = true;
       if (e.result === 'machine') return aeUnavailable(d, 'ae_voicemail', 'the account executive\'s voicemail answered');
-      act(d, { do: 'note', event: 'ae.human_answered' }, { do: 'transcription_start', leg: 'ae' });
+      act(d, { do: 'note', event: 'ae.answered' }, { do: 'transcription_start', leg: 'ae' });
       return to(gather(d, 'ae', 'whisper', '12'), 'ae_whisper');
     },
     hangup: (ctx, e) => {
@@ -282,18 +311,24 @@ export const TRANSITIONS: Record<CallState, Row> = {
     },
   },
   ae_whisper: {
+    dtmf: (ctx, e) => {
+      if (e.leg !== 'ae' || !isCurrent(ctx, 'ae', e.step)) return null;
+      const answer = aeAnswerFrom({ digits: e.digit });
+      if (answer === 'accept') return bridge(draft(ctx), 'keys');
+      return answer === 'decline' ? aeUnavailable(draft(ctx), 'ae_declined', 'the account executive declined') : null;
+    },
     gather_ended: (ctx, e) => {
       if (e.leg !== 'ae' || !isCurrent(ctx, 'ae', e.step)) return null;
       const answer = aeAnswerFrom({ digits: e.digits });
       if (answer === 'accept') return bridge(draft(ctx), 'keys');
-      if (e.status === 'cancelled' || e.status === 'call_hangup') return null;
+      if (e.status !== 'timeout' && e.status !== 'invalid') return null;
       return aeUnavailable(draft(ctx), 'ae_declined', answer === 'decline' ? 'the account executive declined' : 'the account executive did not accept');
     },
     transcript: (ctx, e) => {
       if (e.leg !== 'ae') return null;
       const answer = aeAnswerFrom({ transcript: e.text });
-      if (answer === 'accept') return bridge(act(draft(ctx), { do: 'gather_stop', leg: 'ae', step: ctx.legs.ae!.step }), 'speech');
-      if (answer === 'decline') return aeUnavailable(draft(ctx), 'ae_declined', 'the account executive declined');
+      if (answer === 'accept') return bridge(stopGatherIfListening(draft(ctx), 'ae'), 'speech');
+      if (answer === 'decline') return aeUnavailable(stopGatherIfListening(draft(ctx), 'ae'), 'ae_declined', 'the account executive declined');
       return null;
     },
     hangup: (ctx, e) => {

@@ -43,6 +43,14 @@ export function templateBriefing(f: ScriptFacts): string {
   return `${headline(f)}${close}`;
 }
 
+/** What the template adds after the headline when no AI briefing is ready. */
+export function templateDetails(f: ScriptFacts): string {
+  const parts: string[] = [];
+  if (f.deal.close_date) parts.push(`It is set to close ${spokenDate(f.deal.close_date, f.now)}.`);
+  parts.push(`Why this alert: ${f.reason.replace(/;/g, ', and')}.`);
+  return parts.join(' ');
+}
+
 const MENU = 'Say "connect me" or press 1 to talk to the account executive. Say "repeat" or press 2 to hear this again, "remind me later" or 3 to snooze, or "got it" or 9 to dismiss.';
 
 export function promptText(prompt: Prompt, f: ScriptFacts): string {
@@ -50,7 +58,8 @@ export function promptText(prompt: Prompt, f: ScriptFacts): string {
   const waiting = f.waiting > 0 ? ` ${f.waiting === 1 ? 'One more alert is' : `${f.waiting} more alerts are`} waiting after this one.` : '';
   const body = f.aiBriefing ?? templateBriefing(f);
   const texts: Record<Prompt, string> = {
-    briefing: `${body}${waiting} ${MENU}`,
+    headline: `${headline(f)}${waiting}`,
+    briefing: `${f.aiBriefing ?? templateDetails(f)} ${MENU}`,
     briefing_again: `Here it is again. ${body} ${MENU}`,
     connecting: `Connecting you to ${ae}, the account executive on ${f.deal.name}. Please hold.`,
     ae_unknown: `I don't have a phone number for the account executive on this deal, so I can't connect you. The alert is saved. Goodbye.`,
