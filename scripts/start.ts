@@ -18,7 +18,7 @@ let sim: Sandbox | undefined;
 if (sandbox) {
   env.API_TOKEN ||= `sandbox-${randomBytes(12).toString('hex')}`;
   env.REDIS_PREFIX ||= 'sandbox';
-  sim = await startSandbox({ env, print: (line) => console.log(line) });
+  sim = await startSandbox({ env, print: (line) => console.log(line), dataDir: '.data/sandbox' });
   Object.assign(env, sim.env);
 }
 const config = loadConfigOrExit(env);

@@ -31,7 +31,7 @@ describe('golden transcripts: the exact Telnyx commands and the outcome for each
     expect(transcript).toEqual([...BRIEF, 'gather_stop:vp', ...TO_AE, ...BRIDGE]);
     expect(alert.outcome).toBe('connected');
     const events = alert.timeline.map((t: { event: string }) => t.event);
-    expect(events).toEqual(expect.arrayContaining(['call.dialing', 'vp.answered', 'vp.intent', 'ae.dialing', 'ae.answered', 'ae.accepted', 'bridged', 'call.ended', 'alert.outcome']));
+    expect(events).toEqual(expect.arrayContaining(['call.dialing', 'vp.answered', 'vp.intent', 'ae.dialing', 'ae.human', 'ae.accepted', 'bridged', 'call.ended', 'alert.outcome']));
     const said = alert.timeline.filter((t: { event: string }) => t.event === 'said').map((t: { text: string }) => t.text);
     expect(said[0]).toMatch(/Northwind Traders.*one hundred eighty-five thousand dollars/);
     expect(said.some((t: string) => /Connecting you to Dana Whitfield/.test(t))).toBe(true);

@@ -54,4 +54,5 @@ export const SANDBOX_CREDENTIALS = {
   telnyxApiKey: 'sandbox-telnyx-key',
   mergeApiKey: 'sandbox-merge-api-key',
   mergeAccountToken: 'sandbox-merge-account-token',
+  aiApiKey: 'sandbox-ai-key',
 } as const;

@@ -301,7 +301,7 @@ export const TRANSITIONS: Record<CallState, Row> = {
       const d = draft(ctx);
       d.ctx.legs.ae!.answered = true;
       if (e.result === 'machine') return aeUnavailable(d, 'ae_voicemail', 'the account executive\'s voicemail answered');
-      act(d, { do: 'note', event: 'ae.answered' }, { do: 'transcription_start', leg: 'ae' });
+      act(d, { do: 'note', event: 'ae.human' }, { do: 'transcription_start', leg: 'ae' });
       return to(gather(d, 'ae', 'whisper', '12'), 'ae_whisper');
     },
     hangup: (ctx, e) => {

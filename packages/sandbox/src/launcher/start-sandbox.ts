@@ -5,8 +5,13 @@ import { createLogger } from '@dda/logger';
 import { createMergeClient, signMergeBody } from '@dda/merge';
 import { closeQueues, createQueues } from '@dda/queues';
 import { createAlertsRepository } from '@dda/store';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateWebhookKeyPair } from '@dda/telnyx';
 import { createMergeSimulator } from '../merge-sim/index.ts';
-import { FIXTURE_IDS } from '../seed/index.ts';
+import { createTelnyxSimulator, personas, type Persona } from '../telnyx-sim/index.ts';
+import { createAiSimulator } from '../ai-sim/index.ts';
+import { defaultRepDirectory, FIXTURE_IDS } from '../seed/index.ts';
 
 export type Sandbox = {
   /** Variables that point every service at the simulators. */
@@ -24,12 +29,36 @@ export const SANDBOX_MERGE_SIGNATURE_KEY = 'sandbox_merge_webhook_signature_key'
  * seeded deal is recorded as it stands (so nothing alerts just for existing), then the demo deal moves to
  * Negotiation in the CRM, and the printed curl delivers Merge's webhook for that move.
  */
-export async function startSandbox(opts: { env: Record<string, string>; print: (line: string) => void }): Promise<Sandbox> {
+export const SANDBOX_VP_NUMBER = '+15550100001';
+
+export async function startSandbox(opts: { env: Record<string, string>; print: (line: string) => void; dataDir: string }): Promise<Sandbox> {
   const prefix = opts.env.REDIS_PREFIX ?? 'sandbox';
   const redisUrl = opts.env.REDIS_URL;
   if (!redisUrl) throw new Error('REDIS_URL is required');
   const signatureKey = opts.env.MERGE_WEBHOOK_SIGNATURE_KEY || SANDBOX_MERGE_SIGNATURE_KEY;
   const merge = await createMergeSimulator({ apiKey: MERGE_API_KEY, accountToken: MERGE_ACCOUNT_TOKEN });
+  const vpPersonaName = (opts.env.SANDBOX_VP_PERSONA || 'vpSaysConnect') as keyof typeof personas;
+  const vpPersona: Persona = personas[vpPersonaName] ?? personas.vpSaysConnect;
+  const keys = generateWebhookKeyPair();
+  const names: Record<string, string> = { [SANDBOX_VP_NUMBER]: 'VP' };
+  const people: Record<string, Persona> = { [SANDBOX_VP_NUMBER]: vpPersona };
+  for (const rep of defaultRepDirectory) {
+    names[rep.phone] = `AE ${rep.name.split(' ')[0]}`;
+    people[rep.phone] = personas.aeAccepts;
+  }
+  // Real-time pacing with a tenth of the rings and pauses: a whole call plays out in well under a minute.
+  const telnyx = await createTelnyxSimulator({
+    apiKey: SANDBOX_CREDENTIALS.telnyxApiKey,
+    privateKey: keys.privateKey,
+    personas: people,
+    names,
+    timeScale: Number(opts.env.SANDBOX_TIME_SCALE || 0.2),
+    print: (line) => opts.print(`  📞 ${line}`),
+  });
+  const ai = await createAiSimulator({ apiKey: SANDBOX_CREDENTIALS.aiApiKey, latencyMs: Number(opts.env.SANDBOX_AI_LATENCY_MS || 1500) });
+  mkdirSync(opts.dataDir, { recursive: true });
+  const directory = join(opts.dataDir, 'rep-directory.json');
+  writeFileSync(directory, JSON.stringify(defaultRepDirectory, null, 2));
 
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   await clearPrefix(redis, prefix);
@@ -54,6 +83,12 @@ export async function startSandbox(opts: { env: Record<string, string>; print: (
 
   return {
     env: {
+      TELNYX_BASE_URL: telnyx.url,
+      TELNYX_PUBLIC_KEY: keys.publicKey,
+      AI_BASE_URL: ai.url,
+      AI_API_KEY: SANDBOX_CREDENTIALS.aiApiKey,
+      VP_SALES_NUMBER: opts.env.VP_SALES_NUMBER || SANDBOX_VP_NUMBER,
+      REP_DIRECTORY_FILE: opts.env.REP_DIRECTORY_FILE || directory,
       MERGE_BASE_URL: merge.url,
       MERGE_API_KEY,
       MERGE_ACCOUNT_TOKEN,
@@ -71,8 +106,13 @@ export async function startSandbox(opts: { env: Record<string, string>; print: (
         body.trimEnd(),
         'JSON',
         '',
+        `  The VP (${vpPersonaName}; set SANDBOX_VP_PERSONA to ${Object.keys(personas).filter((p) => p.startsWith('vp')).join(', ')}) will be rung;`,
+        '  the conversation prints below as it happens (📞 lines).',
+        '',
       ].join('\n'),
-    close: () => merge.close(),
+    close: async () => {
+      await Promise.all([merge.close(), telnyx.close(), ai.close()]);
+    },
   };
 }
 
