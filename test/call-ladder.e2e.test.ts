@@ -46,4 +46,17 @@ describe('retries, escalation and one live call per VP', () => {
     expect(spans[1]!.said).toMatch(/One more alert is waiting/);
     await waitUntil(async () => (await s.telnyx.whenIdle({ minCalls: 1 }).then(() => true)), 20_000);
   });
+
+  it('a burst of Telnyx 503s on the dial is retried with backoff and never places a second call', async () => {
+    await s.telnyx.whenIdle();
+    s.telnyx.commands.length = 0;
+    s.telnyx.setPersona(VP, personas.vpDismisses);
+    s.telnyx.setFaults({ commandStatus: 503, commandFailCount: 4 });
+    const id = await s.raiseAlert();
+    const alert = await s.waitForOutcome(id, 30_000);
+    s.telnyx.setFaults({});
+    expect(alert.outcome).toBe('acknowledged');
+    expect(s.telnyx.rejectedCommands.filter((r) => r.status === 503).length).toBeGreaterThanOrEqual(4);
+    expect(s.transcript().filter((c) => c === 'dial:vp')).toHaveLength(1);
+  });
 });

@@ -23,3 +23,9 @@ export function isRetryableTelnyxError(err: unknown): boolean {
   if (!(err instanceof Telnyx.APIError) || typeof err.status !== 'number') return false;
   return err.status === 408 || err.status === 429 || err.status >= 500;
 }
+
+/** A refusal that asking again will not change: a 4xx other than timeouts, conflicts and rate limits. */
+export function isPermanentTelnyxError(err: unknown): boolean {
+  if (!(err instanceof Telnyx.APIError) || typeof err.status !== 'number') return false;
+  return err.status >= 400 && err.status < 500 && ![408, 409, 429].includes(err.status) && !isCallEndedError(err);
+}

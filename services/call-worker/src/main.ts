@@ -3,7 +3,7 @@ import { createLogger } from '@dda/logger';
 import { closeOnSignal, closeQueues, createQueues, createWorker, createWorkerConnection, observeWorker } from '@dda/queues';
 import { createAlertsRepository } from '@dda/store';
 import { createCallCommands } from '@dda/telnyx';
-import { applyTelnyxEvent, callSettingsFrom, createCallsRepository, loadRepDirectory } from '@dda/calls';
+import { applyTelnyxEvent, callSettingsFrom, createCallsRepository, failCallOfEvent, loadRepDirectory, withTelnyxFailurePolicy } from '@dda/calls';
 
 const config = loadConfigOrExit();
 const log = createLogger({ service: 'call-worker', level: config.LOG_LEVEL });
@@ -20,8 +20,13 @@ const deps = {
   log,
 };
 
-const worker = createWorker('call-events', (job) => applyTelnyxEvent(deps, job), { connection: redis, prefix: config.REDIS_PREFIX, concurrency: 32 });
+const worker = createWorker('call-events', (job) => withTelnyxFailurePolicy(() => applyTelnyxEvent(deps, job)), { connection: redis, prefix: config.REDIS_PREFIX, concurrency: 32 });
 observeWorker(worker, log);
+worker.on('failed', (job, err) => {
+  if (job && (job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError')) {
+    void failCallOfEvent(deps, job.data.payload, `the call could not continue: ${err.message}`);
+  }
+});
 closeOnSignal(log, [worker], async () => {
   await closeQueues(queues);
   redis.disconnect();

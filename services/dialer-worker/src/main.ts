@@ -3,7 +3,7 @@ import { createLogger } from '@dda/logger';
 import { closeOnSignal, closeQueues, createQueues, createWorker, createWorkerConnection, observeWorker } from '@dda/queues';
 import { createAlertsRepository } from '@dda/store';
 import { createCallCommands } from '@dda/telnyx';
-import { callSettingsFrom, createCallsRepository, loadRepDirectory, placeCall } from '@dda/calls';
+import { callSettingsFrom, createCallsRepository, loadRepDirectory, placeCall, withTelnyxFailurePolicy } from '@dda/calls';
 
 const config = loadConfigOrExit();
 const log = createLogger({ service: 'dialer-worker', level: config.LOG_LEVEL });
@@ -20,10 +20,10 @@ const deps = {
   log,
 };
 
-const worker = createWorker('dials', (job) => placeCall(deps, job), { connection: redis, prefix: config.REDIS_PREFIX, concurrency: 16 });
+const worker = createWorker('dials', (job) => withTelnyxFailurePolicy(() => placeCall(deps, job)), { connection: redis, prefix: config.REDIS_PREFIX, concurrency: 16 });
 observeWorker(worker, log);
 worker.on('failed', (job, err) => {
-  if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+  if (job && (job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError')) {
     void deps.alerts.setOutcome(job.data.alertId, 'failed', `could not place the call: ${err.message}`, 'failed');
   }
 });

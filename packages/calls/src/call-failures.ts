@@ -1,0 +1,27 @@
+import { UnrecoverableError } from 'bullmq';
+import { decodeClientState, isPermanentTelnyxError } from '@dda/telnyx';
+import type { CallDeps } from './call-deps.ts';
+
+/**
+ * A Telnyx answer that will not change on a retry (a 4xx other than 408/429: bad number, bad connection id)
+ * fails the job at once instead of burning its retries; rate limits and 5xx go back through backoff.
+ */
+export async function withTelnyxFailurePolicy<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (isPermanentTelnyxError(err)) throw new UnrecoverableError(`Telnyx refused: ${(err as Error).message}`);
+    throw err;
+  }
+}
+
+/** When an event's retries are spent the call cannot go on: the alert says so instead of hanging in "calling". */
+export async function failCallOfEvent(deps: CallDeps, payload: Record<string, unknown>, reason: string): Promise<void> {
+  const state = decodeClientState(payload['client_state'] as string | null | undefined);
+  const ccid = typeof payload['call_control_id'] === 'string' ? payload['call_control_id'] : null;
+  const callId = state?.callId ?? (ccid ? await deps.calls.callIdByControlId(ccid) : null);
+  const record = callId ? await deps.calls.get(callId) : null;
+  if (!record) return;
+  await deps.calls.releaseLine(record.callee.number, record.id);
+  await deps.alerts.setOutcome(record.alertId, 'failed', reason, 'failed');
+}
