@@ -34,6 +34,16 @@ ensure_redis_binary() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends redis-server >&2
 }
 
+# The history-page browser test drives Debian's Chromium (playwright-core brings no browser of its own).
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] && return 0
+  log "chromium not found: installing Debian's chromium for the browser test"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >&2
+}
+
 # appendfsync always: a 202 from /webhooks/crm means the job is on disk (see README "Durability").
 start_redis() { # dir port
   local dir=$1 port=$2
@@ -62,6 +72,7 @@ case "$mode" in
     exec node scripts/start.ts "$@"
     ;;
   test)
+    ensure_chromium
     if [ -z "${REDIS_URL:-}" ]; then
       ensure_redis_binary
       dir=$(mktemp -d "${TMPDIR:-/tmp}/dda-test-redis.XXXXXX")

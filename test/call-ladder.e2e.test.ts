@@ -27,24 +27,31 @@ describe('retries, escalation and one live call per VP', () => {
     expect(dialing).toEqual(['vp', 'vp', 'escalation']);
   });
 
-  it('alerts that arrive during a live call wait their turn, and the next call says how many are waiting', async () => {
+  it('alerts that arrive during a live call wait their turn and then come together as one digest call', async () => {
+    await s.telnyx.whenIdle();
     s.telnyx.setPersona(VP, personas.vpDismisses);
-    const ids = await Promise.all([1, 2, 3].map((n) => s.raiseAlert({ deal_name: `Deal ${n}`, account: `Account ${n}`, amount: 90000 + n, stage: 'Negotiation' })));
-    const alerts = await Promise.all(ids.map((id) => s.waitForOutcome(id, 30_000)));
+    const first = await s.raiseAlert({ deal_name: 'Deal 1', account: 'Account 1', amount: 90001, stage: 'Negotiation' });
+    await waitUntil(async () => s.telnyx.commands.some((c) => c.action === 'dial' && c.to === VP) || undefined, 10_000, 'the first call');
+    const waiting = await Promise.all([2, 3].map((n) => s.raiseAlert({ deal_name: `Deal ${n}`, account: `Account ${n}`, amount: 90000 + n, stage: 'Negotiation' })));
+    const alerts = await Promise.all([first, ...waiting].map((id) => s.waitForOutcome(id, 30_000)));
     expect(alerts.map((a) => a.outcome)).toEqual(['acknowledged', 'acknowledged', 'acknowledged']);
-    // Calls never overlap on the VP's line: each starts after the previous one ended.
-    const spans = alerts
-      .map((a) => ({
-        start: Date.parse(a.timeline.find((t: Entry) => t.event === 'call.dialing').at),
-        end: Date.parse(a.timeline.find((t: Entry) => t.event === 'call.ended').at),
-        waited: a.timeline.some((t: Entry) => t.event === 'waiting'),
-        said: a.timeline.filter((t: Entry) => t.event === 'said').map((t: Entry) => t.text).join(' '),
-      }))
-      .sort((a, b) => a.start - b.start);
-    for (let i = 1; i < spans.length; i++) expect(spans[i]!.start).toBeGreaterThanOrEqual(spans[i - 1]!.end);
-    expect(spans.filter((x) => x.waited)).toHaveLength(2);
-    expect(spans[1]!.said).toMatch(/One more alert is waiting/);
-    await waitUntil(async () => (await s.telnyx.whenIdle({ minCalls: 1 }).then(() => true)), 20_000);
+    const callOf = (a: Record<string, any>) => a.timeline.find((t: Entry) => t.event === 'call.dialing') as Entry & { call_id: string };
+    const calls = new Map<string, { start: number; end: number; alerts: Record<string, any>[] }>();
+    for (const a of alerts) {
+      const c = callOf(a);
+      const end = Date.parse(a.timeline.find((t: Entry) => t.event === 'call.ended').at);
+      const entry = calls.get(c.call_id) ?? { start: Date.parse(c.at), end, alerts: [] };
+      entry.alerts.push(a);
+      calls.set(c.call_id, entry);
+    }
+    const ordered = [...calls.values()].sort((a, b) => a.start - b.start);
+    expect(ordered.map((c) => c.alerts.length)).toEqual([1, 2]);
+    // Never two calls on the VP's line at once.
+    expect(ordered[1]!.start).toBeGreaterThanOrEqual(ordered[0]!.end);
+    expect(waiting.every((id) => alerts.find((a) => a.id === id)!.timeline.some((t: Entry) => t.event === 'waiting'))).toBe(true);
+    const digest = ordered[1]!.alerts.flatMap((a) => a.timeline).find((t: Entry & { prompt?: string }) => t.prompt === 'headline');
+    expect(digest.text).toMatch(/^You have two new deal alerts\. The largest first\. Deal alert\. Account 3/);
+    await s.telnyx.whenIdle();
   });
 
   it('a burst of Telnyx 503s on the dial is retried with backoff and never places a second call', async () => {

@@ -108,6 +108,16 @@ describe('signed CRM webhooks become exactly one durable alert per deal change',
     expect(await alerts()).toHaveLength(1);
   });
 
+  it('a deal flapping out of and back into Negotiation within the cooldown is not re-alerted', async () => {
+    for (const stage of ['Proposal/Price Quote', 'Negotiation/Review']) {
+      merge.moveDeal(DEAL, stage);
+      const d = merge.webhookFor(DEAL, 'Opportunity.changed', KEY);
+      expect((await deliver(d.body, d.signature)).status).toBe(202);
+      await settle();
+    }
+    expect(await alerts()).toHaveLength(1);
+  });
+
   it('a removed deal never alerts', async () => {
     const other = merge.listDeals().find((x) => x.id !== DEAL && x.remote_was_deleted === false)!;
     merge.moveDeal(other.id, 'Negotiation/Review');

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { generateWebhookKeyPair } from '@dda/telnyx';
 import { SANDBOX_CREDENTIALS } from '@dda/config';
 import { createTelnyxSimulator, type Persona, type TelnyxSimulator } from '@dda/sandbox/telnyx-sim';
-import { createMergeSimulator, type MergeSimulator } from '@dda/sandbox/merge-sim';
+import { createMergeSimulator, type CrmSeed, type MergeSimulator } from '@dda/sandbox/merge-sim';
 import { defaultRepDirectory } from '@dda/sandbox/seed';
 import { deleteKeys, freePort, startService, testRedisUrl, uniquePrefix, waitUntil, type ServiceProcess } from '@dda/testkit';
 
@@ -24,6 +24,9 @@ export type CallStack = {
   services: ServiceProcess[];
   printed: string[];
   start: (name: 'call-worker' | 'dialer-worker' | 'ingress' | 'briefing-worker') => Promise<ServiceProcess>;
+  /** kill -9 a running service (the most recent one of that name). */
+  kill9: (name: string) => Promise<void>;
+  env: Record<string, string>;
   raiseAlert: (body?: Record<string, unknown>) => Promise<string>;
   alert: (id: string) => Promise<Record<string, any>>;
   waitForOutcome: (id: string, timeoutMs?: number) => Promise<Record<string, any>>;
@@ -36,7 +39,9 @@ export type CallStack = {
  * The real processes (ingress, dialer-worker, call-worker; more on request) against the Telnyx and Merge
  * simulators and a real Redis. Each test sets the personas it needs with `telnyx.setPersona`.
  */
-export async function startCallStack(opts: { env?: Record<string, string>; callWorkers?: number; timeScale?: number } = {}): Promise<CallStack> {
+export async function startCallStack(
+  opts: { env?: Record<string, string>; callWorkers?: number; timeScale?: number; redisUrl?: string; withBriefingWorker?: boolean; mergeSeed?: CrmSeed } = {},
+): Promise<CallStack> {
   const keys = generateWebhookKeyPair();
   const printed: string[] = [];
   const telnyx = await createTelnyxSimulator({
@@ -48,7 +53,7 @@ export async function startCallStack(opts: { env?: Record<string, string>; callW
     print: (l) => printed.push(l),
     webhookRetryDelaysMs: [50, 150, 400, 1000, 2000],
   });
-  const merge = await createMergeSimulator({ apiKey: 'calls-merge-key', accountToken: 'calls-account-token' });
+  const merge = await createMergeSimulator({ apiKey: 'calls-merge-key', accountToken: 'calls-account-token', ...(opts.mergeSeed ? { seed: opts.mergeSeed } : {}) });
   const dir = mkdtempSync(join(tmpdir(), 'dda-calls-'));
   const directory = join(dir, 'reps.json');
   writeFileSync(directory, JSON.stringify(defaultRepDirectory));
@@ -56,7 +61,7 @@ export async function startCallStack(opts: { env?: Record<string, string>; callW
   const base = `http://127.0.0.1:${port}`;
   const prefix = uniquePrefix('calls');
   const env: Record<string, string> = {
-    REDIS_URL: await testRedisUrl(),
+    REDIS_URL: opts.redisUrl ?? (await testRedisUrl()),
     REDIS_PREFIX: prefix,
     PORT: String(port),
     PUBLIC_BASE_URL: base,
@@ -75,6 +80,8 @@ export async function startCallStack(opts: { env?: Record<string, string>; callW
     ...opts.env,
   };
   const redis = new Redis(env.REDIS_URL!);
+  // Fault tests kill Redis on purpose; the reconnecting client must not crash the test run.
+  redis.on('error', () => undefined);
   const services: ServiceProcess[] = [];
   const start = async (name: Parameters<CallStack['start']>[0]) => {
     const svc = startService(name, env);
@@ -85,11 +92,16 @@ export async function startCallStack(opts: { env?: Record<string, string>; callW
   await start('ingress');
   await start('dialer-worker');
   for (let i = 0; i < (opts.callWorkers ?? 1); i++) await start('call-worker');
+  if (opts.withBriefingWorker) await start('briefing-worker');
 
   const auth = { authorization: `Bearer ${TOKEN}` };
   const alert = async (id: string) => (await (await fetch(`${base}/alerts/${id}`, { headers: auth })).json()) as Record<string, any>;
   return {
-    telnyx, merge, base, redis, prefix, services, printed, start, alert,
+    telnyx, merge, base, redis, prefix, services, printed, start, alert, env,
+    kill9: async (name) => {
+      const svc = [...services].reverse().find((x) => x.name === name && !x.exited());
+      if (svc) await svc.stop('SIGKILL');
+    },
     raiseAlert: async (body) => {
       const res = await fetch(`${base}/alert`, {
         method: 'POST',

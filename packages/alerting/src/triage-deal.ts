@@ -3,7 +3,7 @@ import { toDealFacts, toDealView, type DealView, type MergeClient } from '@dda/m
 import type { AlertsRepository, NewAlert } from '@dda/store';
 import type { Logger } from '@dda/logger';
 
-export type TriageDeps = { merge: MergeClient; alerts: AlertsRepository; rules: TriageRules; log: Logger };
+export type TriageDeps = { merge: MergeClient; alerts: AlertsRepository; rules: TriageRules; log: Logger; cooldownSeconds?: number };
 
 export type TriageResult =
   | { alerted: true; alertId: string; duplicate: boolean; reason: string }
@@ -46,12 +46,14 @@ export async function triageDeal(deps: TriageDeps, opportunityId: string, source
       dealId: view.id,
       expectedVersion: prev?.version ?? 0,
       snapshot,
+      cooldownSeconds: deps.cooldownSeconds ?? 0,
       ...(decision.alert
         ? { alert: { doc: alertDoc(view, prev?.stage ?? null, decision, source), changeKey: decision.changeKey } }
         : {}),
     });
     if (res.kind === 'conflict') continue;
     if (res.kind === 'unchanged') return { alerted: false, reason: decision.reason };
+    if (res.kind === 'cooldown') return { alerted: false, reason: `cooldown: the deal alerted recently (${res.lastAlertId})` };
     const reason = decision.alert ? decision.reason : '';
     return { alerted: true, alertId: res.alertId, duplicate: res.kind === 'duplicate', reason };
   }

@@ -20,6 +20,10 @@ export type CallSettings = {
   /** How long a prompt waits for a key or a word after it finished playing. */
   answerTimeoutMs: number;
   ringTimeoutSecs: number;
+  timeZone: string;
+  quietHours: string;
+  /** Deals at or above it ring even in quiet hours. */
+  urgentAmount: number | null;
 };
 
 export type CallDeps = {
@@ -46,5 +50,8 @@ export function callSettingsFrom(config: Config): CallSettings {
     snoozeMs: config.SNOOZE_MINUTES * 60_000,
     answerTimeoutMs: 8000,
     ringTimeoutSecs: 30,
+    timeZone: config.VP_TIMEZONE,
+    quietHours: config.QUIET_HOURS,
+    urgentAmount: config.URGENT_AMOUNT ?? null,
   };
 }

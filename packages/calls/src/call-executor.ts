@@ -4,6 +4,7 @@ import type { Alert } from '@dda/store';
 import type { CallDeps } from './call-deps.ts';
 import type { CallRecord } from './call-record.ts';
 import { textFor } from './prompt-texts.ts';
+import { findRep } from './rep-directory.ts';
 import { onCallFinished } from './call-finished.ts';
 
 /**
@@ -12,11 +13,12 @@ import { onCallFinished } from './call-finished.ts';
  * by Telnyx instead of placing a second call or speaking twice. Runs under the call's lock.
  */
 export async function runOutbox(deps: CallDeps, record: CallRecord): Promise<void> {
-  let alert: Alert | null = null;
   while (record.outbox.length > 0) {
     const action = record.outbox[0]!;
-    alert ??= await deps.alerts.get(record.alertId);
-    if (!alert) throw new Error(`alert ${record.alertId} of call ${record.id} is missing`);
+    // In a digest call the words and the AE follow the alert the VP is hearing about.
+    const focusId = record.group[record.ctx.focus] ?? record.alertId;
+    const alert = await deps.alerts.get(focusId);
+    if (!alert) throw new Error(`alert ${focusId} of call ${record.id} is missing`);
     await perform(deps, record, alert, action);
     record.outbox.shift();
     await deps.calls.save(record);
@@ -31,13 +33,15 @@ async function perform(deps: CallDeps, record: CallRecord, alert: Alert, action:
   const log = deps.log.child({ alert_id: record.alertId, call_id: record.id });
   const ccidOf = (leg: Leg) => record.ccid[leg];
   const snoozeMinutes = Math.round(settings.snoozeMs / 60_000);
+  const rep = findRep(deps.directory, alert.deal.owner?.email);
+  const aeName = rep?.name ?? alert.deal.owner?.name ?? null;
 
   switch (action.do) {
     case 'gather':
     case 'speak': {
       const ccid = ccidOf(action.leg);
       if (!ccid) return;
-      const text = textFor(action.prompt, alert, record, settings, snoozeMinutes);
+      const text = textFor(action.prompt, alert, record, settings, aeName);
       const client_state = state(action.leg, action.step);
       const res =
         action.do === 'gather'
@@ -54,7 +58,7 @@ async function perform(deps: CallDeps, record: CallRecord, alert: Alert, action:
               command_id,
             })
           : await telnyx.speak(ccid, { payload: text, voice: settings.voice, client_state, command_id });
-      await deps.alerts.addTimeline(record.alertId, 'said', { call_id: record.id, to: action.leg, prompt: action.prompt, text, ...(res.ended ? { call_ended: true } : {}) });
+      await deps.alerts.addTimeline(alert.id, 'said', { call_id: record.id, to: action.leg, prompt: action.prompt, text, ...(res.ended ? { call_ended: true } : {}) });
       log.info({ leg: action.leg, prompt: action.prompt, chars: text.length }, 'prompt sent');
       return;
     }
@@ -86,8 +90,9 @@ async function perform(deps: CallDeps, record: CallRecord, alert: Alert, action:
       return;
     }
     case 'dial_ae': {
+      record.ae = { name: aeName, number: rep?.phone ?? null };
       if (!record.ae.number || !record.ccid.vp) return;
-      await deps.alerts.addTimeline(record.alertId, 'ae.dialing', { call_id: record.id, ae: record.ae.name });
+      await deps.alerts.addTimeline(alert.id, 'ae.dialing', { call_id: record.id, ae: record.ae.name });
       const leg = await telnyx.dial({
         connection_id: settings.connectionId,
         from: settings.from,
@@ -119,15 +124,15 @@ async function perform(deps: CallDeps, record: CallRecord, alert: Alert, action:
       return;
     }
     case 'note':
-      await deps.alerts.addTimeline(record.alertId, action.event, { call_id: record.id, ...(action.detail ?? {}) });
+      await deps.alerts.addTimeline(alert.id, action.event, { call_id: record.id, ...(action.detail ?? {}) });
       return;
     case 'snooze':
       await deps.queues.byName.dials.add(
         'dialer.place-call',
-        { alertId: record.alertId, attempt: 0, round: record.round + 1 },
+        { alertId: record.alertId, attempt: 0, round: record.round + 1, group: record.group.slice(1) },
         { jobId: `dial-${record.alertId}-r${record.round + 1}a0`, delay: deps.settings.snoozeMs },
       );
-      await deps.alerts.addTimeline(record.alertId, 'snoozed', { call_id: record.id, minutes: snoozeMinutes });
+      await deps.alerts.addTimeline(alert.id, 'snoozed', { call_id: record.id, minutes: snoozeMinutes });
       return;
     case 'finish':
       await onCallFinished(deps, record, action.result, action.reason);

@@ -1,6 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { decodeClientState, isPermanentTelnyxError } from '@dda/telnyx';
 import type { CallDeps } from './call-deps.ts';
+import { freeLine } from './call-finished.ts';
 
 /**
  * A Telnyx answer that will not change on a retry (a 4xx other than 408/429: bad number, bad connection id)
@@ -22,6 +23,6 @@ export async function failCallOfEvent(deps: CallDeps, payload: Record<string, un
   const callId = state?.callId ?? (ccid ? await deps.calls.callIdByControlId(ccid) : null);
   const record = callId ? await deps.calls.get(callId) : null;
   if (!record) return;
-  await deps.calls.releaseLine(record.callee.number, record.id);
-  await deps.alerts.setOutcome(record.alertId, 'failed', reason, 'failed');
+  for (const id of record.group) await deps.alerts.setOutcome(id, 'failed', reason, 'failed');
+  await freeLine(deps, record);
 }

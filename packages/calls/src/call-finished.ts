@@ -11,13 +11,22 @@ const REACHED: ReadonlySet<CallResult> = new Set(['connected', 'acknowledged', '
  */
 export async function onCallFinished(deps: CallDeps, record: CallRecord, result: CallResult, reason: string | null): Promise<void> {
   const { alerts, calls, settings } = deps;
-  await alerts.addTimeline(record.alertId, 'call.ended', { call_id: record.id, callee: record.callee.role, attempt: record.attempt, result, ...(reason ? { reason } : {}) });
-  await calls.releaseLine(record.callee.number, record.id);
+  for (const id of record.group) {
+    await alerts.addTimeline(id, 'call.ended', { call_id: record.id, callee: record.callee.role, attempt: record.attempt, result, ...(reason ? { reason } : {}) });
+  }
+  // Free the line before scheduling a retry, so the retry can never find this very call still holding it.
+  const waiters = await calls.releaseLineAndTakeWaiting(record.callee.number, record.id);
 
   if (REACHED.has(result)) {
-    const outcome: AlertOutcome = record.callee.role === 'escalation' ? 'escalated' : (result as AlertOutcome);
-    const why = record.callee.role === 'escalation' ? `escalation contact answered: ${result}${reason ? ` (${reason})` : ''}` : reason;
-    await alerts.setOutcome(record.alertId, outcome, why, 'completed');
+    const escalated = record.callee.role === 'escalation';
+    for (const [i, id] of record.group.entries()) {
+      // The alert the VP acted on gets the result; the others of a digest were heard or announced.
+      const own = i === record.ctx.focus;
+      const r: CallResult = own ? result : 'acknowledged';
+      const why = own ? reason : i < record.ctx.focus ? 'heard in a digest call' : 'announced in a digest call';
+      const outcome: AlertOutcome = escalated ? 'escalated' : (r as AlertOutcome);
+      await alerts.setOutcome(id, outcome, escalated ? `escalation contact answered: ${r}${why ? ` (${why})` : ''}` : why, 'completed');
+    }
   } else {
     const next = record.attempt + 1;
     if (hasAttempt(settings, next)) {
@@ -25,31 +34,55 @@ export async function onCallFinished(deps: CallDeps, record: CallRecord, result:
       const delay = toEscalation ? 0 : settings.retryDelayMs;
       await deps.queues.byName.dials.add(
         'dialer.place-call',
-        { alertId: record.alertId, attempt: next, round: record.round },
+        { alertId: record.alertId, attempt: next, round: record.round, group: record.group.slice(1) },
         { jobId: `dial-${record.alertId}-r${record.round}a${next}`, delay },
       );
-      await alerts.addTimeline(record.alertId, 'retry.scheduled', { attempt: next, callee: toEscalation ? 'escalation' : 'vp', in_seconds: Math.round(delay / 1000) });
+      for (const id of record.group) await alerts.addTimeline(id, 'retry.scheduled', { attempt: next, callee: toEscalation ? 'escalation' : 'vp', in_seconds: Math.round(delay / 1000) });
     } else {
       const outcome: AlertOutcome = result === 'voicemail' ? 'voicemail' : result === 'failed' ? 'failed' : 'no_answer';
-      await alerts.setOutcome(record.alertId, outcome, `nobody reached after ${record.attempt + 1} attempts${reason ? ` (last: ${reason})` : ''}`, 'completed');
+      for (const id of record.group) await alerts.setOutcome(id, outcome, `nobody reached after ${record.attempt + 1} attempts${reason ? ` (last: ${reason})` : ''}`, 'completed');
     }
   }
-  await handLineToNextAlert(deps, record);
+  await handLineToNextAlert(deps, record, waiters);
+}
+
+/** Gives the callee's line back and starts the next call for whoever waited for it. */
+export async function freeLine(deps: CallDeps, record: CallRecord): Promise<void> {
+  await handLineToNextAlert(deps, record, await deps.calls.releaseLineAndTakeWaiting(record.callee.number, record.id));
 }
 
 export function hasAttempt(settings: CallDeps['settings'], attempt: number): boolean {
   return attempt <= settings.retryAttempts + settings.escalation.length;
 }
 
-async function handLineToNextAlert(deps: CallDeps, record: CallRecord): Promise<void> {
-  const member = await deps.calls.popWaiting(record.callee.number);
-  if (!member) return;
-  const [alertId, round, attempt] = member.split('|');
-  if (!alertId) return;
+/**
+ * Alerts that waited for the line: one waiting → its own call; several → one digest call, largest first,
+ * so an alert storm rings the VP once rather than once per deal.
+ */
+/** A waiting-list entry: which attempt of which alert was held back. */
+export function waitingMember(alertId: string, round: number, attempt: number): string {
+  return `${alertId}|${round}|${attempt}`;
+}
+
+/**
+ * Alerts that waited for the line: one waiting → its own call (the attempt it was on); several → one digest
+ * call, largest first, so an alert storm rings the VP once per call slot rather than once per deal.
+ */
+async function handLineToNextAlert(deps: CallDeps, record: CallRecord, members: string[]): Promise<void> {
+  if (members.length === 0) return;
+  const parsed = members.map((m) => {
+    const [alertId, round, attempt] = m.split('|');
+    return { alertId: alertId!, round: Number(round ?? 0), attempt: Number(attempt ?? 0) };
+  });
+  const loaded = await Promise.all(parsed.map(async (p) => ({ ...p, alert: await deps.alerts.get(p.alertId) })));
+  const live = loaded.filter((x) => x.alert !== null && (!x.alert.outcome || x.alert.outcome === 'snoozed'));
+  if (live.length === 0) return;
+  live.sort((a, b) => (b.alert!.deal.amount ?? 0) - (a.alert!.deal.amount ?? 0) || a.alertId.localeCompare(b.alertId));
+  const [primary, ...rest] = live;
   await deps.queues.byName.dials.add(
     'dialer.place-call',
-    { alertId, attempt: Number(attempt ?? 0), round: Number(round ?? 0) },
-    // A fresh id: the alert's first dial job is still retained, and re-adding its id would be a no-op.
-    { jobId: `dial-${alertId}-r${round}a${attempt}-after-${record.id}` },
+    { alertId: primary!.alertId, attempt: primary!.attempt, round: primary!.round, group: rest.map((x) => x.alertId) },
+    // A fresh id: an earlier dial job of the alert may still be retained, and re-adding its id would be a no-op.
+    { jobId: `dial-${primary!.alertId}-r${primary!.round}a${primary!.attempt}-after-${record.id}` },
   );
 }

@@ -4,6 +4,8 @@ import type { CallAction, CallContext } from '@dda/domain';
 export type CallRecord = {
   id: string;
   alertId: string;
+  /** Every alert this call is about, largest first; more than one makes it a digest call. [0] is alertId. */
+  group: string[];
   round: number;
   attempt: number;
   callee: { role: 'vp' | 'escalation'; number: string };

@@ -6,12 +6,33 @@ import type { CallRecord } from './call-record.ts';
 const DAY = 24 * 3600;
 
 const RELEASE_IF_OWNER = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+const EXTEND_IF_OWNER = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+
+/* The line and its waiting list change together, so no alert can join the list just after the line freed. */
+const ACQUIRE_OR_WAIT = `
+local cur = redis.call('GET', KEYS[1])
+if (not cur) or cur == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+  return 1
+end
+for i = 4, #ARGV do redis.call('ZADD', KEYS[2], 'NX', ARGV[3], ARGV[i]) end
+return 0
+`;
+const RELEASE_AND_TAKE_WAITING = `
+local cur = redis.call('GET', KEYS[1])
+if cur == ARGV[1] then redis.call('DEL', KEYS[1]) elseif cur then return {} end
+local popped = redis.call('ZPOPMIN', KEYS[2], ARGV[2])
+local out = {}
+for i = 1, #popped, 2 do out[#out + 1] = popped[i] end
+return out
+`;
 
 export class CallBusyError extends Error {
   override name = 'CallBusyError';
 }
 
-export function createCallsRepository(redis: Redis, prefix: string) {
+export function createCallsRepository(redis: Redis, prefix: string, opts: { lockMs?: number } = {}) {
+  const lockMs = opts.lockMs ?? 10_000;
   const k = {
     call: (id: string) => `${prefix}:call:${id}`,
     events: (id: string) => `${prefix}:call:${id}:events`,
@@ -48,34 +69,37 @@ export function createCallsRepository(redis: Redis, prefix: string) {
      * One writer per call at a time, across every replica: events of a call are applied in sequence and
      * its commands leave in the order they were decided. A dead holder's lock expires.
      */
-    async withLock<T>(callId: string, fn: () => Promise<T>, waitMs = 15_000, ttlMs = 30_000): Promise<T> {
+    async withLock<T>(callId: string, fn: () => Promise<T>, waitMs = 15_000): Promise<T> {
       const token = randomBytes(8).toString('hex');
       const deadline = Date.now() + waitMs;
-      while ((await redis.set(k.lock(callId), token, 'PX', ttlMs, 'NX')) !== 'OK') {
+      while ((await redis.set(k.lock(callId), token, 'PX', lockMs, 'NX')) !== 'OK') {
         if (Date.now() > deadline) throw new CallBusyError(`call ${callId} is busy`);
         await sleep(5 + Math.random() * 20);
       }
+      // Kept alive while the holder works (slow Telnyx answers); a killed holder's lock lapses within lockMs.
+      const renew = setInterval(() => void redis.eval(EXTEND_IF_OWNER, 1, k.lock(callId), token, String(lockMs)).catch(() => undefined), Math.max(200, lockMs / 3));
       try {
         return await fn();
       } finally {
+        clearInterval(renew);
         await redis.eval(RELEASE_IF_OWNER, 1, k.lock(callId), token);
       }
     },
 
-    /** The callee's line: one live alert call per person. */
-    async acquireLine(number: string, callId: string, ttlSeconds = 3600): Promise<boolean> {
-      if ((await redis.set(k.line(number), callId, 'EX', ttlSeconds, 'NX')) === 'OK') return true;
-      return (await redis.get(k.line(number))) === callId;
+    /**
+     * The callee's line: one live alert call per person. Takes the line for `callId`, or, when another call
+     * holds it, puts the alerts of this call on the line's waiting list.
+     */
+    async acquireLineOrWait(number: string, callId: string, waitingAlertIds: string[], ttlSeconds = 3600): Promise<boolean> {
+      const res = await redis.eval(ACQUIRE_OR_WAIT, 2, k.line(number), k.waiting(number), callId, String(ttlSeconds), String(Date.now()), ...waitingAlertIds);
+      return res === 1;
+    },
+    /** Frees the line (if this call holds it) and hands back every alert that waited for it, oldest first. */
+    async releaseLineAndTakeWaiting(number: string, callId: string, max = 5000): Promise<string[]> {
+      return (await redis.eval(RELEASE_AND_TAKE_WAITING, 2, k.line(number), k.waiting(number), callId, String(max))) as string[];
     },
     async releaseLine(number: string, callId: string): Promise<void> {
       await redis.eval(RELEASE_IF_OWNER, 1, k.line(number), callId);
-    },
-    async addWaiting(number: string, member: string, at = Date.now()): Promise<void> {
-      await redis.zadd(k.waiting(number), 'NX', at, member);
-    },
-    async popWaiting(number: string): Promise<string | null> {
-      const res = await redis.zpopmin(k.waiting(number), 1);
-      return res[0] ?? null;
     },
     async countWaiting(number: string): Promise<number> {
       return redis.zcard(k.waiting(number));

@@ -1,14 +1,14 @@
-import { newCallContext } from '@dda/domain';
+import { newCallContext, quietHoursRemainingMs } from '@dda/domain';
 import { commandId, encodeClientState } from '@dda/telnyx';
 import type { CallDeps } from './call-deps.ts';
 import { callIdFor, type CallRecord } from './call-record.ts';
 import { findRep } from './rep-directory.ts';
 import { runOutbox } from './call-executor.ts';
-import { hasAttempt } from './call-finished.ts';
+import { hasAttempt, waitingMember } from './call-finished.ts';
 
 export type PlaceCallResult =
   | { placed: true; callId: string }
-  | { placed: false; reason: 'alert_missing' | 'already_done' | 'line_busy' | 'no_callee' | 'resumed'; callId?: string };
+  | { placed: false; reason: 'alert_missing' | 'already_done' | 'line_busy' | 'no_callee' | 'resumed' | 'quiet_hours'; callId?: string };
 
 /** Which number an attempt rings: the VP first (1 + retries), then each escalation number once. */
 export function calleeFor(settings: CallDeps['settings'], attempt: number): CallRecord['callee'] | null {
@@ -21,7 +21,7 @@ export function calleeFor(settings: CallDeps['settings'], attempt: number): Call
  * The dialer's job: one attempt of one alert. Idempotent per (alert, round, attempt): a re-run finds the
  * call already recorded and only finishes what it had not done; the dial itself carries a fixed command_id.
  */
-export async function placeCall(deps: CallDeps, job: { alertId: string; attempt: number; round: number }): Promise<PlaceCallResult> {
+export async function placeCall(deps: CallDeps, job: { alertId: string; attempt: number; round: number; group?: string[] }): Promise<PlaceCallResult> {
   const { alerts, calls, settings } = deps;
   const alert = await alerts.get(job.alertId);
   if (!alert) return { placed: false, reason: 'alert_missing' };
@@ -41,30 +41,49 @@ export async function placeCall(deps: CallDeps, job: { alertId: string; attempt:
       await alerts.setOutcome(job.alertId, 'failed', 'no number to call: set VP_SALES_NUMBER', 'failed');
       return { placed: false, reason: 'no_callee' };
     }
-    if (!(await calls.acquireLine(callee.number, callId))) {
-      await calls.addWaiting(callee.number, `${job.alertId}|${job.round}|${job.attempt}`);
+    const quietMs = quietHoursRemainingMs(new Date(), settings.timeZone, settings.quietHours);
+    const urgent = settings.urgentAmount !== null && (alert.deal.amount ?? 0) >= settings.urgentAmount;
+    if (quietMs > 0 && !urgent) {
+      const until = new Date(Date.now() + quietMs);
+      await deps.queues.byName.dials.add(
+        'dialer.place-call',
+        { alertId: job.alertId, attempt: job.attempt, round: job.round, group: job.group ?? [] },
+        { jobId: `dial-${job.alertId}-r${job.round}a${job.attempt}-quiet-${until.toISOString().slice(0, 13).replace(/\D/g, '')}`, delay: quietMs },
+      );
       await alerts.setStatus(job.alertId, 'waiting');
-      await alerts.addTimeline(job.alertId, 'waiting', { reason: `another alert call is live on the ${callee.role === 'vp' ? "VP's" : "escalation contact's"} line` });
+      await alerts.addTimeline(job.alertId, 'deferred', { reason: 'quiet hours', until: until.toISOString(), time_zone: settings.timeZone });
+      return { placed: false, reason: 'quiet_hours' };
+    }
+    const members = [waitingMember(job.alertId, job.round, job.attempt), ...(job.group ?? []).map((id) => waitingMember(id, 0, 0))];
+    if (!(await calls.acquireLineOrWait(callee.number, callId, members))) {
+      for (const id of [job.alertId, ...(job.group ?? [])]) {
+        await alerts.setStatus(id, 'waiting');
+        await alerts.addTimeline(id, 'waiting', { reason: `another alert call is live on the ${callee.role === 'vp' ? "VP's" : "escalation contact's"} line` });
+      }
       return { placed: false, reason: 'line_busy' };
     }
     const rep = findRep(deps.directory, alert.deal.owner?.email);
+    const others = (await Promise.all((job.group ?? []).map((id) => alerts.get(id)))).filter((a) => a !== null);
     const record: CallRecord = {
       id: callId,
       alertId: job.alertId,
+      group: [job.alertId, ...others.map((a) => a.id)],
       round: job.round,
       attempt: job.attempt,
       callee,
       ae: { name: rep?.name ?? alert.deal.owner?.name ?? null, number: rep?.phone ?? null },
       ccid: { vp: null, ae: null },
-      ctx: newCallContext(Boolean(rep)),
+      ctx: newCallContext([Boolean(rep), ...others.map((a) => Boolean(findRep(deps.directory, a.deal.owner?.email)))]),
       outbox: [],
       waiting: await calls.countWaiting(callee.number),
       createdAt: new Date().toISOString(),
       version: 0,
     };
     await calls.save(record);
-    await alerts.setStatus(job.alertId, 'calling');
-    await alerts.addTimeline(job.alertId, 'call.dialing', { call_id: callId, callee: callee.role, attempt: job.attempt, round: job.round });
+    for (const id of record.group) {
+      await alerts.setStatus(id, 'calling');
+      await alerts.addTimeline(id, 'call.dialing', { call_id: callId, callee: callee.role, attempt: job.attempt, round: job.round, ...(record.group.length > 1 ? { digest_of: record.group.length } : {}) });
+    }
     await dialCallee(deps, record);
     deps.log.info({ alert_id: job.alertId, call_id: callId, callee: callee.role, attempt: job.attempt }, 'call placed');
     return { placed: true, callId };

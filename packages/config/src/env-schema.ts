@@ -73,6 +73,8 @@ export const envSchema = z.object({
   QUIET_HOURS: quietHours,
   URGENT_AMOUNT: optionalNumber,
   TTS_VOICE: z.string().min(1).default('Telnyx.KokoroTTS.af_heart'),
+  /** How long a worker may go silent before its job is handed to another worker (BullMQ lock and stall check). */
+  JOB_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -35,7 +35,10 @@ export type CallContext = {
   legs: { vp: LegState; ae: LegState | null };
   /** Prompts that ended without an answer; the second one closes the call. */
   silences: number;
-  aeKnown: boolean;
+  /** Per alert of the call (a digest call covers several): is there a number for its account executive? */
+  aeKnown: boolean[];
+  /** Which alert of the call the VP is hearing about. */
+  focus: number;
   result: CallResult | null;
   resultReason: string | null;
 };
@@ -81,12 +84,13 @@ export type CallAction =
 
 export type Transition = { ctx: CallContext; actions: CallAction[] };
 
-export function newCallContext(aeKnown: boolean): CallContext {
+export function newCallContext(aeKnown: boolean | boolean[]): CallContext {
   return {
     state: 'dialing',
     legs: { vp: { step: 0, answered: false, ended: false }, ae: null },
     silences: 0,
-    aeKnown,
+    aeKnown: Array.isArray(aeKnown) ? aeKnown : [aeKnown],
+    focus: 0,
     result: null,
     resultReason: null,
   };
@@ -118,7 +122,7 @@ export function actionKey(a: CallAction): string {
 // ---- building blocks -------------------------------------------------------------------------
 
 type Draft = { ctx: CallContext; actions: CallAction[] };
-const VP_MENU_DIGITS = '1239';
+const VP_MENU_DIGITS = '12349';
 
 function draft(ctx: CallContext): Draft {
   return { ctx: structuredClone(ctx), actions: [] };
@@ -191,8 +195,14 @@ function onVpIntent(d: Draft, intent: Intent, via: 'speech' | 'keys'): Draft {
   // A key ends a one-digit gather by itself; speech does not.
   if (via === 'speech') stopGatherIfListening(d, 'vp');
   switch (intent) {
+    case 'next':
+      if (d.ctx.focus + 1 >= d.ctx.aeKnown.length) return gather(d, 'vp', 'briefing_again', VP_MENU_DIGITS);
+      d.ctx.focus += 1;
+      d.ctx.silences = 0;
+      act(d, { do: 'note', event: 'digest.next', detail: { focus: d.ctx.focus } });
+      return gather(d, 'vp', 'briefing', VP_MENU_DIGITS);
     case 'connect':
-      if (!d.ctx.aeKnown) return close(d, 'ae_unknown', 'ae_unavailable', 'no phone number for the account executive');
+      if (!d.ctx.aeKnown[d.ctx.focus]) return close(d, 'ae_unknown', 'ae_unavailable', 'no phone number for the account executive');
       d.ctx.legs.ae = { step: 0, answered: false, ended: false };
       speak(d, 'vp', 'connecting');
       return to(act(d, { do: 'dial_ae' }), 'ae_ringing');

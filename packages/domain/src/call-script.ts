@@ -1,5 +1,11 @@
 import type { Prompt } from './call-machine.ts';
-import { cleanForSpeech, spokenAmount, spokenDate } from './speech-text.ts';
+import { cleanForSpeech, numberInWords, spokenAmount, spokenDate } from './speech-text.ts';
+
+/*
+ * Every sentence the system says on the phone comes from this module: the headline, the template briefing,
+ * the menu, the AE whisper, the voicemail message and the goodbyes. The AI briefing writer builds its
+ * prompt from the same spoken pieces (spokenStage, spokenDealName, ownerName, spokenReason).
+ */
 
 /** What the spoken words are made of; the alert supplies it, the AI may add a briefing. */
 export type ScriptFacts = {
@@ -24,52 +30,129 @@ export type ScriptFacts = {
   now: Date;
 };
 
-const stageWords = (s: string | null) => (s ? s.replace(/[/_]+/g, ' ').replace(/\s+/g, ' ').trim() : null);
+type Deal = ScriptFacts['deal'];
 
-/** One sentence that always works: account, deal, amount, stage change, owner. */
+/** "Negotiation/Review" → "Negotiation Review", "contract_sent" → "contract sent": no slashes read aloud. */
+export function spokenStage(stage: string | null): string | null {
+  if (!stage) return null;
+  const words = stage.replace(/[/_\\|]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return words || null;
+}
+
+/**
+ * The stage move in spoken form; `from` is null when there was no earlier stage or it is the same one (an
+ * amount crossing the threshold does not move the deal).
+ */
+export function stageMove(deal: Pick<Deal, 'stage' | 'previous_stage'>): { from: string | null; to: string | null; unchanged: boolean } {
+  const to = spokenStage(deal.stage);
+  const from = spokenStage(deal.previous_stage);
+  const unchanged = !!from && !!to && from.toLowerCase() === to.toLowerCase();
+  return { from: unchanged ? null : from, to, unchanged };
+}
+
+const squash = (s: string) => s.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, ' ').trim();
+
+/**
+ * Salesforce-style names repeat the account ("Northwind - Platform Expansion FY26" on Northwind Traders):
+ * said after the account, the prefix is dropped.
+ */
+export function spokenDealName(deal: Pick<Deal, 'name' | 'account'>): string {
+  const name = deal.name.replace(/\s+/g, ' ').trim();
+  const m = /^(.+?)\s+[-–—:|]\s+(.+)$/.exec(name);
+  if (!m || !deal.account) return name;
+  const prefix = squash(m[1]!);
+  const account = squash(deal.account);
+  return prefix && (account === prefix || account.startsWith(`${prefix} `) || prefix.startsWith(`${account} `)) ? m[2]! : name;
+}
+
+/** "dana.whitfield@x" → "Dana Whitfield"; null when the local part does not look like a name. */
+export function nameFromEmail(email: string | null | undefined): string | null {
+  const local = email?.split('@')[0];
+  if (!local) return null;
+  const parts = local.split(/[._-]+/).filter(Boolean);
+  if (parts.length === 0 || parts.some((p) => !/^[a-z]+$/i.test(p))) return null;
+  return parts.map((p) => p[0]!.toUpperCase() + p.slice(1).toLowerCase()).join(' ');
+}
+
+/** The deal owner as a person's name: the CRM's, else the rep directory's, else one read from the e-mail address. */
+export function ownerName(deal: Pick<Deal, 'owner'>, aeName: string | null = null): string | null {
+  return deal.owner?.name?.trim() || aeName || nameFromEmail(deal.owner?.email);
+}
+
+const listInWords = (xs: string[]) => (xs.length <= 1 ? (xs[0] ?? '') : xs.length === 2 ? `${xs[0]}, and ${xs[1]}` : `${xs.slice(0, -1).join(', ')}, and ${xs.at(-1)}`);
+
+/**
+ * Triage's reason ("moved from Proposal/Price Quote to alert stage Negotiation/Review; amount 185000 crossed
+ * the threshold 50000") as speech: stages without slashes, amounts in words, no raw digits.
+ */
+export function spokenReason(reason: string, deal: Pick<Deal, 'currency'> = { currency: null }): string {
+  const money = (raw: string) => (Number.isFinite(Number(raw)) ? spokenAmount(Number(raw), deal.currency) : raw);
+  const parts = reason
+    .split(/;\s*/)
+    .map((r) => r.trim())
+    .filter(Boolean)
+    .map((r) => {
+      let m: RegExpExecArray | null;
+      if ((m = /^first seen in alert stage (.+)$/i.exec(r))) return `it was already in ${spokenStage(m[1]!)} when we first saw it`;
+      if ((m = /^moved from no stage to alert stage (.+)$/i.exec(r))) return `it moved into ${spokenStage(m[1]!)}`;
+      if ((m = /^moved from (.+) to alert stage (.+)$/i.exec(r))) return `it moved from ${spokenStage(m[1]!)} to ${spokenStage(m[2]!)}`;
+      if ((m = /^amount (\S+) crossed the threshold (\S+)$/i.exec(r))) return `its amount, ${money(m[1]!)}, crossed your threshold of ${money(m[2]!)}`;
+      if (/^manual alert$/i.test(r)) return 'it was raised by hand';
+      return r.replace(/[_/]+/g, ' ').replace(/\d+(?:\.\d+)?/g, (n) => numberInWords(Number(n)));
+    });
+  return listInWords(parts) || 'it changed in the CRM';
+}
+
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const firstName = (name: string) => name.split(/\s+/)[0] ?? name;
+
+/** One sentence that always works: account, deal, amount, stage change, owner. Needs nothing but the alert. */
 export function headline(f: ScriptFacts): string {
   const d = f.deal;
-  const who = d.account ? `${d.account}` : 'A deal';
+  const subject = d.account ? `${d.account}: ${spokenDealName(d)}` : d.name;
   const amount = d.amount !== null ? `, worth ${spokenAmount(d.amount, d.currency)},` : '';
-  const from = stageWords(d.previous_stage);
-  const toStage = stageWords(d.stage) ?? 'an alert stage';
-  const move = from ? `moved from ${from} to ${toStage}` : `is now in ${toStage}`;
-  const owner = d.owner?.name ? ` The owner is ${d.owner.name}.` : '';
-  return `Deal alert. ${who}: ${d.name}${amount} ${move}.${owner}`;
+  const { from, to, unchanged } = stageMove(d);
+  const toStage = to ?? 'an alert stage';
+  const move = from ? `moved from ${from} to ${toStage}` : `is ${unchanged ? 'still' : 'now'} in ${toStage}`;
+  const owner = ownerName(d, f.aeName);
+  return `Deal alert. ${subject}${amount} ${move}.${owner ? ` The owner is ${owner}.` : ''}`;
 }
 
-export function templateBriefing(f: ScriptFacts): string {
-  const close = f.deal.close_date ? ` It is set to close ${spokenDate(f.deal.close_date, f.now)}.` : '';
-  return `${headline(f)}${close}`;
-}
-
-/** What the template adds after the headline when no AI briefing is ready. */
+/** What the template adds after the headline when no AI briefing is ready: the close date and why the alert fired. */
 export function templateDetails(f: ScriptFacts): string {
-  const parts: string[] = [];
-  if (f.deal.close_date) parts.push(`It is set to close ${spokenDate(f.deal.close_date, f.now)}.`);
-  parts.push(`Why this alert: ${f.reason.replace(/;/g, ', and')}.`);
-  return parts.join(' ');
+  const close = f.deal.close_date ? `It is set to close ${spokenDate(f.deal.close_date, f.now)}.` : 'There is no close date on it yet.';
+  return `${close} This alert fired because ${spokenReason(f.reason, f.deal)}.`;
+}
+
+/** The whole briefing without AI: the headline, then the details. */
+export function templateBriefing(f: ScriptFacts): string {
+  return `${headline(f)} ${templateDetails(f)}`;
 }
 
 const MENU = 'Say "connect me" or press 1 to talk to the account executive. Say "repeat" or press 2 to hear this again, "remind me later" or 3 to snooze, or "got it" or 9 to dismiss.';
 
 export function promptText(prompt: Prompt, f: ScriptFacts): string {
   const ae = f.aeName ?? 'the account executive';
-  const waiting = f.waiting > 0 ? ` ${f.waiting === 1 ? 'One more alert is' : `${f.waiting} more alerts are`} waiting after this one.` : '';
+  const Ae = capitalize(ae);
+  const vp = f.vpName;
+  const waiting = f.waiting > 0 ? ` ${f.waiting === 1 ? 'One more alert is' : `${capitalize(numberInWords(f.waiting))} more alerts are`} waiting after this one.` : '';
   const body = f.aiBriefing ?? templateBriefing(f);
+  const d = f.deal;
+  const dealRef = d.account ? `${d.account}, ${spokenDealName(d)}` : d.name;
+  const move = stageMove(d);
   const texts: Record<Prompt, string> = {
     headline: `${headline(f)}${waiting}`,
     briefing: `${f.aiBriefing ?? templateDetails(f)} ${MENU}`,
     briefing_again: `Here it is again. ${body} ${MENU}`,
-    connecting: `Connecting you to ${ae}, the account executive on ${f.deal.name}. Please hold.`,
+    connecting: `Connecting you to ${ae}, the account executive on ${spokenDealName(d)}. Please hold.`,
     ae_unknown: `I don't have a phone number for the account executive on this deal, so I can't connect you. The alert is saved. Goodbye.`,
     ae_unavailable: `Sorry, ${ae} didn't pick up. I've noted it on the alert. Goodbye.`,
-    ae_declined: `${ae} can't take the call right now. I've noted it on the alert. Goodbye.`,
-    ae_voicemail: `${ae}'s voicemail answered, so I hung up on it. I've noted it on the alert. Goodbye.`,
-    whisper: `Hi ${ae}, this is Deal Desk. ${f.vpName} is waiting on the line about ${f.deal.account ?? 'a deal'}, ${f.deal.name}${f.deal.amount !== null ? `, ${spokenAmount(f.deal.amount, f.deal.currency)}` : ''}. ${f.deal.previous_stage ? `It just moved from ${stageWords(f.deal.previous_stage)} to ${stageWords(f.deal.stage)}.` : `It is in ${stageWords(f.deal.stage) ?? 'an alert stage'}.`} Press 1 or say yes to take the call, or press 2 to decline.`,
-    voicemail: `Hello, this is Deal Desk with an alert for ${f.vpName}. ${f.deal.account ? `${f.deal.account}, ` : ''}${f.deal.name} ${f.deal.stage ? `is now in ${stageWords(f.deal.stage)}` : 'needs attention'}. We'll try you again shortly. Goodbye.`,
+    ae_declined: `${Ae} can't take the call right now. I've noted it on the alert. Goodbye.`,
+    ae_voicemail: `${Ae}'s voicemail answered, so I hung up on it. I've noted it on the alert. Goodbye.`,
+    whisper: `Hi ${f.aeName ? firstName(f.aeName) : 'there'}, this is Deal Desk. ${capitalize(vp)} is waiting on the line about ${dealRef}${d.amount !== null ? `, ${spokenAmount(d.amount, d.currency)}` : ''}. ${move.from ? `It just moved from ${move.from} to ${move.to ?? 'an alert stage'}.` : `It is in ${move.to ?? 'an alert stage'}.`} Press 1 or say yes to take the call, or press 2 to decline.`,
+    voicemail: `Hello, this is Deal Desk with an alert for ${vp}. ${dealRef} ${move.to ? `is now in ${move.to}` : 'needs attention'}. We'll try you again shortly. Goodbye.`,
     goodbye_ack: `Got it. Goodbye.`,
-    goodbye_snooze: `Okay, I'll call you back in ${f.snoozeMinutes} minutes. Goodbye.`,
+    goodbye_snooze: `Okay, I'll call you back in ${numberInWords(f.snoozeMinutes)} minute${f.snoozeMinutes === 1 ? '' : 's'}. Goodbye.`,
     goodbye_timeout: `I didn't hear an answer, so I'll mark this alert as seen. Goodbye.`,
   };
   return cleanForSpeech(texts[prompt]);

@@ -3,3 +3,4 @@ export * from './intents.ts';
 export * from './call-machine.ts';
 export * from './speech-text.ts';
 export * from './call-script.ts';
+export * from './quiet-hours.ts';

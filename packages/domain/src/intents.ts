@@ -1,12 +1,13 @@
-export type Intent = 'connect' | 'repeat' | 'snooze' | 'dismiss';
+export type Intent = 'connect' | 'repeat' | 'snooze' | 'dismiss' | 'next';
 
 /** Key 1 means connect: that mapping is a contract the VP learns once and relies on. */
-export const KEY_INTENTS: Record<string, Intent> = { '1': 'connect', '2': 'repeat', '3': 'snooze', '9': 'dismiss' };
+export const KEY_INTENTS: Record<string, Intent> = { '1': 'connect', '2': 'repeat', '3': 'snooze', '4': 'next', '9': 'dismiss' };
 
 const PHRASES: [Intent, RegExp][] = [
   ['snooze', /\b(remind me (later|in)|call (me )?(back|later)|snooze|not now|later please)\b/],
   ['connect', /\b(connect( me)?|transfer( me)?|put me through|patch me( through)?|get me (to )?(the )?(rep|ae|account executive)|let me talk to)\b/],
   ['repeat', /\b(repeat|say (that|it) again|come again|what was that|one more time|again please)\b/],
+  ['next', /\b(next( one| alert| deal)?|skip( it| this one)?)\b/],
   ['dismiss', /\b(got it|dismiss|thanks?( you)?,? (that'?s|that is) (all|it)|that'?s all|no thanks|acknowledged?|okay,? bye|goodbye|bye)\b/],
 ];
 

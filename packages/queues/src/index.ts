@@ -1,5 +1,5 @@
 export * from './job-schemas.ts';
-export { queueCatalog, queueNames, type QueueName, type JobData } from './queue-catalog.ts';
+export { queueCatalog, queueNames, type QueueName, type JobData, type JobInput } from './queue-catalog.ts';
 export { createProducerConnection, createWorkerConnection } from './redis-connections.ts';
 export { createQueues, closeQueues, enqueue, createWorker, type Queues, type EnqueueResult, type Processor } from './queue-client.ts';
 export { observeWorker, closeOnSignal } from './worker-lifecycle.ts';

@@ -19,6 +19,8 @@ export const dialJob = z.object({
   attempt: z.number().int().min(0).default(0),
   /** A snoozed alert starts a new round of attempts later. */
   round: z.number().int().min(0).default(0),
+  /** Other alerts that waited for the line: one digest call covers them all, largest first. */
+  group: z.array(z.string().min(1)).max(5000).default([]),
 });
 
 export const callEventJob = z.object({

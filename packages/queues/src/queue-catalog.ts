@@ -43,4 +43,6 @@ export const queueCatalog = {
 
 export type QueueName = keyof typeof queueCatalog;
 export type JobData<Q extends QueueName> = z.infer<(typeof queueCatalog)[Q]['schema']>;
+/** What a producer passes: defaults (attempt 0, no group, …) may be left out. */
+export type JobInput<Q extends QueueName> = z.input<(typeof queueCatalog)[Q]['schema']>;
 export const queueNames = Object.keys(queueCatalog) as QueueName[];

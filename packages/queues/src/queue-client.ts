@@ -1,6 +1,6 @@
 import { Queue, Worker, type Job, type JobsOptions, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { queueCatalog, queueNames, type JobData, type QueueName } from './queue-catalog.ts';
+import { queueCatalog, queueNames, type JobData, type JobInput, type QueueName } from './queue-catalog.ts';
 
 export type Queues = { redis: Redis; byName: { [Q in QueueName]: Queue } };
 
@@ -28,7 +28,7 @@ export type EnqueueResult = { jobId: string; duplicate: boolean };
 export async function enqueue<Q extends QueueName>(
   queues: Queues,
   name: Q,
-  data: JobData<Q>,
+  data: JobInput<Q>,
   opts: JobsOptions & { jobId: string },
 ): Promise<EnqueueResult> {
   const payload = queueCatalog[name].schema.parse(data);
@@ -55,6 +55,7 @@ export function createWorker<Q extends QueueName>(
   return new Worker(
     name,
     async (job) => processor(queueCatalog[name].schema.parse(job.data) as JobData<Q>, job),
-    { lockDuration: 30_000, maxStalledCount: 2, ...opts },
+    // A crashed worker's job returns to the queue after about one lock period; twice and it fails for good.
+    { lockDuration: opts.lockDuration ?? 30_000, stalledInterval: opts.lockDuration ?? 30_000, maxStalledCount: 2, ...opts },
   );
 }

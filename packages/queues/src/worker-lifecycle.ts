@@ -1,16 +1,40 @@
-import type { Worker } from 'bullmq';
+import type { Job, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { createMetricHooks, type MetricHooks } from '@dda/metrics';
+import { startHeartbeat } from './worker-heartbeat.ts';
 
 type Log = { info: (o: object, m: string) => void; error: (o: object, m: string) => void; warn: (o: object, m: string) => void };
 
-/** Logs each job once, with the ids a reader greps for, and never leaves an error unlistened. */
+/**
+ * Logs each job once, with the ids a reader greps for, and never leaves an error unlistened. Each finished
+ * attempt is also counted and timed per queue (jobs_total, job_wait_seconds, job_duration_seconds) into
+ * Redis under the worker's own prefix, where the ingress's /metrics reads it. A running worker also keeps the
+ * container health check's heartbeat file fresh.
+ */
 export function observeWorker(worker: Worker, log: Log): void {
-  worker.on('completed', (job, result) =>
-    log.info({ queue: worker.name, job_id: job.id, ...idsOf(job.data), ms: job.finishedOn && job.processedOn ? job.finishedOn - job.processedOn : undefined, result: summarize(result) }, 'job done'),
-  );
-  worker.on('failed', (job, err) =>
-    log.warn({ queue: worker.name, job_id: job?.id, ...idsOf(job?.data), attempt: job?.attemptsMade, err: err.message }, 'job failed'),
-  );
+  const metrics = jobMetrics(worker, log);
+  startHeartbeat(worker);
+  worker.on('completed', (job, result) => {
+    log.info({ queue: worker.name, job_id: job.id, ...idsOf(job.data), ms: job.finishedOn && job.processedOn ? job.finishedOn - job.processedOn : undefined, result: summarize(result) }, 'job done');
+    metrics.then((m) => m.job(worker.name, timesOf(job), 'completed'), () => undefined);
+  });
+  worker.on('failed', (job, err) => {
+    log.warn({ queue: worker.name, job_id: job?.id, ...idsOf(job?.data), attempt: job?.attemptsMade, err: err.message }, 'job failed');
+    if (job) metrics.then((m) => m.job(worker.name, timesOf(job), 'failed'), () => undefined);
+  });
   worker.on('error', (err) => log.error({ queue: worker.name, err: err.message }, 'worker error'));
+}
+
+/** The worker's own BullMQ connection carries the writes: no extra connection per worker. */
+function jobMetrics(worker: Worker, log: Log): Promise<MetricHooks> {
+  const prefix = worker.opts.prefix ?? 'bull';
+  const hooks = worker.backend.client.then((client) => createMetricHooks(client as unknown as Redis, prefix, log));
+  hooks.catch(() => undefined);
+  return hooks;
+}
+
+function timesOf(job: Job): { timestamp: number; processedOn?: number; finishedOn?: number; delay?: number } {
+  return { timestamp: job.timestamp, processedOn: job.processedOn, finishedOn: job.finishedOn, delay: job.delay };
 }
 
 function idsOf(data: unknown): Record<string, string> {

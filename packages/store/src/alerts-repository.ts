@@ -1,9 +1,19 @@
 import type { Redis } from 'ioredis';
 import type { DealSnapshot } from '@dda/domain';
+import { addIncrement, counterField, metricKey } from '@dda/metrics';
 import type { Alert, AlertOutcome, AlertStatus, Briefing, NewAlert, TimelineEntry } from './alert-types.ts';
 import { newId } from './ids.ts';
 
 const WEEK = 7 * 24 * 3600;
+
+/**
+ * Every write below also PUBLISHes `{id, change, event?}` here, inside the same transaction, so a reader
+ * (the ingress's /events stream) learns of a change only once it is visible. Nobody listening costs nothing.
+ */
+export function alertChangesChannel(prefix: string): string {
+  return `${prefix}:alerts:changes`;
+}
+export type AlertChange = { id: string; change: 'created' | 'timeline' | 'status' | 'outcome' | 'briefing'; event?: string };
 
 export type StoredSnapshot = DealSnapshot & { version: number; modifiedAt: string | null; seenAt: string };
 
@@ -11,6 +21,7 @@ export type RecordOutcome =
   | { kind: 'created'; alertId: string }
   | { kind: 'duplicate'; alertId: string }
   | { kind: 'unchanged' }
+  | { kind: 'cooldown'; lastAlertId: string }
   | { kind: 'conflict' };
 
 /*
@@ -23,15 +34,31 @@ local cur = redis.call('GET', KEYS[1])
 local version = 0
 if cur then version = cjson.decode(cur).version end
 if version ~= tonumber(ARGV[1]) then return {'conflict'} end
+-- Every check comes before the first write: a script that fails half-way keeps its earlier writes.
+local cooldown = tonumber(ARGV[12] or '0') or 0
+local verdict = 'create'
+local other = nil
+if ARGV[3] == '' then
+  verdict = 'unchanged'
+else
+  other = redis.call('GET', KEYS[2])
+  if other then
+    verdict = 'duplicate'
+  elseif cooldown > 0 and redis.call('EXISTS', KEYS[8]) == 1 then
+    verdict = 'cooldown'
+    other = redis.call('GET', KEYS[8])
+  end
+end
 redis.call('SET', KEYS[1], ARGV[2])
-if ARGV[3] == '' then return {'unchanged'} end
-local existing = redis.call('GET', KEYS[2])
-if existing then return {'duplicate', existing} end
+if verdict ~= 'create' then return {verdict, other} end
 redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[5])
+if cooldown > 0 then redis.call('SET', KEYS[8], ARGV[4], 'EX', cooldown) end
 redis.call('HSET', KEYS[3], 'id', ARGV[4], 'doc', ARGV[3], 'status', 'pending', 'created_at', ARGV[6])
 redis.call('ZADD', KEYS[4], 0, ARGV[4])
 redis.call('RPUSH', KEYS[5], ARGV[7])
 redis.call('ZADD', KEYS[6], ARGV[8], ARGV[4])
+redis.call('HINCRBY', KEYS[7], ARGV[11], 1)
+redis.call('PUBLISH', ARGV[9], ARGV[10])
 return {'created', ARGV[4]}
 `;
 
@@ -43,7 +70,10 @@ export function createAlertsRepository(redis: Redis, prefix: string) {
     timeline: (id: string) => `${prefix}:alert:${id}:timeline`,
     index: `${prefix}:alerts:index`,
     outbox: `${prefix}:alerts:undispatched`,
+    cooldown: (dealId: string) => `${prefix}:deal:${dealId}:cooldown`,
+    changes: alertChangesChannel(prefix),
   };
+  const changed = (c: AlertChange) => JSON.stringify(c);
 
   function timelineEntry(event: string, detail: Record<string, unknown> = {}, at = new Date()): string {
     return JSON.stringify({ at: at.toISOString(), event, ...detail });
@@ -83,6 +113,8 @@ export function createAlertsRepository(redis: Redis, prefix: string) {
       expectedVersion: number;
       snapshot: Omit<StoredSnapshot, 'version'>;
       alert?: { doc: NewAlert; changeKey: string };
+      /** A deal that alerted within this many seconds does not alert again (flapping stages). */
+      cooldownSeconds?: number;
       now?: Date;
     }): Promise<RecordOutcome> {
       const now = args.now ?? new Date();
@@ -91,13 +123,15 @@ export function createAlertsRepository(redis: Redis, prefix: string) {
       const change = args.alert?.changeKey ?? 'none';
       const res = (await redis.eval(
         RECORD_SIGHTING,
-        6,
+        8,
         k.snapshot(args.dealId),
         k.changeKey(args.dealId, change),
         k.alert(id),
         k.index,
         k.timeline(id),
         k.outbox,
+        metricKey(prefix, 'dda_alerts_created_total'),
+        k.cooldown(args.dealId),
         String(args.expectedVersion),
         snap,
         args.alert ? JSON.stringify(args.alert.doc) : '',
@@ -106,23 +140,29 @@ export function createAlertsRepository(redis: Redis, prefix: string) {
         now.toISOString(),
         timelineEntry('alert.created', { reason: args.alert?.doc.reason, source: args.alert?.doc.source }, now),
         String(now.getTime()),
+        k.changes,
+        changed({ id, change: 'created', event: 'alert.created' }),
+        counterField('dda_alerts_created_total', { source: args.alert?.doc.source ?? 'webhook' }),
+        String(Math.round(args.cooldownSeconds ?? 0)),
       )) as [string, string?];
       if (res[0] === 'created') return { kind: 'created', alertId: res[1]! };
       if (res[0] === 'duplicate') return { kind: 'duplicate', alertId: res[1]! };
       if (res[0] === 'unchanged') return { kind: 'unchanged' };
+      if (res[0] === 'cooldown') return { kind: 'cooldown', lastAlertId: res[1]! };
       return { kind: 'conflict' };
     },
 
     /** A manual alert skips the rules but still goes through the outbox. */
     async createManual(doc: NewAlert, now = new Date()): Promise<string> {
       const id = newId('al', now.getTime());
-      await redis
+      const multi = redis
         .multi()
         .hset(k.alert(id), 'id', id, 'doc', JSON.stringify(doc), 'status', 'pending', 'created_at', now.toISOString())
         .zadd(k.index, 0, id)
         .rpush(k.timeline(id), timelineEntry('alert.created', { reason: doc.reason, source: doc.source }, now))
         .zadd(k.outbox, now.getTime(), id)
-        .exec();
+        .publish(k.changes, changed({ id, change: 'created', event: 'alert.created' }));
+      await addIncrement(multi, prefix, 'dda_alerts_created_total', { source: doc.source }).exec();
       return id;
     },
 
@@ -151,28 +191,29 @@ export function createAlertsRepository(redis: Redis, prefix: string) {
     },
 
     async addTimeline(id: string, event: string, detail: Record<string, unknown> = {}): Promise<void> {
-      await redis.rpush(k.timeline(id), timelineEntry(event, detail));
+      await redis.multi().rpush(k.timeline(id), timelineEntry(event, detail)).publish(k.changes, changed({ id, change: 'timeline', event })).exec();
     },
 
     async setStatus(id: string, status: AlertStatus): Promise<void> {
-      await redis.hset(k.alert(id), 'status', status);
+      await redis.multi().hset(k.alert(id), 'status', status).publish(k.changes, changed({ id, change: 'status' })).exec();
     },
 
     /** The first outcome wins: a late event cannot turn `connected` into `failed`. */
     async setOutcome(id: string, outcome: AlertOutcome, reason: string | null, status: AlertStatus = 'completed'): Promise<boolean> {
       const set = await redis.hsetnx(k.alert(id), 'outcome', outcome);
       if (set === 1) {
-        await redis
+        const multi = redis
           .multi()
           .hset(k.alert(id), 'status', status, 'outcome_reason', reason ?? '')
           .rpush(k.timeline(id), timelineEntry('alert.outcome', { outcome, ...(reason ? { reason } : {}) }))
-          .exec();
+          .publish(k.changes, changed({ id, change: 'outcome', event: 'alert.outcome' }));
+        await addIncrement(multi, prefix, 'dda_alerts_outcome_total', { outcome }).exec();
       }
       return set === 1;
     },
 
     async setBriefing(id: string, briefing: Briefing): Promise<void> {
-      await redis.hset(k.alert(id), 'briefing', JSON.stringify(briefing));
+      await redis.multi().hset(k.alert(id), 'briefing', JSON.stringify(briefing)).publish(k.changes, changed({ id, change: 'briefing' })).exec();
     },
   };
 }

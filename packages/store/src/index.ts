@@ -1,3 +1,3 @@
 export * from './alert-types.ts';
 export { newId } from './ids.ts';
-export { createAlertsRepository, type AlertsRepository, type StoredSnapshot, type RecordOutcome } from './alerts-repository.ts';
+export { createAlertsRepository, alertChangesChannel, type AlertsRepository, type AlertChange, type StoredSnapshot, type RecordOutcome } from './alerts-repository.ts';

@@ -1,3 +1,4 @@
 export { testRedisUrl, uniquePrefix, connectTestRedis, deleteKeys } from './test-redis.ts';
 export { startService, freePort, repoRoot, type ServiceProcess } from './service-process.ts';
 export { waitForQueuesIdle, waitUntil } from './queue-waits.ts';
+export { startOwnRedis, type OwnRedis } from './redis-server.ts';

@@ -4,6 +4,7 @@ import { createMergeClient } from '@dda/merge';
 import { closeOnSignal, closeQueues, createQueues, createWorker, createWorkerConnection, observeWorker } from '@dda/queues';
 import { createAlertsRepository } from '@dda/store';
 import { dispatchAlerts, pollModifiedDeals, triageDeal } from '@dda/alerting';
+import { aiSettingsFrom, createAiClient, NOTES_BUDGET_MS, writeBriefing } from '@dda/ai';
 
 const config = loadConfigOrExit();
 const log = createLogger({ service: 'briefing-worker', level: config.LOG_LEVEL });
@@ -17,19 +18,38 @@ const merge = createMergeClient({
   accountToken: config.MERGE_ACCOUNT_TOKEN ?? SANDBOX_CREDENTIALS.mergeAccountToken,
 });
 const rules = { alertStages: config.ALERT_STAGES, threshold: config.DEAL_THRESHOLD };
-const connection = { connection: redis, prefix: config.REDIS_PREFIX };
+const connection = { connection: redis, prefix: config.REDIS_PREFIX, lockDuration: config.JOB_LOCK_MS };
 
 const triage = createWorker(
   'crm-events',
   async (job) => {
-    const result = await triageDeal({ merge, alerts, rules, log }, job.opportunityId, job.source);
+    const result = await triageDeal({ merge, alerts, rules, log, cooldownSeconds: config.ALERT_COOLDOWN_MINUTES * 60 }, job.opportunityId, job.source);
     await dispatchAlerts({ alerts, queues });
     return result;
   },
   { ...connection, concurrency: 8 },
 );
 const poll = createWorker('polls', async () => pollModifiedDeals({ merge, redis, prefix: config.REDIS_PREFIX, queues, alerts, rules, log }), { ...connection, concurrency: 1 });
-const workers = [triage, poll];
+
+// Briefings: AI text when it is ready in time, the template otherwise; the call never waits for them.
+const ai = aiSettingsFrom(config, SANDBOX_CREDENTIALS.aiApiKey);
+if (!ai.enabled) log.warn({ reason: ai.reason }, 'AI briefings off: every briefing is the template');
+const notesMerge = createMergeClient({
+  baseUrl: config.MERGE_BASE_URL,
+  apiKey: config.MERGE_API_KEY ?? SANDBOX_CREDENTIALS.mergeApiKey,
+  accountToken: config.MERGE_ACCOUNT_TOKEN ?? SANDBOX_CREDENTIALS.mergeAccountToken,
+  maxRetries: 0,
+  timeoutMs: NOTES_BUDGET_MS,
+});
+const briefingDeps = {
+  alerts,
+  listNotes: (dealId: string) => notesMerge.listNotes(dealId),
+  ai: ai.enabled ? createAiClient(ai) : null,
+  timeoutMs: config.AI_TIMEOUT_MS,
+  log,
+};
+const briefings = createWorker('briefings', (job) => writeBriefing(briefingDeps, job.alertId), { ...connection, concurrency: 32 });
+const workers = [triage, poll, briefings];
 for (const w of workers) observeWorker(w, log);
 
 if (config.MERGE_POLL_SECONDS > 0) {
@@ -48,4 +68,4 @@ closeOnSignal(log, workers, async () => {
   await closeQueues(queues);
   redis.disconnect();
 });
-log.info({ queues: ['crm-events', 'polls'], poll_seconds: config.MERGE_POLL_SECONDS }, 'briefing-worker started');
+log.info({ queues: ['crm-events', 'polls', 'briefings'], ai_model: ai.enabled ? ai.model : null, poll_seconds: config.MERGE_POLL_SECONDS }, 'briefing-worker started');

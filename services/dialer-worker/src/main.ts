@@ -11,7 +11,7 @@ const redis = createWorkerConnection(config.REDIS_URL);
 redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
 const queues = createQueues(redis, config.REDIS_PREFIX);
 const deps = {
-  calls: createCallsRepository(redis, config.REDIS_PREFIX),
+  calls: createCallsRepository(redis, config.REDIS_PREFIX, { lockMs: Math.min(config.JOB_LOCK_MS, 10_000) }),
   alerts: createAlertsRepository(redis, config.REDIS_PREFIX),
   queues,
   telnyx: createCallCommands({ apiKey: config.TELNYX_API_KEY ?? SANDBOX_CREDENTIALS.telnyxApiKey, baseURL: config.TELNYX_BASE_URL }),
@@ -20,7 +20,7 @@ const deps = {
   log,
 };
 
-const worker = createWorker('dials', (job) => withTelnyxFailurePolicy(() => placeCall(deps, job)), { connection: redis, prefix: config.REDIS_PREFIX, concurrency: 16 });
+const worker = createWorker('dials', (job) => withTelnyxFailurePolicy(() => placeCall(deps, job)), { connection: redis, prefix: config.REDIS_PREFIX, lockDuration: config.JOB_LOCK_MS, concurrency: 16 });
 observeWorker(worker, log);
 worker.on('failed', (job, err) => {
   if (job && (job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError')) {

@@ -1,14 +1,23 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { AppDeps } from './app-deps.ts';
 import { installErrorHandling } from './plugins/error-handling.ts';
+import { installGracefulClose } from './plugins/graceful-close.ts';
 import { installRequestLogging } from './plugins/request-logging.ts';
+import { installWebhookMetrics } from './plugins/webhook-metrics.ts';
+import { openApi } from './plugins/openapi.ts';
+import { bullBoard } from './plugins/bull-board.ts';
 import { crmWebhookRoute, WEBHOOK_BODY_LIMIT } from './routes/crm-webhook.ts';
 import { voiceWebhookRoute } from './routes/voice-webhook.ts';
 import { alertRoutes } from './routes/alerts.ts';
+import { alertEventRoutes } from './routes/alert-events.ts';
 import { healthRoutes } from './routes/health.ts';
+import { historyPageRoutes } from './routes/history-page.ts';
+import { loginRoutes } from './routes/login.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 
-export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+/** `onRoute` sees every route as it is added (the OpenAPI coverage test lists them with it). */
+export async function buildApp(deps: AppDeps, opts: { onRoute?: (route: RouteOptions) => void } = {}): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     // One line per request comes from request-logging.ts, with the ids the route learnt.
@@ -17,13 +26,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: true,
     return503OnClosing: true,
   });
+  if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installRequestLogging(app);
   installErrorHandling(app);
+  installGracefulClose(app);
+  installWebhookMetrics(app, { redis: deps.redis, prefix: deps.config.REDIS_PREFIX });
+  await openApi(app);
   await app.register(healthRoutes, deps);
   await app.register(crmWebhookRoute, deps);
   await app.register(voiceWebhookRoute, deps);
   await app.register(alertRoutes, deps);
+  await app.register(alertEventRoutes, deps);
+  await app.register(historyPageRoutes, deps);
+  await app.register(loginRoutes, deps);
+  await app.register(metricsRoutes, deps);
+  await bullBoard(app, deps);
   return app;
 }

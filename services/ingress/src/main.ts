@@ -2,6 +2,7 @@ import closeWithGrace from 'close-with-grace';
 import { loadConfigOrExit, SANDBOX_CREDENTIALS } from '@dda/config';
 import { createLogger } from '@dda/logger';
 import { createMergeClient } from '@dda/merge';
+import { createMetricHooks } from '@dda/metrics';
 import { closeQueues, createProducerConnection, createQueues } from '@dda/queues';
 import { createAlertsRepository } from '@dda/store';
 import { buildApp } from './build-app.ts';
@@ -17,6 +18,7 @@ const merge = createMergeClient({
   apiKey: config.MERGE_API_KEY ?? SANDBOX_CREDENTIALS.mergeApiKey,
   accountToken: config.MERGE_ACCOUNT_TOKEN ?? SANDBOX_CREDENTIALS.mergeAccountToken,
   maxRetries: 2,
+  onRequest: createMetricHooks(redis, config.REDIS_PREFIX, log).mergeRequest,
 });
 const alerts = createAlertsRepository(redis, config.REDIS_PREFIX);
 const app = await buildApp({ config, log, redis, queues, alerts, merge });

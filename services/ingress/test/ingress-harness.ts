@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, RouteOptions } from 'fastify';
 import type { Redis } from 'ioredis';
 import { loadConfig, type Config } from '@dda/config';
 import { createLogger } from '@dda/logger';
@@ -12,7 +12,7 @@ import { buildApp } from '../src/build-app.ts';
 export const API_TOKEN = 'test-token-0123456789abcdef';
 export const MERGE_KEY = 'test_merge_webhook_signature_key';
 
-export type Harness = { app: FastifyInstance; config: Config; redis: Redis; queues: Queues; logs: string[]; close: () => Promise<void> };
+export type Harness = { app: FastifyInstance; config: Config; redis: Redis; queues: Queues; logs: string[]; routes: RouteOptions[]; close: () => Promise<void> };
 
 /** The real ingress app on a real Redis, isolated by key prefix; logs are captured for assertions. */
 export async function startIngress(env: Record<string, string> = {}): Promise<Harness> {
@@ -36,10 +36,11 @@ export async function startIngress(env: Record<string, string> = {}): Promise<Ha
   await new Promise<void>((resolve) => (redis.status === 'ready' ? resolve() : redis.once('ready', () => resolve())));
   const queues = createQueues(redis, prefix);
   const merge = createMergeClient({ baseUrl: config.MERGE_BASE_URL, apiKey: 'k', accountToken: 't', maxRetries: 0, timeoutMs: 500 });
-  const app = await buildApp({ config, log, redis, queues, alerts: createAlertsRepository(redis, prefix), merge });
+  const routes: RouteOptions[] = [];
+  const app = await buildApp({ config, log, redis, queues, alerts: createAlertsRepository(redis, prefix), merge }, { onRoute: (r) => routes.push(r) });
   await app.ready();
   return {
-    app, config, redis, queues, logs,
+    app, config, redis, queues, logs, routes,
     close: async () => {
       await app.close();
       await closeQueues(queues);

@@ -83,6 +83,10 @@ export type SentWebhook = {
   /** HTTP attempts made so far, copies from duplicateWebhooks included. */
   attempts: number;
   delivered: boolean;
+  /** Date.now() when the first accepted delivery's POST left the simulator (the receiver has it from here on). */
+  sentAt?: number;
+  /** Date.now() when the receiver's 2xx for that delivery came back. */
+  deliveredAt?: number;
 };
 
 export type LegState = 'ringing' | 'answered' | 'bridged' | 'ended';

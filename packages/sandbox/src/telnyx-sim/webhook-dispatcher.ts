@@ -47,6 +47,7 @@ export function createWebhookDispatcher(opts: {
   async function post(item: Item, attempt: number): Promise<boolean> {
     const body = JSON.stringify({ data: item.data, meta: { attempt, delivered_to: item.url } });
     item.record.attempts += 1;
+    const sentAt = Date.now();
     try {
       const res = await fetch(item.url, {
         method: 'POST',
@@ -55,6 +56,10 @@ export function createWebhookDispatcher(opts: {
         signal: AbortSignal.any([closing.signal, AbortSignal.timeout(DELIVERY_TIMEOUT_MS)]),
       });
       await res.arrayBuffer().catch(() => undefined);
+      if (res.ok && item.record.deliveredAt === undefined) {
+        item.record.sentAt = sentAt;
+        item.record.deliveredAt = Date.now();
+      }
       return res.ok;
     } catch {
       return false;

@@ -1,6 +1,5 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { HttpProblem } from './error-handling.ts';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
@@ -15,11 +14,4 @@ export function bearerFrom(req: FastifyRequest): string | undefined {
   if (!h) return undefined;
   const m = /^Bearer\s+(\S+)$/i.exec(h);
   return m?.[1];
-}
-
-export function requireBearer(apiToken: string | undefined) {
-  return async (req: FastifyRequest): Promise<void> => {
-    if (!apiToken) throw new HttpProblem(401, 'unauthorized', 'API_TOKEN is not configured; protected routes are closed');
-    if (!tokenMatches(bearerFrom(req), apiToken)) throw new HttpProblem(401, 'unauthorized', 'missing or wrong bearer token');
-  };
 }

@@ -5,7 +5,8 @@ import { MergeApiError, toDealView } from '@dda/merge';
 import { alertDoc, dispatchAlerts } from '@dda/alerting';
 import type { AppDeps } from '../app-deps.ts';
 import { HttpProblem } from '../plugins/error-handling.ts';
-import { requireBearer } from '../plugins/bearer-auth.ts';
+import { requireOperator } from '../plugins/operator-auth.ts';
+import { findAlerts, OUTCOME_FILTERS } from '../alert-query.ts';
 
 const manualAlertBody = z.union([
   z.object({ deal_id: z.string().min(1).max(200) }).strict(),
@@ -24,13 +25,17 @@ const manualAlertBody = z.union([
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().regex(/^al_[0-9a-z]+$/).max(64).optional(),
+  outcome: z.enum(OUTCOME_FILTERS).optional().describe('only alerts with this outcome; `none` = no outcome yet'),
+  from: z.iso.datetime({ offset: true }).optional().describe('created at or after this instant'),
+  to: z.iso.datetime({ offset: true }).optional().describe('created before this instant'),
 });
 
-const bearer = [{ bearer: [] as string[] }];
+/** The history page calls these with its session cookie; scripts use the bearer token. */
+const bearer: { [scheme: string]: string[] }[] = [{ bearer: [] }, { session: [] }];
 
 export async function alertRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  r.addHook('onRequest', requireBearer(deps.config.API_TOKEN));
+  r.addHook('onRequest', requireOperator(deps.config.API_TOKEN));
 
   r.post(
     '/alert',
@@ -72,8 +77,15 @@ export async function alertRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     },
   );
 
-  r.get('/alerts', { schema: { summary: 'Alert history, newest first', tags: ['alerts'], security: bearer, querystring: listQuery } }, async (req) => {
-    return deps.alerts.list({ limit: req.query.limit, ...(req.query.cursor ? { cursor: req.query.cursor } : {}) });
+  r.get('/alerts', { schema: { summary: 'Alert history, newest first, optionally filtered by outcome and date', tags: ['alerts'], security: bearer, querystring: listQuery } }, async (req) => {
+    const { limit, cursor, outcome, from, to } = req.query;
+    return findAlerts(deps.alerts, {
+      limit,
+      ...(cursor ? { cursor } : {}),
+      ...(outcome ? { outcome } : {}),
+      ...(from ? { from: new Date(from) } : {}),
+      ...(to ? { to: new Date(to) } : {}),
+    });
   });
 
   r.get(

@@ -27,51 +27,66 @@ export async function crmWebhookRoute(app: FastifyInstance, deps: AppDeps): Prom
     done(null, body),
   );
 
-  app.post('/webhooks/crm', { bodyLimit: WEBHOOK_BODY_LIMIT, schema: { hide: true } }, async (req, reply) => {
-    const raw = req.body as Buffer | undefined;
-    if (!Buffer.isBuffer(raw) || raw.length === 0) throw new HttpProblem(400, 'bad_body', 'empty body');
-    const header = req.headers['x-merge-webhook-signature'];
-    if (typeof header !== 'string' || header === '') {
-      throw new HttpProblem(401, 'missing_signature', 'X-Merge-Webhook-Signature header is required');
-    }
-    if (!verifyMergeSignature(raw, header, deps.config.MERGE_WEBHOOK_SIGNATURE_KEY)) {
-      throw new HttpProblem(401, 'bad_signature', 'signature does not match the body');
-    }
-    const json = parseJson(raw);
-    if (isConnectivityPing(json)) return reply.code(200).send({ status: 'ping' });
-    const envelope = mergeWebhookSchema.safeParse(json);
-    if (!envelope.success) {
-      const first = envelope.error.issues[0];
-      throw new HttpProblem(400, 'not_an_envelope', `not a Merge webhook envelope: ${first?.path.join('.') || '(root)'} ${first?.message ?? ''}`.trim());
-    }
-    const intent = classifyMergeWebhook(envelope.data);
-    req.logIds.event = envelope.data.hook.event;
-    if (intent.kind === 'invalid') throw new HttpProblem(400, 'not_an_envelope', intent.reason);
-    if (intent.kind === 'ignored') return reply.code(202).send({ status: 'ignored', event: intent.event });
+  app.post(
+    '/webhooks/crm',
+    {
+      bodyLimit: WEBHOOK_BODY_LIMIT,
+      // Documentation only: the body is checked by hand on the raw bytes (a body schema would parse it first).
+      schema: {
+        summary: 'Merge webhook delivery (Opportunity.added/changed/removed, LinkedAccount.sync_completed)',
+        description:
+          'Signed with `X-Merge-Webhook-Signature` over the exact body. Answers 202 queued/ignored, 200 duplicate or ping, ' +
+          '401 missing or bad signature, 400 not JSON or not an envelope, 413 over 1 MiB, 415 not JSON.',
+        tags: ['webhooks'],
+        security: [{ mergeSignature: [] }],
+      },
+    },
+    async (req, reply) => {
+      const raw = req.body as Buffer | undefined;
+      if (!Buffer.isBuffer(raw) || raw.length === 0) throw new HttpProblem(400, 'bad_body', 'empty body');
+      const header = req.headers['x-merge-webhook-signature'];
+      if (typeof header !== 'string' || header === '') {
+        throw new HttpProblem(401, 'missing_signature', 'X-Merge-Webhook-Signature header is required');
+      }
+      if (!verifyMergeSignature(raw, header, deps.config.MERGE_WEBHOOK_SIGNATURE_KEY)) {
+        throw new HttpProblem(401, 'bad_signature', 'signature does not match the body');
+      }
+      const json = parseJson(raw);
+      if (isConnectivityPing(json)) return reply.code(200).send({ status: 'ping' });
+      const envelope = mergeWebhookSchema.safeParse(json);
+      if (!envelope.success) {
+        const first = envelope.error.issues[0];
+        throw new HttpProblem(400, 'not_an_envelope', `not a Merge webhook envelope: ${first?.path.join('.') || '(root)'} ${first?.message ?? ''}`.trim());
+      }
+      const intent = classifyMergeWebhook(envelope.data);
+      req.logIds.event = envelope.data.hook.event;
+      if (intent.kind === 'invalid') throw new HttpProblem(400, 'not_an_envelope', intent.reason);
+      if (intent.kind === 'ignored') return reply.code(202).send({ status: 'ignored', event: intent.event });
 
-    const receivedAt = new Date().toISOString();
-    const jobId = deliveryJobId(raw);
-    req.logIds.job_id = jobId;
-    if (intent.kind === 'sync_completed' && !intent.opportunitiesDone) {
-      return reply.code(202).send({ status: 'ignored', event: envelope.data.hook.event });
-    }
-    let res;
-    if (intent.kind === 'opportunity') {
-      req.logIds.deal_id = intent.opportunityId;
-      res = await enqueue(
-        deps.queues,
-        'crm-events',
-        { source: 'webhook', opportunityId: intent.opportunityId, event: intent.event, modifiedAt: intent.modifiedAt, receivedAt },
-        { jobId },
-      );
-    } else {
-      // A finished Merge sync is the cue to run the backstop poll now rather than at its next tick.
-      res = await enqueue(deps.queues, 'polls', { reason: 'sync_completed' }, { jobId: `sync-${createHash('sha256').update(raw).digest('hex').slice(0, 32)}` });
-    }
-    return res.duplicate
-      ? reply.code(200).send({ status: 'duplicate', job_id: res.jobId })
-      : reply.code(202).send({ status: 'queued', job_id: res.jobId });
-  });
+      const receivedAt = new Date().toISOString();
+      const jobId = deliveryJobId(raw);
+      req.logIds.job_id = jobId;
+      if (intent.kind === 'sync_completed' && !intent.opportunitiesDone) {
+        return reply.code(202).send({ status: 'ignored', event: envelope.data.hook.event });
+      }
+      let res;
+      if (intent.kind === 'opportunity') {
+        req.logIds.deal_id = intent.opportunityId;
+        res = await enqueue(
+          deps.queues,
+          'crm-events',
+          { source: 'webhook', opportunityId: intent.opportunityId, event: intent.event, modifiedAt: intent.modifiedAt, receivedAt },
+          { jobId },
+        );
+      } else {
+        // A finished Merge sync is the cue to run the backstop poll now rather than at its next tick.
+        res = await enqueue(deps.queues, 'polls', { reason: 'sync_completed' }, { jobId: `sync-${createHash('sha256').update(raw).digest('hex').slice(0, 32)}` });
+      }
+      return res.duplicate
+        ? reply.code(200).send({ status: 'duplicate', job_id: res.jobId })
+        : reply.code(202).send({ status: 'queued', job_id: res.jobId });
+    },
+  );
 }
 
 /** Merge's dashboard "Send test POST request" carries no envelope. */

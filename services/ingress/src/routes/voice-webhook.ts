@@ -16,23 +16,38 @@ export async function voiceWebhookRoute(app: FastifyInstance, deps: AppDeps): Pr
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(/^application\/([\w.+-]+\+)?json$/, { parseAs: 'string', bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) => done(null, body));
 
-  app.post('/webhooks/voice', { bodyLimit: WEBHOOK_BODY_LIMIT, schema: { hide: true } }, async (req, reply) => {
-    const key = deps.config.TELNYX_PUBLIC_KEY;
-    if (!key) throw new HttpProblem(401, 'not_configured', 'TELNYX_PUBLIC_KEY is not set; voice webhooks cannot be verified');
-    const raw = typeof req.body === 'string' ? req.body : '';
-    if (!raw) throw new HttpProblem(400, 'bad_body', 'empty body');
-    const verdict = await verifyTelnyxWebhook(raw, req.headers, key);
-    if (!verdict.ok) throw new HttpProblem(STATUS[verdict.reason], verdict.reason, `webhook refused: ${verdict.reason.replace('_', ' ')}`);
-    const data = verdict.event.data;
-    req.logIds.event = data.event_type;
-    req.logIds.event_id = data.id;
-    const jobId = `tx-${data.id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
-    const res = await enqueue(
-      deps.queues,
-      'call-events',
-      { eventId: data.id, eventType: data.event_type, occurredAt: data.occurred_at, payload: data.payload, receivedAt: new Date().toISOString() },
-      { jobId },
-    );
-    return reply.code(200).send({ status: res.duplicate ? 'duplicate' : 'queued' });
-  });
+  app.post(
+    '/webhooks/voice',
+    {
+      bodyLimit: WEBHOOK_BODY_LIMIT,
+      // Documentation only: the signature is checked on the raw body before anything parses it.
+      schema: {
+        summary: 'Telnyx Call Control event',
+        description:
+          'Ed25519-signed (`telnyx-signature-ed25519`, `telnyx-timestamp`, 300 s window). Answers 200 at once once verified ' +
+          '(queued or duplicate); 401 missing headers, bad signature or stale timestamp; 400 malformed.',
+        tags: ['webhooks'],
+        security: [{ telnyxSignature: [] }],
+      },
+    },
+    async (req, reply) => {
+      const key = deps.config.TELNYX_PUBLIC_KEY;
+      if (!key) throw new HttpProblem(401, 'not_configured', 'TELNYX_PUBLIC_KEY is not set; voice webhooks cannot be verified');
+      const raw = typeof req.body === 'string' ? req.body : '';
+      if (!raw) throw new HttpProblem(400, 'bad_body', 'empty body');
+      const verdict = await verifyTelnyxWebhook(raw, req.headers, key);
+      if (!verdict.ok) throw new HttpProblem(STATUS[verdict.reason], verdict.reason, `webhook refused: ${verdict.reason.replace('_', ' ')}`);
+      const data = verdict.event.data;
+      req.logIds.event = data.event_type;
+      req.logIds.event_id = data.id;
+      const jobId = `tx-${data.id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+      const res = await enqueue(
+        deps.queues,
+        'call-events',
+        { eventId: data.id, eventType: data.event_type, occurredAt: data.occurred_at, payload: data.payload, receivedAt: new Date().toISOString() },
+        { jobId },
+      );
+      return reply.code(200).send({ status: res.duplicate ? 'duplicate' : 'queued' });
+    },
+  );
 }
