@@ -55,6 +55,8 @@ const base = `http://localhost:${config.PORT}`;
 await waitForHealth(`${base}/health`);
 console.log(`
   Deal Desk Alerts is up${sandbox ? ' in SANDBOX mode (simulated Telnyx, Merge and AI)' : ''}.
+    page        ${base}/   (sign in with the API token)
+    API docs    ${base}/docs
     health      ${base}/health
     API token   ${sandbox ? env.API_TOKEN : '(from API_TOKEN)'}
     alerts      curl -s -H 'authorization: Bearer ${sandbox ? env.API_TOKEN : '$API_TOKEN'}' ${base}/alerts

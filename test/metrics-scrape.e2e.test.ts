@@ -64,6 +64,11 @@ describe('GET /metrics after a sandbox call', () => {
     expect(sample(text, 'dda_merge_request_seconds_bucket', { endpoint: '/crm/v1/opportunities/:id', le: '+Inf' })).toBeGreaterThanOrEqual(1);
     // the ingress's own runtime
     expect(sample(text, 'dda_ingress_process_cpu_seconds_total')).toBeGreaterThan(0);
+    // latencies recorded by the dialer and the call-worker
+    expect(sample(text, 'dda_telnyx_command_seconds_count', { action: 'dial' })).toBeGreaterThanOrEqual(2);
+    expect(sample(text, 'dda_telnyx_command_seconds_count', { action: 'bridge' })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'dda_call_dead_air_seconds_count')).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'dda_time_to_dial_seconds_count')).toBeGreaterThanOrEqual(1);
     // help and type lines for every series, as Prometheus expects
     expect(text).toMatch(/^# TYPE dda_job_wait_seconds histogram$/m);
     expect(text).toMatch(/^# TYPE dda_alerts_outcome_total counter$/m);

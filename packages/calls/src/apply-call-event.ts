@@ -37,6 +37,7 @@ export async function applyTelnyxEvent(deps: CallDeps, job: CallEventJob): Promi
     const leg = state?.leg ?? (ccid && ccid === record.ccid.ae ? 'ae' : 'vp');
     if (ccid && !record.ccid[leg]) record.ccid[leg] = ccid;
 
+    if (job.eventType === 'call.answered' && leg === 'vp') record.vpAnsweredAt ??= job.receivedAt;
     const info = INFORMATIONAL[job.eventType];
     const event = toCallEvent(job.eventType, payload, state, leg);
     const transition = event ? applyCallEvent(record.ctx, event) : null;

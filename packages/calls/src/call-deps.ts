@@ -3,6 +3,7 @@ import type { Logger } from '@dda/logger';
 import type { Queues } from '@dda/queues';
 import type { AlertsRepository } from '@dda/store';
 import type { CallCommands } from '@dda/telnyx';
+import type { MetricHooks } from '@dda/metrics';
 import type { CallsRepository } from './calls-repository.ts';
 import type { RepDirectory } from './rep-directory.ts';
 
@@ -34,6 +35,7 @@ export type CallDeps = {
   directory: RepDirectory;
   settings: CallSettings;
   log: Logger;
+  metrics?: Pick<MetricHooks, 'deadAir' | 'timeToDial'>;
 };
 
 export function callSettingsFrom(config: Config): CallSettings {

@@ -58,6 +58,10 @@ async function perform(deps: CallDeps, record: CallRecord, alert: Alert, action:
               command_id,
             })
           : await telnyx.speak(ccid, { payload: text, voice: settings.voice, client_state, command_id });
+      if (action.leg === 'vp' && record.vpAnsweredAt && record.deadAirMs === undefined) {
+        record.deadAirMs = Date.now() - Date.parse(record.vpAnsweredAt);
+        deps.metrics?.deadAir(record.deadAirMs);
+      }
       await deps.alerts.addTimeline(alert.id, 'said', { call_id: record.id, to: action.leg, prompt: action.prompt, text, ...(res.ended ? { call_ended: true } : {}) });
       log.info({ leg: action.leg, prompt: action.prompt, chars: text.length }, 'prompt sent');
       return;

@@ -16,6 +16,9 @@ export type CallRecord = {
   outbox: CallAction[];
   /** How many other alerts were waiting for the line when this call started. */
   waiting: number;
+  /** When our ingress received the VP's call.answered, and how long until the first words left (dead air). */
+  vpAnsweredAt?: string;
+  deadAirMs?: number;
   createdAt: string;
   version: number;
 };

@@ -85,6 +85,7 @@ export async function placeCall(deps: CallDeps, job: { alertId: string; attempt:
       await alerts.addTimeline(id, 'call.dialing', { call_id: callId, callee: callee.role, attempt: job.attempt, round: job.round, ...(record.group.length > 1 ? { digest_of: record.group.length } : {}) });
     }
     await dialCallee(deps, record);
+    if (job.attempt === 0 && job.round === 0) deps.metrics?.timeToDial(Date.now() - Date.parse(alert.created_at));
     deps.log.info({ alert_id: job.alertId, call_id: callId, callee: callee.role, attempt: job.attempt }, 'call placed');
     return { placed: true, callId };
   });

@@ -28,6 +28,11 @@ export type ScriptFacts = {
   waiting: number;
   snoozeMinutes: number;
   now: Date;
+  /**
+   * Set on a digest call (several alerts waited for the line): how many alerts it covers and which one
+   * (0-based, largest first) these facts are about. Absent or size 1: an ordinary call.
+   */
+  digest?: { size: number; position: number } | undefined;
 };
 
 type Deal = ScriptFacts['deal'];
@@ -131,7 +136,24 @@ export function templateBriefing(f: ScriptFacts): string {
 
 const MENU = 'Say "connect me" or press 1 to talk to the account executive. Say "repeat" or press 2 to hear this again, "remind me later" or 3 to snooze, or "got it" or 9 to dismiss.';
 
+/**
+ * A digest call opens with how many alerts there are and the largest one's headline, offers "next" (4) to move
+ * on, and says which alert each briefing is about. Other prompts are as on an ordinary call.
+ */
+function digestText(prompt: Prompt, f: ScriptFacts, size: number, position: number): string | null {
+  const NEXT = 'Say "next" or press 4';
+  if (prompt === 'headline') return `You have ${numberInWords(size)} new deal alerts. The largest first. ${headline(f)} ${NEXT} at any time to hear the next one.`;
+  if (prompt !== 'briefing' && prompt !== 'briefing_again') return null;
+  const lead = position > 0 && prompt === 'briefing' ? `Alert ${numberInWords(position + 1)} of ${numberInWords(size)}. ${headline(f)} ` : '';
+  const more = position + 1 < size ? ` ${NEXT} for the next alert.` : ' That was the last one.';
+  return `${lead}${promptText(prompt, { ...f, digest: undefined })}${more}`;
+}
+
 export function promptText(prompt: Prompt, f: ScriptFacts): string {
+  if (f.digest && f.digest.size > 1) {
+    const digest = digestText(prompt, f, f.digest.size, f.digest.position);
+    if (digest !== null) return cleanForSpeech(digest);
+  }
   const ae = f.aeName ?? 'the account executive';
   const Ae = capitalize(ae);
   const vp = f.vpName;
