@@ -221,7 +221,9 @@ for (const call of vpCalls) {
   if (briefingPrompt) String(briefingPrompt.body?.payload ?? '').includes('This alert fired because') ? templateSpoken++ : aiSpoken++;
 }
 
-// Briefings written meanwhile (the AI at AI_LATENCY_MS, never on the call's path).
+// Briefings written meanwhile (the AI at AI_LATENCY_MS, never on the call's path); the last ones may still be in flight.
+const briefingsDone = async () => (await Promise.all(alertIds.map((id) => store.hexists(`deadair:alert:${id}`, 'briefing')))).every((x) => x === 1);
+for (const until = Date.now() + AI_LATENCY_MS + 10_000; !(await briefingsDone()) && Date.now() < until; ) await sleep(100);
 const briefings = await Promise.all(alertIds.map(async (id) => JSON.parse((await store.hget(`deadair:alert:${id}`, 'briefing')) ?? 'null') as { fallback: boolean; latency_ms: number | null } | null));
 store.disconnect();
 const aiWritten = briefings.filter((b) => b && !b.fallback).length;

@@ -4,7 +4,7 @@
  * Merge simulator, which answers in MERGE_LATENCY_MS), under each Redis fsync policy.
  *
  *   npm run bench -- bench/ingress-throughput.ts
- *   RATES=1000,2000,3000 DURATION=15 CONNECTIONS=64 SATURATE=32 FSYNC=always,everysec PROFILE=1 MERGE_LATENCY_MS=50
+ *   RATES=100,1000,2000,3000 DURATION=15 CONNECTIONS=64 SATURATE=32 FSYNC=always,everysec PROFILE=1 MERGE_LATENCY_MS=50
  *
  * Every request is a new delivery (its own hook.id, re-signed; deals cycle over 1,000 generated ones), so the
  * ingress must verify, parse, enqueue and answer 202 for each; a 200 (duplicate) would mean the load generator
@@ -26,7 +26,7 @@ import { summarizeCpuProfiles } from './support/cpu-profile.ts';
 import type { FsyncPolicy } from './support/redis-server.ts';
 
 const DEALS = 1000;
-const RATES = (process.env.RATES ?? '1000,2000,3000').split(',').filter(Boolean).map(Number);
+const RATES = (process.env.RATES ?? '100,1000,2000,3000').split(',').filter(Boolean).map(Number);
 const DURATION = Number(process.env.DURATION ?? 15);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 64);
 const SATURATE = Number(process.env.SATURATE ?? 32);
@@ -142,8 +142,13 @@ for (const fsync of FSYNCS) {
     const jobs = await countJobs(stack);
     const cmd = await stack.redis.info('commandstats');
     const persistence = await stack.redis.info('persistence');
+    // The commands Redis spent most time on during the measured phases.
+    const topCommands = Object.entries(cmd)
+      .map(([k, v]) => ({ name: k.replace(/^cmdstat_/, ''), calls: Number(/calls=(\d+)/.exec(v)?.[1]), usec: Number(/usec=(\d+)/.exec(v)?.[1]), per: Number(/usec_per_call=([\d.]+)/.exec(v)?.[1]) }))
+      .sort((a, b) => b.usec - a.usec)
+      .slice(0, 6);
     redisStats[fsync] =
-      ['evalsha', 'set', 'eval'].map((c) => `${c} ${cmd[`cmdstat_${c}`]?.replace(/,rejected_calls.*$/, '') ?? '-'}`).join(' | ') +
+      topCommands.map((c) => `${c.name} ${c.calls} calls ${fmt(c.per, 1)} µs/call`).join(' | ') +
       ` | aof_delayed_fsync ${persistence['aof_delayed_fsync']} | crm-events jobs in Redis ${jobs} (measured phases accepted ${sent202}, plus warm-up)`;
     console.log(`[${fsync}] redis: ${redisStats[fsync]}`);
     const problems = stack.logProblems();

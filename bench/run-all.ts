@@ -75,6 +75,14 @@ for (const r of results) {
       ]);
       break;
     }
+    case 'dead-air':
+      rows.push([
+        'dead-air',
+        `${r.calls} calls, AI ${r.aiLatencyMs} ms, appendfsync ${r.fsync}`,
+        `VP answered → first prompt p50 ${ms(r.p50)}, p99 ${ms(r.p99)}, max ${ms(r.max)}`,
+        r.met ? 'MET (p99≤100 ms)' : 'MISSED (p99≤100 ms)',
+      ]);
+      break;
     default: {
       const scalars = Object.entries(r).filter(([k, v]) => k !== 'name' && (typeof v !== 'object' || v === null));
       rows.push([r.name, '', scalars.map(([k, v]) => `${k} ${typeof v === 'number' ? fmt(v, 1) : String(v)}`).join(', '), '']);

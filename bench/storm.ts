@@ -18,7 +18,7 @@ import { personas } from '@dda/sandbox/telnyx-sim';
 import { startStack, postWebhook, TOKEN, VP, WEBHOOK_KEY } from './support/stack.ts';
 import { benchDealId } from './support/bench-seed.ts';
 import { mapLimit } from './support/merge-control.ts';
-import { cpuMeter, rssSampler, waitForQuietMachine } from './support/proc-stats.ts';
+import { cpuMeter, memoryOf, rssSampler, waitForQuietMachine } from './support/proc-stats.ts';
 import { emitResult, fmt, machine, summarize, table } from './support/stats.ts';
 import type { FsyncPolicy } from './support/redis-server.ts';
 
@@ -59,9 +59,11 @@ try {
     }),
   );
 
+  await redis.client.config('RESETSTAT');
   const procs = stack.processes();
   const quiet = await waitForQuietMachine(procs);
   console.log(`machine quiet: ${quiet.quiet ? 'yes' : 'NO'} (waited ${fmt(quiet.waitedMs / 1000, 0)} s; others ${fmt(quiet.othersPct, 0)}% of one core)`);
+  const idle = Object.fromEntries(procs.map((p) => [p.name, memoryOf(p.pid)?.rssMiB ?? NaN]));
   const rss = rssSampler(procs, 100);
   const cpu = cpuMeter(procs);
   let maxLiveVp = 0;
@@ -123,18 +125,28 @@ try {
   const codes: Record<string, number> = {};
   for (const a of answers) codes[a.status] = (codes[a.status] ?? 0) + 1;
   const lat = summarize(answers.map((a) => a.answeredAt - a.sentAt));
+  const jobTimes = await jobDurations('crm-events');
+  const dialJobTimes = await jobDurations('dials');
+  const cmd = await redis.info('commandstats');
+  const commands = Object.entries(cmd)
+    .map(([k, v]) => ({ name: k.replace(/^cmdstat_/, ''), calls: Number(/calls=(\d+)/.exec(v)?.[1]), usec: Number(/usec=(\d+)/.exec(v)?.[1]) }))
+    .sort((a, b) => b.usec - a.usec)
+    .slice(0, 8);
 
   console.log('');
   console.log(`deliveries: ${deliveries.length} in ${fmt((deliveredAt - t0) / 1000, 2)} s (${fmt(deliveries.length / ((deliveredAt - t0) / 1000), 0)}/s); answers ${JSON.stringify(codes)}; latency p50 ${lat.p50} ms, p99 ${lat.p99} ms, max ${lat.max} ms`);
   console.log(`first delivery → all ${DEALS} alerts created: ${alertsAt ? `${fmt((alertsAt - t0) / 1000, 2)} s` : `NOT REACHED within ${TIMEOUT_MS / 1000} s (${alertsSeen} alerts)`}`);
   console.log(`alerts: ${indexCount} in Redis, ${apiCount} through GET /alerts (pages of 200), ${perDeal.size} distinct deals, ${dealsWithTwo} deals with more than one alert → ${indexCount === DEALS && apiCount === DEALS && dealsWithTwo === 0 ? 'EXACT' : 'WRONG'}`);
   console.log(`VP dials seen by Telnyx: ${dialsAtAlerts} by the time every alert existed, ${dialsAtEnd} by the end (${fmt((endAt - t0) / 1000, 1)} s); most VP legs live at once: ${maxLiveVp}`);
+  console.log(`triage job (crm-events) time in the worker: p50 ${jobTimes.run.p50} ms, p99 ${jobTimes.run.p99} ms, max ${jobTimes.run.max} ms over ${jobTimes.run.n} jobs; wait in queue p50 ${jobTimes.wait.p50} ms, max ${jobTimes.wait.max} ms`);
+  console.log(`dial job time in the dialer-worker: p50 ${dialJobTimes.run.p50} ms, p99 ${dialJobTimes.run.p99} ms over ${dialJobTimes.run.n} jobs`);
+  console.log(`Redis during the storm (top by time): ${commands.map((c) => `${c.name} ${c.calls} calls ${fmt(c.usec / 1000, 0)} ms`).join(' | ')}`);
   console.log(`alert statuses at the end: ${JSON.stringify(statuses)}; outbox (not yet handed to dialer) ${outbox}`);
   console.log('');
   console.log(
     table(
-      ['process', 'peak RSS sampled MiB', 'VmHWM MiB', 'CPU% during storm'],
-      procs.map((p) => [p.name, mem[p.name]?.sampledPeakMiB ?? NaN, mem[p.name]?.hwmMiB ?? NaN, cpuUsed[p.name] ?? NaN]),
+      ['process', 'RSS before MiB', 'peak RSS sampled MiB', 'VmHWM MiB', 'CPU% during storm'],
+      procs.map((p) => [p.name, idle[p.name] ?? NaN, mem[p.name]?.sampledPeakMiB ?? NaN, mem[p.name]?.hwmMiB ?? NaN, cpuUsed[p.name] ?? NaN]),
     ),
   );
   console.log(`other processes on the machine used ${fmt(cpuUsed['others'] ?? NaN, 0)}% CPU meanwhile (of 200%)`);
@@ -145,8 +157,20 @@ try {
     deliverSec: (deliveredAt - t0) / 1000, allAlertsSec: alertsAt ? (alertsAt - t0) / 1000 : null, answers: codes, deliveryLatency: lat,
     alerts: indexCount, apiAlerts: apiCount, dealsWithMoreThanOne: dealsWithTwo, exact: indexCount === DEALS && apiCount === DEALS && dealsWithTwo === 0,
     vpDialsWhenAllAlerts: dialsAtAlerts, vpDialsAtEnd: dialsAtEnd, runSec: (endAt - t0) / 1000, maxLiveVpLegs: maxLiveVp,
-    memory: mem, cpu: cpuUsed, statuses, outbox,
+    memory: mem, idleRssMiB: idle, cpu: cpuUsed, statuses, outbox, triageJob: jobTimes, dialJob: dialJobTimes, redisCommands: commands,
   });
+
+  /** Run time (processedOn → finishedOn) and queue wait (timestamp → processedOn) of every completed job. */
+  async function jobDurations(queue: string): Promise<{ run: ReturnType<typeof summarize>; wait: ReturnType<typeof summarize> }> {
+    const ids = await redis.client.zrange(`${prefix}:${queue}:completed`, 0, -1);
+    const pipe = redis.client.pipeline();
+    for (const id of ids) pipe.hmget(`${prefix}:${queue}:${id}`, 'timestamp', 'processedOn', 'finishedOn');
+    const rows = ((await pipe.exec()) ?? []).map(([, v]) => (v as (string | null)[]).map(Number));
+    return {
+      run: summarize(rows.filter((r) => r[1] && r[2]).map((r) => r[2]! - r[1]!)),
+      wait: summarize(rows.filter((r) => r[0] && r[1]).map((r) => r[1]! - r[0]!)),
+    };
+  }
 
   async function alertStatuses(): Promise<string[]> {
     const idsInIndex = await redis.client.zrange(`${prefix}:alerts:index`, 0, -1);

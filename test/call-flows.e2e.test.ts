@@ -21,7 +21,7 @@ async function run(vp: Persona, ae: Persona = personas.aeAccepts) {
   return { alert, transcript: s.transcript() };
 }
 
-const BRIEF = ['dial:vp', 'transcription_start:vp', 'speak:vp', 'gather_using_speak:vp'];
+const BRIEF = ['dial:vp', 'speak:vp', 'transcription_start:vp', 'gather_using_speak:vp'];
 const TO_AE = ['speak:vp', 'dial:ae', 'transcription_start:ae', 'gather_using_speak:ae'];
 const BRIDGE = ['transcription_stop:ae', 'transcription_stop:vp', 'bridge:vp'];
 
@@ -53,7 +53,7 @@ describe('golden transcripts: the exact Telnyx commands and the outcome for each
 
   it('voicemail: waits for the greeting, leaves a message naming the deal, hangs up, counts as not reached', async () => {
     const { alert, transcript } = await run(personas.vpVoicemail);
-    const once = ['dial:vp', 'transcription_start:vp', 'speak:vp', 'transcription_stop:vp', 'speak:vp', 'hangup:vp'];
+    const once = ['dial:vp', 'speak:vp', 'transcription_start:vp', 'transcription_stop:vp', 'speak:vp', 'hangup:vp'];
     expect(transcript).toEqual([...once, ...once]);
     expect(alert.outcome).toBe('voicemail');
     const message = alert.timeline.find((t: { prompt?: string }) => t.prompt === 'voicemail');

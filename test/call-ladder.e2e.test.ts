@@ -20,7 +20,7 @@ describe('retries, escalation and one live call per VP', () => {
     const id = await s.raiseAlert();
     const alert = await s.waitForOutcome(id);
     await s.telnyx.whenIdle({ minCalls: 1 });
-    expect(s.transcript().slice(0, 4)).toEqual(['dial:vp', 'dial:vp', 'dial:backup', 'transcription_start:backup']);
+    expect(s.transcript().slice(0, 4)).toEqual(['dial:vp', 'dial:vp', 'dial:backup', 'speak:backup']);
     expect(s.transcript()).toContain('bridge:backup');
     expect(alert.outcome).toBe('escalated');
     const dialing = alert.timeline.filter((t: Entry) => t.event === 'call.dialing').map((t: Entry) => t.callee);
@@ -29,7 +29,8 @@ describe('retries, escalation and one live call per VP', () => {
 
   it('alerts that arrive during a live call wait their turn and then come together as one digest call', async () => {
     await s.telnyx.whenIdle();
-    s.telnyx.setPersona(VP, personas.vpDismisses);
+    // Says "next" to hear the following alert of a digest, then "got it".
+    s.telnyx.setPersona(VP, { answer: 'human', ringMs: 3000, responses: [{ say: 'next' }, { say: 'got it' }] });
     const first = await s.raiseAlert({ deal_name: 'Deal 1', account: 'Account 1', amount: 90001, stage: 'Negotiation' });
     await waitUntil(async () => s.telnyx.commands.some((c) => c.action === 'dial' && c.to === VP) || undefined, 10_000, 'the first call');
     const waiting = await Promise.all([2, 3].map((n) => s.raiseAlert({ deal_name: `Deal ${n}`, account: `Account ${n}`, amount: 90000 + n, stage: 'Negotiation' })));
@@ -51,6 +52,12 @@ describe('retries, escalation and one live call per VP', () => {
     expect(waiting.every((id) => alerts.find((a) => a.id === id)!.timeline.some((t: Entry) => t.event === 'waiting'))).toBe(true);
     const digest = ordered[1]!.alerts.flatMap((a) => a.timeline).find((t: Entry & { prompt?: string }) => t.prompt === 'headline');
     expect(digest.text).toMatch(/^You have two new deal alerts\. The largest first\. Deal alert\. Account 3/);
+    // "next" moved the call on to the second alert of the digest, which then got the VP's answer.
+    const second = ordered[1]!.alerts.find((a) => a.deal.account === 'Account 2')!;
+    expect(second.timeline.some((t: Entry) => t.event === 'digest.next')).toBe(true);
+    expect(second.timeline.some((t: Entry & { prompt?: string }) => t.prompt === 'briefing' && /^Alert two of two\./.test(t.text ?? ''))).toBe(true);
+    expect(second.outcome_reason).toBeNull();
+    expect(ordered[1]!.alerts.find((a) => a.deal.account === 'Account 3')!.outcome_reason).toBe('heard in a digest call');
     await s.telnyx.whenIdle();
   });
 

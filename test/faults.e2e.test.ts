@@ -68,9 +68,10 @@ describe('kill -9 a worker in the middle of each job type, then restart it', () 
     // A VP patient enough to sit through the seconds the call-worker is down (the default hangs up on silence).
     await resetCall({ ...personas.vpPressesOne, hangupAfterIdleMs: 600_000 });
     const id = await s.raiseAlert();
-    await waitUntil(async () => s.telnyx.commands.some((c) => c.action === 'transcription_start'), 10_000, 'the first call-worker command');
+    await waitUntil(async () => s.telnyx.commands.some((c) => c.action === 'speak'), 10_000, 'the headline');
     s.telnyx.setFaults({ commandLatencyMs: 1500 });
-    await waitUntil(async () => s.telnyx.commands.some((c) => c.action === 'speak'), 10_000, 'the headline to be sent');
+    // Killed while waiting on Telnyx's answer to the briefing prompt, with more commands decided after it.
+    await waitUntil(async () => s.telnyx.commands.some((c) => c.action === 'gather_using_speak'), 10_000, 'the briefing prompt');
     await s.kill9('call-worker');
     s.telnyx.setFaults({});
     await s.start('call-worker');

@@ -79,6 +79,16 @@ describe('golden: every phone text comes from call-script', () => {
     expect(promptText('ae_declined', { ...facts, aeName: null })).toBe("The account executive can't take the call right now. I've noted it on the alert. Goodbye.");
   });
 
+  it('a digest call (several alerts waited for the line) counts them in words and offers "next"', () => {
+    const digest = (position: number) => ({ ...facts, waiting: 0, digest: { size: 3, position } });
+    expect(promptText('headline', digest(0))).toBe(
+      'You have three new deal alerts. The largest first. Deal alert. Northwind Traders: Platform Expansion FY26, worth one hundred eighty-five thousand dollars, moved from Proposal Price Quote to Negotiation Review. The owner is Dana Whitfield. Say "next" or press 4 at any time to hear the next one.',
+    );
+    expect(promptText('briefing', digest(1))).toMatch(/^Alert two of three\. Deal alert\. Northwind Traders: .* Say "next" or press 4 for the next alert\.$/);
+    expect(promptText('briefing', digest(2))).toMatch(/That was the last one\.$/);
+    expect(promptText('connecting', digest(1))).toBe(said('connecting'));
+  });
+
   it('the briefing prompt speaks the AI text when there is one, the template details otherwise', () => {
     expect(said('briefing')).toMatch(/^It is set to close December nineteenth, in twenty-four days\. This alert fired because it moved from Proposal Price Quote to Negotiation Review\. Say "connect me" or press 1/);
     expect(promptText('briefing', { ...facts, aiBriefing: 'Northwind Traders is close. Call Dana.' })).toMatch(/^Northwind Traders is close\. Call Dana\. Say "connect me"/);

@@ -2,6 +2,7 @@ import { UnrecoverableError } from 'bullmq';
 import { decodeClientState, isPermanentTelnyxError } from '@dda/telnyx';
 import type { CallDeps } from './call-deps.ts';
 import { freeLine } from './call-finished.ts';
+import { callIdFor } from './call-record.ts';
 
 /**
  * A Telnyx answer that will not change on a retry (a 4xx other than 408/429: bad number, bad connection id)
@@ -25,4 +26,11 @@ export async function failCallOfEvent(deps: CallDeps, payload: Record<string, un
   if (!record) return;
   for (const id of record.group) await deps.alerts.setOutcome(id, 'failed', reason, 'failed');
   await freeLine(deps, record);
+}
+
+/** A dial that cannot be placed: the alert (and any digest partners) say why, and the line goes to the next. */
+export async function failDial(deps: CallDeps, job: { alertId: string; round: number; attempt: number; group?: string[] }, reason: string): Promise<void> {
+  const record = await deps.calls.get(callIdFor(job.alertId, job.round, job.attempt));
+  for (const id of record?.group ?? [job.alertId, ...(job.group ?? [])]) await deps.alerts.setOutcome(id, 'failed', reason, 'failed');
+  if (record) await freeLine(deps, record);
 }

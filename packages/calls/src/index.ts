@@ -8,4 +8,5 @@ export { applyTelnyxEvent, type ApplyResult } from './apply-call-event.ts';
 export { runOutbox } from './call-executor.ts';
 export { onCallFinished } from './call-finished.ts';
 export { toCallEvent } from './telnyx-to-call-event.ts';
-export { withTelnyxFailurePolicy, failCallOfEvent } from './call-failures.ts';
+export { withTelnyxFailurePolicy, failCallOfEvent, failDial } from './call-failures.ts';
+export { createCallDeps } from './create-call-deps.ts';

@@ -223,8 +223,10 @@ function onVpIntent(d: Draft, intent: Intent, via: 'speech' | 'keys'): Draft {
  */
 function startBriefing(d: Draft): Draft {
   d.ctx.legs.vp.answered = true;
-  act(d, { do: 'note', event: 'vp.answered' }, { do: 'transcription_start', leg: 'vp' });
-  return to(speak(d, 'vp', 'headline'), 'briefing');
+  // Words first, then the transcriber: the VP hears the headline one round trip sooner.
+  act(d, { do: 'note', event: 'vp.answered' });
+  speak(d, 'vp', 'headline');
+  return to(act(d, { do: 'transcription_start', leg: 'vp' }), 'briefing');
 }
 
 function toVoicemail(d: Draft): Draft {

@@ -192,7 +192,7 @@ export function speakFigures(text: string): string {
     .replace(PERCENT, apart((int: string, frac?: string) => `${decimalInWords(frac ? `${int}.${frac}` : int)} percent`));
 }
 
-/** A replacement that keeps its words apart from letters or digits glued to the figure ("58k$5" → "… and …"). */
+/** A replacement whose words stay apart from letters or digits glued to the figure ("58k$5" must not become "fifty-eight thousandfive dollars"). */
 function apart<A extends unknown[]>(say: (...groups: A) => string) {
   return (match: string, ...rest: unknown[]): string => {
     const whole = rest.at(-1) as string;

@@ -1,37 +1,28 @@
-import { loadConfigOrExit, SANDBOX_CREDENTIALS } from '@dda/config';
+import { loadConfigOrExit } from '@dda/config';
 import { createLogger } from '@dda/logger';
-import { createMetricHooks } from '@dda/metrics';
-import { closeOnSignal, closeQueues, createQueues, createWorker, createWorkerConnection, observeWorker } from '@dda/queues';
-import { createAlertsRepository } from '@dda/store';
-import { createCallCommands } from '@dda/telnyx';
-import { callSettingsFrom, createCallsRepository, loadRepDirectory, placeCall, withTelnyxFailurePolicy } from '@dda/calls';
+import { closeOnSignal, closeQueues, createWorker, createWorkerConnection, observeWorker } from '@dda/queues';
+import { createCallDeps, failDial, placeCall, withTelnyxFailurePolicy } from '@dda/calls';
 
 const config = loadConfigOrExit();
 const log = createLogger({ service: 'dialer-worker', level: config.LOG_LEVEL });
 const redis = createWorkerConnection(config.REDIS_URL);
 redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
-const queues = createQueues(redis, config.REDIS_PREFIX);
-const metrics = createMetricHooks(redis, config.REDIS_PREFIX, log);
-const deps = {
-  calls: createCallsRepository(redis, config.REDIS_PREFIX, { lockMs: Math.min(config.JOB_LOCK_MS, 10_000) }),
-  alerts: createAlertsRepository(redis, config.REDIS_PREFIX),
-  queues,
-  telnyx: createCallCommands({ apiKey: config.TELNYX_API_KEY ?? SANDBOX_CREDENTIALS.telnyxApiKey, baseURL: config.TELNYX_BASE_URL, onCommand: metrics.telnyxCommand }),
-  directory: loadRepDirectory(config.REP_DIRECTORY_FILE),
-  settings: callSettingsFrom(config),
-  log,
-  metrics,
-};
+const deps = createCallDeps(config, redis, log);
 
-const worker = createWorker('dials', (job) => withTelnyxFailurePolicy(() => placeCall(deps, job)), { connection: redis, prefix: config.REDIS_PREFIX, lockDuration: config.JOB_LOCK_MS, concurrency: 16 });
+const worker = createWorker('dials', (job) => withTelnyxFailurePolicy(() => placeCall(deps, job)), {
+  connection: redis,
+  prefix: config.REDIS_PREFIX,
+  lockDuration: config.JOB_LOCK_MS,
+  concurrency: 16,
+});
 observeWorker(worker, log);
 worker.on('failed', (job, err) => {
   if (job && (job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError')) {
-    void deps.alerts.setOutcome(job.data.alertId, 'failed', `could not place the call: ${err.message}`, 'failed');
+    void failDial(deps, job.data, `could not place the call: ${err.message}`);
   }
 });
 closeOnSignal(log, [worker], async () => {
-  await closeQueues(queues);
+  await closeQueues(deps.queues);
   redis.disconnect();
 });
 log.info({ sandbox: config.sandbox, telnyx: config.TELNYX_BASE_URL }, 'dialer-worker started');
