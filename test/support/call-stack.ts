@@ -6,6 +6,7 @@ import { generateWebhookKeyPair } from '@dda/telnyx';
 import { SANDBOX_CREDENTIALS } from '@dda/config';
 import { createTelnyxSimulator, type Persona, type TelnyxSimulator } from '@dda/sandbox/telnyx-sim';
 import { createMergeSimulator, type CrmSeed, type MergeSimulator } from '@dda/sandbox/merge-sim';
+import { createAiSimulator } from '@dda/sandbox/ai-sim';
 import { defaultRepDirectory } from '@dda/sandbox/seed';
 import { deleteKeys, freePort, startService, testRedisUrl, uniquePrefix, waitUntil, type ServiceProcess } from '@dda/testkit';
 
@@ -40,7 +41,16 @@ export type CallStack = {
  * simulators and a real Redis. Each test sets the personas it needs with `telnyx.setPersona`.
  */
 export async function startCallStack(
-  opts: { env?: Record<string, string>; callWorkers?: number; timeScale?: number; redisUrl?: string; withBriefingWorker?: boolean; mergeSeed?: CrmSeed } = {},
+  opts: {
+    env?: Record<string, string>;
+    callWorkers?: number;
+    timeScale?: number;
+    redisUrl?: string;
+    withBriefingWorker?: boolean;
+    mergeSeed?: CrmSeed;
+    /** Start the AI simulator (answering after this many ms) and point the services at it. */
+    aiLatencyMs?: number;
+  } = {},
 ): Promise<CallStack> {
   const keys = generateWebhookKeyPair();
   const printed: string[] = [];
@@ -54,6 +64,7 @@ export async function startCallStack(
     webhookRetryDelaysMs: [50, 150, 400, 1000, 2000],
   });
   const merge = await createMergeSimulator({ apiKey: 'calls-merge-key', accountToken: 'calls-account-token', ...(opts.mergeSeed ? { seed: opts.mergeSeed } : {}) });
+  const ai = opts.aiLatencyMs === undefined ? null : await createAiSimulator({ apiKey: SANDBOX_CREDENTIALS.aiApiKey, latencyMs: opts.aiLatencyMs });
   const dir = mkdtempSync(join(tmpdir(), 'dda-calls-'));
   const directory = join(dir, 'reps.json');
   writeFileSync(directory, JSON.stringify(defaultRepDirectory));
@@ -77,6 +88,7 @@ export async function startCallStack(
     REP_DIRECTORY_FILE: directory,
     CALL_RETRY_ATTEMPTS: '1',
     CALL_RETRY_DELAY_SECONDS: '0',
+    ...(ai ? { AI_BASE_URL: ai.url, AI_API_KEY: SANDBOX_CREDENTIALS.aiApiKey } : {}),
     ...opts.env,
   };
   const redis = new Redis(env.REDIS_URL!);
@@ -127,6 +139,7 @@ export async function startCallStack(
       await Promise.all(services.map((s) => s.stop()));
       await telnyx.close();
       await merge.close();
+      await ai?.close();
       await deleteKeys(redis, prefix);
       redis.disconnect();
     },

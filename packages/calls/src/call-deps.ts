@@ -1,7 +1,7 @@
 import type { Config } from '@dda/config';
 import type { Logger } from '@dda/logger';
 import type { Queues } from '@dda/queues';
-import type { AlertsRepository } from '@dda/store';
+import type { Alert, AlertsRepository } from '@dda/store';
 import type { CallCommands } from '@dda/telnyx';
 import type { MetricHooks } from '@dda/metrics';
 import type { CallsRepository } from './calls-repository.ts';
@@ -36,6 +36,8 @@ export type CallDeps = {
   settings: CallSettings;
   log: Logger;
   metrics?: Pick<MetricHooks, 'deadAir' | 'timeToDial'>;
+  /** The VP's question about the deal, answered in a sentence or two (bounded in time by the provider). */
+  answerQuestion?: (alert: Alert, question: string) => Promise<string>;
 };
 
 export function callSettingsFrom(config: Config): CallSettings {

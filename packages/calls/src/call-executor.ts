@@ -66,6 +66,14 @@ async function perform(deps: CallDeps, record: CallRecord, alert: Alert, action:
       log.info({ leg: action.leg, prompt: action.prompt, chars: text.length }, 'prompt sent');
       return;
     }
+    case 'answer': {
+      const ccid = ccidOf('vp');
+      if (!ccid) return;
+      const text = deps.answerQuestion ? await deps.answerQuestion(alert, action.question) : "I don't have that detail to hand.";
+      const res = await telnyx.speak(ccid, { payload: text, voice: settings.voice, client_state: state('vp', action.step), command_id });
+      await deps.alerts.addTimeline(alert.id, 'said', { call_id: record.id, to: 'vp', prompt: 'answer', text, ...(res.ended ? { call_ended: true } : {}) });
+      return;
+    }
     case 'gather_stop': {
       const ccid = ccidOf(action.leg);
       if (ccid) await telnyx.stopGather(ccid, { client_state: state(action.leg, action.step), command_id });

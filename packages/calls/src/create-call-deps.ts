@@ -10,7 +10,7 @@ import { createCallsRepository } from './calls-repository.ts';
 import { loadRepDirectory } from './rep-directory.ts';
 
 /** What the dialer and the call-worker both stand on, built the same way from the configuration. */
-export function createCallDeps(config: Config, redis: Redis, log: Logger): CallDeps {
+export function createCallDeps(config: Config, redis: Redis, log: Logger, extra: Pick<CallDeps, 'answerQuestion'> = {}): CallDeps {
   const metrics = createMetricHooks(redis, config.REDIS_PREFIX, log);
   return {
     calls: createCallsRepository(redis, config.REDIS_PREFIX, { lockMs: Math.min(config.JOB_LOCK_MS, 10_000) }),
@@ -25,5 +25,6 @@ export function createCallDeps(config: Config, redis: Redis, log: Logger): CallD
     settings: callSettingsFrom(config),
     log,
     metrics,
+    ...extra,
   };
 }

@@ -1,4 +1,4 @@
-import { aeAnswerFrom, intentFromDigits, intentFromSpeech, type Intent } from './intents.ts';
+import { aeAnswerFrom, intentFromDigits, intentFromSpeech, looksLikeQuestion, type Intent } from './intents.ts';
 
 /*
  * The alert call as one explicit state machine: VP leg A and, after "connect me", AE leg B.
@@ -56,6 +56,8 @@ export type CallEvent =
 
 export type Prompt =
   | 'headline'
+  | 'answer'
+  | 'menu'
   | 'briefing'
   | 'briefing_again'
   | 'connecting'
@@ -72,6 +74,8 @@ export type Prompt =
 export type CallAction =
   | { do: 'gather'; leg: Leg; prompt: Prompt; step: number; validDigits: string }
   | { do: 'speak'; leg: Leg; prompt: Prompt; step: number }
+  /** Speak the model's answer to the VP's question (its words are only known when it is carried out). */
+  | { do: 'answer'; leg: 'vp'; step: number; question: string }
   | { do: 'gather_stop'; leg: Leg; step: number }
   | { do: 'transcription_start'; leg: Leg }
   | { do: 'transcription_stop'; leg: Leg }
@@ -101,6 +105,7 @@ export function actionKey(a: CallAction): string {
   switch (a.do) {
     case 'gather':
     case 'speak':
+    case 'answer':
       return `${a.leg}.${a.do}.${a.step}`;
     case 'gather_stop':
       return `${a.leg}.gather_stop.${a.step}`;
@@ -221,6 +226,15 @@ function onVpIntent(d: Draft, intent: Intent, via: 'speech' | 'keys'): Draft {
  * The first words leave the moment the VP picks up: a headline that needs no AI, while the answering-machine
  * verdict is still pending. The full briefing (AI if ready by then) follows when the headline ends.
  */
+function askedQuestion(d: Draft, question: string): Draft {
+  act(d, { do: 'note', event: 'vp.question', detail: { question } });
+  stopGatherIfListening(d, 'vp');
+  const step = nextStep(d, 'vp');
+  d.ctx.legs.vp.prompt = { kind: 'speak', name: 'answer' };
+  d.ctx.silences = 0;
+  return act(d, { do: 'answer', leg: 'vp', step, question });
+}
+
 function startBriefing(d: Draft): Draft {
   d.ctx.legs.vp.answered = true;
   // Words first, then the transcriber: the VP hears the headline one round trip sooner.
@@ -280,10 +294,14 @@ export const TRANSITIONS: Record<CallState, Row> = {
   },
   briefing: {
     amd: (ctx, e) => (e.leg === 'vp' && e.result === 'machine' ? toVoicemail(draft(ctx)) : null),
-    speak_ended: (ctx, e) =>
-      e.leg === 'vp' && isCurrent(ctx, 'vp', e.step) && ctx.legs.vp.prompt?.name === 'headline'
-        ? gather(draft(ctx), 'vp', 'briefing', VP_MENU_DIGITS)
-        : null,
+    speak_ended: (ctx, e) => {
+      if (e.leg !== 'vp' || !isCurrent(ctx, 'vp', e.step)) return null;
+      const after = ctx.legs.vp.prompt?.name;
+      if (after === 'headline') return gather(draft(ctx), 'vp', 'briefing', VP_MENU_DIGITS);
+      // After an answer to a question the menu continues.
+      if (after === 'answer') return gather(draft(ctx), 'vp', 'menu', VP_MENU_DIGITS);
+      return null;
+    },
     dtmf: (ctx, e) => {
       if (e.leg !== 'vp' || !isCurrent(ctx, 'vp', e.step)) return null;
       const intent = intentFromDigits(e.digit);
@@ -302,7 +320,8 @@ export const TRANSITIONS: Record<CallState, Row> = {
     transcript: (ctx, e) => {
       if (e.leg !== 'vp') return null;
       const intent = intentFromSpeech(e.text);
-      return intent ? onVpIntent(draft(ctx), intent, 'speech') : null;
+      if (intent) return onVpIntent(draft(ctx), intent, 'speech');
+      return looksLikeQuestion(e.text) ? askedQuestion(draft(ctx), e.text) : null;
     },
     hangup: vpHangupAnywhere,
   },

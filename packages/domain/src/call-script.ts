@@ -164,6 +164,9 @@ export function promptText(prompt: Prompt, f: ScriptFacts): string {
   const move = stageMove(d);
   const texts: Record<Prompt, string> = {
     headline: `${headline(f)}${waiting}`,
+    // The executor speaks the model's answer itself; this is only what a replay would say without it.
+    answer: `I don't have that detail to hand.`,
+    menu: `Anything else? ${MENU}`,
     briefing: `${f.aiBriefing ?? templateDetails(f)} ${MENU}`,
     briefing_again: `Here it is again. ${body} ${MENU}`,
     connecting: `Connecting you to ${ae}, the account executive on ${spokenDealName(d)}. Please hold.`,

@@ -37,3 +37,12 @@ export function aeAnswerFrom(input: { digits?: string; transcript?: string }): '
   if (/\b(no|nope|decline|can'?t|cannot|not now|busy)\b/.test(t)) return 'decline';
   return null;
 }
+
+const QUESTION_START = /^(what|what's|whats|who|who's|whos|when|where|why|how|which|is|are|was|were|do|does|did|can|could|will|would|has|have|tell me)\b/;
+
+/** A question about the deal ("what's the close date", "who's the champion?") rather than a menu choice. */
+export function looksLikeQuestion(transcript: string): boolean {
+  const t = transcript.toLowerCase().trim();
+  if (t.split(/\s+/).length < 2) return false;
+  return t.endsWith('?') || QUESTION_START.test(t);
+}

@@ -1,4 +1,5 @@
-import { loadConfigOrExit } from '@dda/config';
+import { loadConfigOrExit, SANDBOX_CREDENTIALS } from '@dda/config';
+import { aiSettingsFrom, answerQuestion, createAiClient } from '@dda/ai';
 import { createLogger } from '@dda/logger';
 import { closeOnSignal, closeQueues, createWorker, createWorkerConnection, observeWorker } from '@dda/queues';
 import { applyTelnyxEvent, createCallDeps, failCallOfEvent, withTelnyxFailurePolicy } from '@dda/calls';
@@ -7,7 +8,12 @@ const config = loadConfigOrExit();
 const log = createLogger({ service: 'call-worker', level: config.LOG_LEVEL });
 const redis = createWorkerConnection(config.REDIS_URL);
 redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
-const deps = createCallDeps(config, redis, log);
+// Questions the VP asks mid-call go to the same model as the briefings, with a short bound of their own.
+const ai = aiSettingsFrom(config, SANDBOX_CREDENTIALS.aiApiKey);
+const aiClient = ai.enabled ? createAiClient(ai) : null;
+const deps = createCallDeps(config, redis, log, {
+  answerQuestion: async (alert, question) => (await answerQuestion(aiClient, alert, question, Math.min(config.AI_TIMEOUT_MS, 4000))).text,
+});
 
 const worker = createWorker('call-events', (job) => withTelnyxFailurePolicy(() => applyTelnyxEvent(deps, job)), {
   connection: redis,
