@@ -4,13 +4,22 @@
  * Merge simulator, which answers in MERGE_LATENCY_MS), under each Redis fsync policy.
  *
  *   npm run bench -- bench/ingress-throughput.ts
- *   RATES=100,1000,2000,3000 DURATION=15 CONNECTIONS=64 SATURATE=32 FSYNC=always,everysec PROFILE=1 MERGE_LATENCY_MS=50
+ *   CONNECTIONS=1,4,16,32,64 DURATION=10 FSYNC=always,everysec PROFILE=1 MERGE_LATENCY_MS=50
  *
  * Every request is a new delivery (its own hook.id, re-signed; deals cycle over 1,000 generated ones), so the
  * ingress must verify, parse, enqueue and answer 202 for each; a 200 (duplicate) would mean the load generator
- * repeated itself. Per policy: a fresh Redis, a warm-up, one fixed-rate run per RATES entry (autocannon's
- * coordinated-omission correction on), then a closed-loop run with SATURATE connections for the ceiling.
- * PROFILE=1 writes a CPU profile of the ingress and prints where its time went.
+ * repeated itself. Per policy: a fresh Redis, a warm-up, then closed-loop autocannon runs with 1, 4, 16, 32
+ * and 64 connections: throughput against latency, from one request at a time (latency = the per-request
+ * cost, fsyncs included) to saturation. The target (≥ 3,000/s with p99 ≤ 25 ms) is met if any run meets both.
+ *
+ * Why no fixed-rate runs: autocannon's `overallRate` is a per-connection budget refilled each second (each
+ * connection sends back to back until its share is used, then idles), so the server sees bursts, not a
+ * rate; and with a rate set, its coordinated-omission correction passes 1/rate *seconds* as the expected
+ * interval in *milliseconds*, recording one synthetic sample per millisecond of every response (checked:
+ * 10,003 latency samples for 1,500 responses), which drags the percentiles down.
+ *
+ * PROFILE=1 writes a CPU profile of the ingress (after the warm-up) and prints where its time went.
+ * Diagnosis only: SERVICES=ingress runs the ingress without workers; LOG_LEVEL=warn drops its per-request log line.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,22 +35,18 @@ import { summarizeCpuProfiles } from './support/cpu-profile.ts';
 import type { FsyncPolicy } from './support/redis-server.ts';
 
 const DEALS = 1000;
-const RATES = (process.env.RATES ?? '100,1000,2000,3000').split(',').filter(Boolean).map(Number);
-const DURATION = Number(process.env.DURATION ?? 15);
-const CONNECTIONS = Number(process.env.CONNECTIONS ?? 64);
-const SATURATE = Number(process.env.SATURATE ?? 32);
+const CONNECTIONS = (process.env.CONNECTIONS ?? '1,4,16,32,64').split(',').filter(Boolean).map(Number);
+const DURATION = Number(process.env.DURATION ?? 10);
 const FSYNCS = (process.env.FSYNC ?? 'always,everysec').split(',') as FsyncPolicy[];
 const PROFILE = process.env.PROFILE === '1';
 const MERGE_LATENCY_MS = Number(process.env.MERGE_LATENCY_MS ?? 50);
 const TARGET = { rate: 3000, p99: 25 };
-// Diagnosis only: SERVICES=ingress measures the ingress without workers; LOG_LEVEL=warn runs the ingress without its per-request log line.
 const SERVICES = (process.env.SERVICES?.split(',') ?? ALL_SERVICES) as ServiceName[];
 const LOG_LEVEL = process.env.LOG_LEVEL ?? 'info';
 
 type Phase = {
   fsync: FsyncPolicy;
   phase: string;
-  offered: number | null;
   connections: number;
   accepted: number;
   acceptedPerSec: number;
@@ -56,8 +61,8 @@ type Phase = {
 };
 
 console.log(
-  `ingress-throughput: fsync ${FSYNCS.join(' and ')}, fixed rates ${RATES.join('/')} req/s × ${DURATION} s over ${CONNECTIONS} connections, then ${SATURATE} closed-loop connections; ` +
-    `Merge answers in ${MERGE_LATENCY_MS} ms; services ${SERVICES.join(', ')}; LOG_LEVEL ${LOG_LEVEL}`,
+  `ingress-throughput: fsync ${FSYNCS.join(' and ')}, closed loop with ${CONNECTIONS.join('/')} connections × ${DURATION} s; ` +
+    `Merge answers in ${MERGE_LATENCY_MS} ms; services ${SERVICES.join(', ')}; ingress LOG_LEVEL ${LOG_LEVEL}`,
 );
 console.log(`machine: ${machine()}`);
 console.log('CPU% columns: percent of one core (200 = both); "others" = every process outside the system under test (other people\'s work on this machine)');
@@ -65,6 +70,7 @@ console.log('CPU% columns: percent of one core (200 = both); "others" = every pr
 const results: Phase[] = [];
 const redisStats: Record<string, string> = {};
 const profiles: Record<string, string> = {};
+const summaries: Record<string, Record<string, unknown>> = {};
 let sequence = 0;
 
 for (const fsync of FSYNCS) {
@@ -87,12 +93,11 @@ for (const fsync of FSYNCS) {
       const body = bases[n % DEALS]!.body.replace(hookId, `${hookId.slice(0, 24)}${n.toString(16).padStart(12, '0')}`);
       return { body, signature: signMergeBody(body, WEBHOOK_KEY) };
     };
-    const run = (o: { rate?: number; connections: number; duration: number }) =>
+    const run = (o: { connections: number; duration: number }) =>
       autocannon({
         url: stack.base,
         connections: o.connections,
         duration: o.duration,
-        ...(o.rate ? { overallRate: o.rate } : {}),
         requests: [
           {
             method: 'POST',
@@ -105,12 +110,9 @@ for (const fsync of FSYNCS) {
         ],
       });
 
-    await run({ rate: 500, connections: 16, duration: 3 }); // warm-up: JIT, connections, Redis scripts loaded
+    await run({ connections: 16, duration: 3 }); // warm-up: JIT, connections, Redis scripts loaded
     measuredFrom = Number(process.hrtime.bigint() / 1000n);
-    const phases: { name: string; rate?: number; connections: number }[] = [
-      ...RATES.map((r) => ({ name: `fixed ${r}/s`, rate: r, connections: CONNECTIONS })),
-      { name: `closed loop ×${SATURATE}`, connections: SATURATE },
-    ];
+    const phases = CONNECTIONS.map((c) => ({ name: `${c} connection${c === 1 ? '' : 's'}`, connections: c }));
     await stack.redis.client.config('RESETSTAT');
     for (const ph of phases) {
       const quiet = await waitForQuietMachine(stack.processes());
@@ -119,14 +121,14 @@ for (const fsync of FSYNCS) {
       const triagedBefore = await completedTriage(stack);
       cpu.start();
       const t0 = performance.now();
-      const r = await run({ ...(ph.rate ? { rate: ph.rate } : {}), connections: ph.connections, duration: DURATION });
+      const r = await run({ connections: ph.connections, duration: DURATION });
       const secs = (performance.now() - t0) / 1000;
       const used = cpu.stop();
       const triaged = (await completedTriage(stack)) - triagedBefore;
       const accepted = r.statusCodeStats?.['202']?.count ?? 0;
       const all = Object.values(r.statusCodeStats ?? {}).reduce((a, s) => a + (s.count ?? 0), 0);
       const row: Phase = {
-        fsync, phase: ph.name, offered: ph.rate ?? null, connections: ph.connections,
+        fsync, phase: ph.name, connections: ph.connections,
         accepted, acceptedPerSec: accepted / r.duration,
         p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max,
         other: all - accepted, errors: r.errors + r.timeouts, cpu: used, triagedPerSec: triaged / secs,
@@ -173,12 +175,19 @@ console.log(
     ]),
   ),
 );
-const atTarget = results.filter((r) => r.offered === TARGET.rate);
-for (const r of atTarget) {
-  const met = r.acceptedPerSec >= TARGET.rate * 0.98 && r.p99 <= TARGET.p99 && r.other === 0 && r.errors === 0;
-  console.log(`target ≥ ${TARGET.rate}/s with p99 ≤ ${TARGET.p99} ms, appendfsync ${r.fsync}: ${met ? 'MET' : 'MISSED'} (${fmt(r.acceptedPerSec, 0)}/s, p99 ${r.p99} ms)`);
+for (const fsync of FSYNCS) {
+  const rows = results.filter((r) => r.fsync === fsync);
+  const clean = (r: Phase) => r.other === 0 && r.errors === 0;
+  const peak = rows.reduce((a, r) => (r.acceptedPerSec > (a?.acceptedPerSec ?? -1) ? r : a), rows[0]);
+  const within = rows.filter((r) => clean(r) && r.p99 <= TARGET.p99).reduce<Phase | undefined>((a, r) => (r.acceptedPerSec > (a?.acceptedPerSec ?? -1) ? r : a), undefined);
+  const met = rows.some((r) => clean(r) && r.acceptedPerSec >= TARGET.rate && r.p99 <= TARGET.p99);
+  console.log(
+    `appendfsync ${fsync}: peak ${fmt(peak?.acceptedPerSec ?? NaN, 0)}/s (${peak?.phase}, p99 ${peak?.p99} ms); best with p99 ≤ ${TARGET.p99} ms: ` +
+      `${within ? `${fmt(within.acceptedPerSec, 0)}/s (${within.phase}, p99 ${within.p99} ms)` : 'none'}; target ≥ ${TARGET.rate}/s with p99 ≤ ${TARGET.p99} ms: ${met ? 'MET' : 'MISSED'}`,
+  );
+  summaries[fsync] = { peakPerSec: peak?.acceptedPerSec, peakPhase: peak?.phase, peakP99: peak?.p99, bestWithinP99PerSec: within?.acceptedPerSec ?? null, bestWithinPhase: within?.phase ?? null, met };
 }
-emitResult('ingress-throughput', { mergeLatencyMs: MERGE_LATENCY_MS, durationSec: DURATION, phases: results, redis: redisStats, target: `>= ${TARGET.rate}/s, p99 <= ${TARGET.p99} ms` });
+emitResult('ingress-throughput', { mergeLatencyMs: MERGE_LATENCY_MS, durationSec: DURATION, phases: results, summaries, redis: redisStats, target: `>= ${TARGET.rate}/s, p99 <= ${TARGET.p99} ms` });
 
 /** CPU milliseconds one accepted request cost a process: less sensitive to a noisy machine than the rate itself. */
 function perRequestMs(r: Phase, name: string): number {

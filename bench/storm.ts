@@ -145,8 +145,8 @@ try {
   console.log('');
   console.log(
     table(
-      ['process', 'RSS before MiB', 'peak RSS sampled MiB', 'VmHWM MiB', 'CPU% during storm'],
-      procs.map((p) => [p.name, idle[p.name] ?? NaN, mem[p.name]?.sampledPeakMiB ?? NaN, mem[p.name]?.hwmMiB ?? NaN, cpuUsed[p.name] ?? NaN]),
+      ['process', 'RSS before MiB', 'peak RSS sampled MiB', 'VmHWM MiB', 'RSS at the end MiB', 'CPU% during storm'],
+      procs.map((p) => [p.name, idle[p.name] ?? NaN, mem[p.name]?.sampledPeakMiB ?? NaN, mem[p.name]?.hwmMiB ?? NaN, memoryOf(p.pid)?.rssMiB ?? NaN, cpuUsed[p.name] ?? NaN]),
     ),
   );
   console.log(`other processes on the machine used ${fmt(cpuUsed['others'] ?? NaN, 0)}% CPU meanwhile (of 200%)`);
