@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -140,6 +140,7 @@ export async function startCallStack(
       await telnyx.close();
       await merge.close();
       await ai?.close();
+      rmSync(dir, { recursive: true, force: true });
       await deleteKeys(redis, prefix);
       redis.disconnect();
     },

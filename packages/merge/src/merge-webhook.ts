@@ -53,7 +53,12 @@ export function classifyMergeWebhook(hook: MergeWebhook): WebhookIntent | { kind
   return { kind: 'ignored', event: hook.hook.event };
 }
 
-/** Redeliveries of one delivery carry identical bytes, hence the same id; BullMQ ids may not contain ':'. */
-export function deliveryJobId(rawBody: Buffer): string {
-  return `merge-${createHash('sha256').update(rawBody).digest('hex').slice(0, 40)}`;
+/**
+ * One job per CRM change: Merge may send several webhooks for one event (one per webhook config, each with its
+ * own bytes), so an opportunity event is keyed by (linked account, event, deal, modified_at) — merge.md §1.5 —
+ * and anything else by its exact bytes. BullMQ ids may not contain ':'.
+ */
+export function deliveryJobId(rawBody: Buffer, change?: { linkedAccountId: string; event: string; opportunityId: string; modifiedAt: string | null }): string {
+  const key = change?.modifiedAt ? `${change.linkedAccountId}|${change.event}|${change.opportunityId}|${change.modifiedAt}` : rawBody;
+  return `merge-${createHash('sha256').update(key).digest('hex').slice(0, 40)}`;
 }

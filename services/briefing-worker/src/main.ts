@@ -3,7 +3,7 @@ import { createLogger } from '@dda/logger';
 import { createMergeClient } from '@dda/merge';
 import { closeOnSignal, closeQueues, createQueues, createWorker, createWorkerConnection, observeWorker } from '@dda/queues';
 import { createAlertsRepository } from '@dda/store';
-import { dispatchAlerts, pollModifiedDeals, triageDeal } from '@dda/alerting';
+import { dispatchAlert, dispatchAlerts, pollModifiedDeals, triageDeal } from '@dda/alerting';
 import { aiSettingsFrom, createAiClient, NOTES_BUDGET_MS, writeBriefing } from '@dda/ai';
 
 const config = loadConfigOrExit();
@@ -24,7 +24,8 @@ const triage = createWorker(
   'crm-events',
   async (job) => {
     const result = await triageDeal({ merge, alerts, rules, log, cooldownSeconds: config.ALERT_COOLDOWN_MINUTES * 60 }, job.opportunityId, job.source);
-    await dispatchAlerts({ alerts, queues });
+    // Only this job's own alert: the sweep below catches any whose hand-off a crash interrupted.
+    if (result.alerted && !result.duplicate) await dispatchAlert({ alerts, queues }, result.alertId);
     return result;
   },
   { ...connection, concurrency: 8 },

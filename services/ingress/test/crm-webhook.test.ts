@@ -32,11 +32,19 @@ describe('POST /webhooks/crm', () => {
     expect(job?.data).toMatchObject({ source: 'webhook', opportunityId: '7c2e9a14-3b5f-4d61-8e07-a9c4b1d2e3f5', event: 'changed' });
   });
 
+  it('several webhooks for one change (other bytes, same deal and modified_at) are one job', async () => {
+    const other = fixture.toString('utf8').replace('5e7b2c41-9d3a-4f8e-b6a2-0c1d9e8f7a63', '5e7b2c41-9d3a-4f8e-b6a2-0c1d9e8f7a64');
+    const res = await signed(other);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().status).toBe('duplicate');
+  });
+
   it('accepts the unpadded and the padded base64url forms', async () => {
-    const body = fixture.toString('utf8').replace('185000', '185002');
+    // A later change of the deal (new modified_at), so each is a new job.
+    const body = fixture.toString('utf8').replace('2025-11-24T16:42:55.918204Z', '2025-11-24T16:50:00.000000Z');
     const sig = signMergeBody(body, MERGE_KEY);
     expect((await post(body, { 'x-merge-webhook-signature': sig })).statusCode).toBe(202);
-    const body2 = fixture.toString('utf8').replace('185000', '185003');
+    const body2 = fixture.toString('utf8').replace('2025-11-24T16:42:55.918204Z', '2025-11-24T16:51:00.000000Z');
     expect((await post(body2, { 'x-merge-webhook-signature': `${signMergeBody(body2, MERGE_KEY)}=` })).statusCode).toBe(202);
   });
 

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { MergeApiError, toDealView } from '@dda/merge';
-import { alertDoc, dispatchAlerts } from '@dda/alerting';
+import { alertDoc, dispatchAlert } from '@dda/alerting';
 import type { AppDeps } from '../app-deps.ts';
 import { HttpProblem } from '../plugins/error-handling.ts';
 import { requireOperator } from '../plugins/operator-auth.ts';
@@ -72,7 +72,7 @@ export async function alertRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       req.logIds.alert_id = alertId;
       req.logIds.deal_id = doc.deal.id;
       // Dispatch now so the phone rings at once; the outbox retries it if this step fails.
-      await dispatchAlerts(deps, 10).catch((err: unknown) => req.log.warn({ err, alert_id: alertId }, 'dispatch deferred to the worker sweep'));
+      await dispatchAlert(deps, alertId).catch((err: unknown) => req.log.warn({ err, alert_id: alertId }, 'dispatch deferred to the worker sweep'));
       return reply.code(202).send({ alert_id: alertId });
     },
   );

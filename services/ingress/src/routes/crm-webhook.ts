@@ -64,7 +64,10 @@ export async function crmWebhookRoute(app: FastifyInstance, deps: AppDeps): Prom
       if (intent.kind === 'ignored') return reply.code(202).send({ status: 'ignored', event: intent.event });
 
       const receivedAt = new Date().toISOString();
-      const jobId = deliveryJobId(raw);
+      const jobId =
+      intent.kind === 'opportunity'
+        ? deliveryJobId(raw, { linkedAccountId: envelope.data.linked_account.id, event: intent.event, opportunityId: intent.opportunityId, modifiedAt: intent.modifiedAt })
+        : deliveryJobId(raw);
       req.logIds.job_id = jobId;
       if (intent.kind === 'sync_completed' && !intent.opportunitiesDone) {
         return reply.code(202).send({ status: 'ignored', event: envelope.data.hook.event });
