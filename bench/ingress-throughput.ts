@@ -6,7 +6,7 @@
  *   npm run bench -- bench/ingress-throughput.ts
  *   CONNECTIONS=1,4,16,32,64 DURATION=10 FSYNC=always,everysec PROFILE=1 MERGE_LATENCY_MS=50
  *
- * Every request is a new delivery (its own hook.id, re-signed; deals cycle over 1,000 generated ones), so the
+ * Every request is a new delivery (its own hook.id and modified_at, re-signed; deals cycle over 1,000 generated ones), so the
  * ingress must verify, parse, enqueue and answer 202 for each; a 200 (duplicate) would mean the load generator
  * repeated itself. Per policy: a fresh Redis, a warm-up, then closed-loop autocannon runs with 1, 4, 16, 32
  * and 64 connections: throughput against latency, from one request at a time (latency = the per-request
@@ -87,10 +87,13 @@ for (const fsync of FSYNCS) {
     const bases = await mapLimit(Array.from({ length: DEALS }, (_, i) => benchDealId(i)), 16, (id) => stack.merge.webhookFor(id, WEBHOOK_KEY));
     const hookId = (JSON.parse(bases[0]!.body) as { hook: { id: string } }).hook.id;
     if (bases.some((b) => b.body.split(hookId).length !== 2)) throw new Error('the hook id must occur exactly once in each delivery');
-    // A fresh delivery per request: its own hook id (same length), so its bytes, signature and job id are new.
+    // A fresh delivery per request: its own hook id and a later modified_at (the ingress keys a job on the deal
+    // and modified_at), so its bytes, signature and job id are new.
     const next = () => {
       const n = sequence++;
-      const body = bases[n % DEALS]!.body.replace(hookId, `${hookId.slice(0, 24)}${n.toString(16).padStart(12, '0')}`);
+      const body = bases[n % DEALS]!.body
+        .replace(hookId, `${hookId.slice(0, 24)}${n.toString(16).padStart(12, '0')}`)
+        .replace(/"modified_at": "[^"]+"/, `"modified_at": "${new Date(Date.UTC(2030, 0, 1) + n).toISOString()}"`);
       return { body, signature: signMergeBody(body, WEBHOOK_KEY) };
     };
     const run = (o: { connections: number; duration: number }) =>
