@@ -13,11 +13,14 @@ import { onCallFinished } from './call-finished.ts';
  * by Telnyx instead of placing a second call or speaking twice. Runs under the call's lock.
  */
 export async function runOutbox(deps: CallDeps, record: CallRecord): Promise<void> {
+  // One read per alert per run: the outbox of one event is a handful of commands sent back to back.
+  const loaded = new Map<string, Alert | null>();
   while (record.outbox.length > 0) {
     const action = record.outbox[0]!;
     // In a digest call the words and the AE follow the alert the VP is hearing about.
     const focusId = record.group[record.ctx.focus] ?? record.alertId;
-    const alert = await deps.alerts.get(focusId);
+    if (!loaded.has(focusId)) loaded.set(focusId, await deps.alerts.get(focusId));
+    const alert = loaded.get(focusId) ?? null;
     if (!alert) throw new Error(`alert ${focusId} of call ${record.id} is missing`);
     await perform(deps, record, alert, action);
     record.outbox.shift();

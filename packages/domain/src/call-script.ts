@@ -7,18 +7,22 @@ import { cleanForSpeech, numberInWords, spokenAmount, spokenDate } from './speec
  * prompt from the same spoken pieces (spokenStage, spokenDealName, ownerName, spokenReason).
  */
 
+/** The deal as an alert records it (the store keeps exactly this; the script reads it). */
+export type AlertDeal = {
+  id: string;
+  name: string;
+  amount: number | null;
+  currency: string | null;
+  stage: string | null;
+  previous_stage: string | null;
+  account: string | null;
+  owner: { name: string | null; email: string | null } | null;
+  close_date: string | null;
+};
+
 /** What the spoken words are made of; the alert supplies it, the AI may add a briefing. */
 export type ScriptFacts = {
-  deal: {
-    name: string;
-    amount: number | null;
-    currency: string | null;
-    stage: string | null;
-    previous_stage: string | null;
-    account: string | null;
-    owner: { name: string | null; email: string | null } | null;
-    close_date: string | null;
-  };
+  deal: Omit<AlertDeal, 'id'> & { id?: string };
   reason: string;
   /** The AI briefing when it is ready; otherwise the template's full version is spoken. */
   aiBriefing: string | null;

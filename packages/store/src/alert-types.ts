@@ -1,16 +1,6 @@
-import type { AlertReason } from '@dda/domain';
+import type { AlertDeal, AlertReason } from '@dda/domain';
 
-export type AlertDeal = {
-  id: string;
-  name: string;
-  amount: number | null;
-  currency: string | null;
-  stage: string | null;
-  previous_stage: string | null;
-  account: string | null;
-  owner: { name: string | null; email: string | null } | null;
-  close_date: string | null;
-};
+export type { AlertDeal };
 
 export type AlertStatus = 'pending' | 'waiting' | 'calling' | 'completed' | 'failed';
 export type AlertOutcome =
