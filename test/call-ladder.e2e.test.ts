@@ -73,4 +73,20 @@ describe('retries, escalation and one live call per VP', () => {
     expect(s.telnyx.rejectedCommands.filter((r) => r.status === 503).length).toBeGreaterThanOrEqual(4);
     expect(s.transcript().filter((c) => c === 'dial:vp')).toHaveLength(1);
   });
+
+  it('when Telnyx keeps failing, the alert ends failed with a reason once the retries run out, and the line is free again', async () => {
+    await s.telnyx.whenIdle();
+    s.telnyx.commands.length = 0;
+    s.telnyx.setPersona(VP, personas.vpDismisses);
+    s.telnyx.setFaults({ commandStatus: 503 });
+    const id = await s.raiseAlert({ deal_name: 'Unlucky', account: 'Outage Co', amount: 70000, stage: 'Negotiation' });
+    const alert = await s.waitForOutcome(id, 110_000);
+    s.telnyx.setFaults({});
+    expect(alert.outcome).toBe('failed');
+    expect(alert.status).toBe('failed');
+    expect(alert.outcome_reason).toMatch(/could not place the call/);
+    expect(s.telnyx.commands.filter((c) => c.action === 'dial')).toEqual([]);
+    const next = await s.raiseAlert({ deal_name: 'Lucky', account: 'Recovered Co', amount: 70000, stage: 'Negotiation' });
+    expect((await s.waitForOutcome(next, 30_000)).outcome).toBe('acknowledged');
+  }, 150_000);
 });

@@ -17,7 +17,7 @@ let s: CallStack;
 
 beforeAll(async () => {
   redis = await startOwnRedis();
-  s = await startCallStack({ redisUrl: redis.url, withBriefingWorker: true, env: { JOB_LOCK_MS: '1500', ALERT_COOLDOWN_MINUTES: '0' } });
+  s = await startCallStack({ redisUrl: redis.url, withBriefingWorker: true, aiLatencyMs: 1500, env: { JOB_LOCK_MS: '1500', ALERT_COOLDOWN_MINUTES: '0' } });
 }, 90_000);
 afterAll(async () => {
   await s?.close();
@@ -99,6 +99,25 @@ describe('kill -9 a worker in the middle of each job type, then restart it', () 
     }, 30_000, 'the deal alert to finish');
     expect(await alertsOfDeal(DEAL)).toHaveLength(1);
     expect(alert!.outcome).toBe('acknowledged');
+    expect(dialsTo(VP)).toBe(1);
+  }, 90_000);
+});
+
+describe('kill -9 the briefing writer while it waits on the AI', () => {
+  it('the briefing is written once after the restart and the call goes on regardless', async () => {
+    await resetCall(personas.vpDismisses);
+    const id = await s.raiseAlert();
+    // The AI answers after 1.5 s: kill the writer while that request is in flight.
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await s.alert(id)).briefing).toBeNull();
+    await s.kill9('briefing-worker');
+    await s.start('briefing-worker');
+    const alert = await waitUntil(async () => {
+      const a = await s.alert(id);
+      return a.briefing && a.outcome ? a : undefined;
+    }, 40_000, 'the briefing and the outcome');
+    expect(alert.outcome).toBe('acknowledged');
+    expect(alert.timeline.filter((t: { event: string }) => t.event === 'briefing.written')).toHaveLength(1);
     expect(dialsTo(VP)).toBe(1);
   }, 90_000);
 });

@@ -18,6 +18,7 @@ beforeAll(async () => {
     API_TOKEN,
     MERGE_WEBHOOK_SIGNATURE_KEY: MERGE_KEY,
     MERGE_BASE_URL: 'http://127.0.0.1:9/api',
+    TELNYX_PUBLIC_KEY: Buffer.alloc(32, 7).toString('base64'),
     LOG_LEVEL: 'info',
   });
   await ingress.waitFor(/ingress listening/, 30_000);
@@ -64,6 +65,19 @@ describe(`${RUNS} generated bad requests per public endpoint get only 4xx and th
         send('POST', '/webhooks/crm', body, {
           ...(ct ? { 'content-type': ct } : {}),
           ...(sign ? { 'x-merge-webhook-signature': signMergeBody(body, MERGE_KEY) } : {}),
+        }),
+      ),
+    );
+  }, 120_000);
+
+  it('POST /webhooks/voice (unsigned, badly signed, stale)', async () => {
+    await fuzz(
+      'voice',
+      fc.tuple(badBody, fc.constantFrom(...contentTypes), fc.constantFrom('none', 'garbage', 'stale')).map(([body, ct, sig]) => () =>
+        send('POST', '/webhooks/voice', body, {
+          ...(ct ? { 'content-type': ct } : {}),
+          ...(sig === 'garbage' ? { 'telnyx-signature-ed25519': 'AAAA', 'telnyx-timestamp': String(Math.floor(Date.now() / 1000)) } : {}),
+          ...(sig === 'stale' ? { 'telnyx-signature-ed25519': Buffer.alloc(64, 1).toString('base64'), 'telnyx-timestamp': '1000000000' } : {}),
         }),
       ),
     );
