@@ -14,7 +14,8 @@ export async function onCallFinished(deps: CallDeps, record: CallRecord, result:
   for (const id of record.group) {
     await alerts.addTimeline(id, 'call.ended', { call_id: record.id, callee: record.callee.role, attempt: record.attempt, result, ...(reason ? { reason } : {}) });
   }
-  // Free the line before scheduling a retry, so the retry can never find this very call still holding it.
+  // Free the line before scheduling a retry, so the retry can never find this very call still holding it;
+  // whoever waited meanwhile is called after the outcome below is recorded.
   const waiters = await calls.releaseLineAndTakeWaiting(record.callee.number, record.id);
 
   if (REACHED.has(result)) {

@@ -98,9 +98,6 @@ export function createCallsRepository(redis: Redis, prefix: string, opts: { lock
     async releaseLineAndTakeWaiting(number: string, callId: string, max = 5000): Promise<string[]> {
       return (await redis.eval(RELEASE_AND_TAKE_WAITING, 2, k.line(number), k.waiting(number), callId, String(max))) as string[];
     },
-    async releaseLine(number: string, callId: string): Promise<void> {
-      await redis.eval(RELEASE_IF_OWNER, 1, k.line(number), callId);
-    },
     async countWaiting(number: string): Promise<number> {
       return redis.zcard(k.waiting(number));
     },
