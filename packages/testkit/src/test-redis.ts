@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { deleteKeysWithPrefix } from '@dda/store';
 import { GenericContainer, type StartedTestContainer } from 'testcontainers';
 
 let container: StartedTestContainer | undefined;
@@ -29,11 +30,5 @@ export async function connectTestRedis(): Promise<Redis> {
   return new Redis(await testRedisUrl(), { maxRetriesPerRequest: null });
 }
 
-export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-}
+/** Test clean-up: the same prefix deletion the sandbox launcher uses. */
+export const deleteKeys = deleteKeysWithPrefix;

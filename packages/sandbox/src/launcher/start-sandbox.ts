@@ -4,7 +4,7 @@ import { SANDBOX_CREDENTIALS } from '@dda/config';
 import { createLogger } from '@dda/logger';
 import { createMergeClient, signMergeBody } from '@dda/merge';
 import { closeQueues, createQueues } from '@dda/queues';
-import { createAlertsRepository } from '@dda/store';
+import { createAlertsRepository, deleteKeysWithPrefix } from '@dda/store';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateWebhookKeyPair } from '@dda/telnyx';
@@ -61,7 +61,7 @@ export async function startSandbox(opts: { env: Record<string, string>; print: (
   writeFileSync(directory, JSON.stringify(defaultRepDirectory, null, 2));
 
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
-  await clearPrefix(redis, prefix);
+  await deleteKeysWithPrefix(redis, prefix);
   const queues = createQueues(redis, prefix);
   const log = createLogger({ service: 'sandbox', level: 'warn' });
   await pollModifiedDeals({
@@ -114,13 +114,4 @@ export async function startSandbox(opts: { env: Record<string, string>; print: (
       await Promise.all([merge.close(), telnyx.close(), ai.close()]);
     },
   };
-}
-
-async function clearPrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
 }

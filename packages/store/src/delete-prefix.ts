@@ -1,0 +1,11 @@
+import type { Redis } from 'ioredis';
+
+/** Removes every key of one deployment prefix (sandbox restarts, test clean-up); SCAN keeps Redis responsive. */
+export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    if (keys.length) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
