@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { increment, observe } from './redis-metrics.ts';
+import { createMetricBatch } from './metric-batch.ts';
 
 type WarnLog = { warn: (o: object, m: string) => void };
 
@@ -19,52 +19,56 @@ export function mergeEndpoint(path: string): string {
 
 /**
  * Fire-and-forget recorders for the hook points of the call path. A metric write must never slow or fail a
- * call, so each returns at once and a Redis error becomes at most one warning a minute.
+ * call, so each returns at once (the writes are batched, metric-batch.ts) and a Redis error becomes at most
+ * one warning a minute.
  */
-export function createMetricHooks(redis: Redis, prefix: string, log?: WarnLog) {
+export function createMetricHooks(redis: Redis, prefix: string, log?: WarnLog, opts: { flushMs?: number } = {}) {
   let lastWarn = 0;
-  const fire = (p: Promise<unknown>) => {
-    p.catch((err: unknown) => {
+  const batch = createMetricBatch(redis, prefix, {
+    ...opts,
+    onError: (err: unknown) => {
       if (Date.now() - lastWarn < 60_000) return;
       lastWarn = Date.now();
       log?.warn({ err: (err as Error).message }, 'metric not recorded');
-    });
-  };
+    },
+  });
   const seconds = (ms: number) => ms / 1000;
 
   return {
+    /** Writes what is pending now (graceful shutdown). */
+    flush: batch.flush,
     /** createCallCommands({ onCommand }) */
     telnyxCommand(info: TelnyxCommandInfo): void {
-      fire(observe(redis, prefix, 'dda_telnyx_command_seconds', { action: info.action }, seconds(info.ms)));
+      batch.observe('dda_telnyx_command_seconds', { action: info.action }, seconds(info.ms));
       // 'ended' (90018: the leg hung up first) is a normal end of a call, not a Telnyx error.
-      if (info.outcome === 'error') fire(increment(redis, prefix, 'dda_telnyx_command_errors_total', { action: info.action, status: String(info.status ?? 'error') }));
+      if (info.outcome === 'error') batch.increment('dda_telnyx_command_errors_total', { action: info.action, status: String(info.status ?? 'error') });
     },
     /** createMergeClient({ onRequest }) */
     mergeRequest(info: MergeRequestInfo): void {
       const endpoint = mergeEndpoint(info.path);
-      fire(observe(redis, prefix, 'dda_merge_request_seconds', { endpoint }, seconds(info.ms)));
-      if (info.status === 'error' || info.status >= 400) fire(increment(redis, prefix, 'dda_merge_request_errors_total', { endpoint, status: String(info.status) }));
+      batch.observe('dda_merge_request_seconds', { endpoint }, seconds(info.ms));
+      if (info.status === 'error' || info.status >= 400) batch.increment('dda_merge_request_errors_total', { endpoint, status: String(info.status) });
     },
     /** One AI briefing request, whether it gave a briefing or the template was used instead. */
     aiRequest(info: AiRequestInfo): void {
-      fire(observe(redis, prefix, 'dda_ai_request_seconds', { outcome: info.outcome }, seconds(info.ms)));
-      if (info.outcome !== 'ok') fire(increment(redis, prefix, 'dda_ai_request_errors_total', { reason: info.reason ?? info.outcome }));
+      batch.observe('dda_ai_request_seconds', { outcome: info.outcome }, seconds(info.ms));
+      if (info.outcome !== 'ok') batch.increment('dda_ai_request_errors_total', { reason: info.reason ?? info.outcome });
     },
     /** VP answered → first prompt sent on the VP leg. */
     deadAir(ms: number): void {
-      fire(observe(redis, prefix, 'dda_call_dead_air_seconds', {}, seconds(ms)));
+      batch.observe('dda_call_dead_air_seconds', {}, seconds(ms));
     },
     /** Alert created → VP dial sent (first attempt of the first round). */
     timeToDial(ms: number): void {
-      fire(observe(redis, prefix, 'dda_time_to_dial_seconds', {}, seconds(ms)));
+      batch.observe('dda_time_to_dial_seconds', {}, seconds(ms));
     },
     /** A worker finished one job attempt (packages/queues observeWorker calls this). */
     job(queue: string, job: JobTimes, result: 'completed' | 'failed'): void {
-      fire(increment(redis, prefix, 'dda_jobs_total', { queue, result }));
+      batch.increment('dda_jobs_total', { queue, result });
       if (job.processedOn) {
         // A delayed job (retry backoff, snooze) is not "waiting" until its delay is over.
-        fire(observe(redis, prefix, 'dda_job_wait_seconds', { queue }, seconds(Math.max(0, job.processedOn - job.timestamp - (job.delay ?? 0)))));
-        if (job.finishedOn) fire(observe(redis, prefix, 'dda_job_duration_seconds', { queue }, seconds(job.finishedOn - job.processedOn)));
+        batch.observe('dda_job_wait_seconds', { queue }, seconds(Math.max(0, job.processedOn - job.timestamp - (job.delay ?? 0))));
+        if (job.finishedOn) batch.observe('dda_job_duration_seconds', { queue }, seconds(job.finishedOn - job.processedOn));
       }
     },
   };

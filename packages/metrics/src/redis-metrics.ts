@@ -18,7 +18,7 @@ export function metricKey(prefix: string, name: MetricName): string {
 }
 
 /** Label values come from our own code, but are capped anyway so a surprise cannot blow up a hash. */
-function labelPart<N extends MetricName>(name: N, labels: LabelsOf<N>): string {
+export function labelPart<N extends MetricName>(name: N, labels: LabelsOf<N>): string {
   const values = metricCatalog[name].labels.map((l) => String((labels as Record<string, unknown>)[l] ?? '').slice(0, 80));
   return JSON.stringify(values);
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { connectTestRedis, deleteKeys, uniquePrefix, waitUntil } from '@dda/testkit';
-import { bucketIndex, createMetricHooks, increment, mergeEndpoint, metricCatalog, observe, readCounter, readHistogram } from '../src/index.ts';
+import { bucketIndex, createMetricBatch, createMetricHooks, increment, mergeEndpoint, metricCatalog, observe, readCounter, readHistogram } from '../src/index.ts';
 
 let redis: Redis;
 const prefix = uniquePrefix('metrics');
@@ -87,5 +87,51 @@ describe('hook points for the workers', () => {
   it('keeps Merge endpoint labels few: ids become :id', () => {
     expect(mergeEndpoint('/crm/v1/opportunities/abc-123?expand=owner')).toBe('/crm/v1/opportunities/:id');
     expect(mergeEndpoint('/crm/v1/notes')).toBe('/crm/v1/notes');
+  });
+});
+
+describe('batched writes (every webhook and job counts, a few commands a second reach Redis)', () => {
+  it('sums in memory and writes on flush: 1,000 increments and 3 observations arrive exact', async () => {
+    const p = uniquePrefix('metrics-batch');
+    const batch = createMetricBatch(redis, p, { flushMs: 60_000 });
+    for (let i = 0; i < 1000; i++) batch.increment('dda_webhooks_received_total', { source: i % 4 === 0 ? 'voice' : 'crm' });
+    for (const v of [0.2, 0.4, 7]) batch.observe('dda_call_dead_air_seconds', {}, v);
+    expect(await readCounter(redis, p, 'dda_webhooks_received_total')).toEqual([]); // nothing yet: it waits for the flush
+    await batch.flush();
+    expect(await readCounter(redis, p, 'dda_webhooks_received_total')).toEqual(
+      expect.arrayContaining([
+        { labels: { source: 'crm' }, value: 750 },
+        { labels: { source: 'voice' }, value: 250 },
+      ]),
+    );
+    const [h] = await readHistogram(redis, p, 'dda_call_dead_air_seconds');
+    expect(h!.count).toBe(3);
+    expect(h!.sum).toBeCloseTo(7.6, 5);
+    await deleteKeys(redis, p);
+  });
+
+  it('flushes by itself after flushMs', async () => {
+    const p = uniquePrefix('metrics-batch');
+    const batch = createMetricBatch(redis, p, { flushMs: 50 });
+    batch.increment('dda_jobs_total', { queue: 'dials', result: 'completed' }, 3);
+    await waitUntil(async () => (await readCounter(redis, p, 'dda_jobs_total'))[0]?.value === 3, 2000);
+    await deleteKeys(redis, p);
+  });
+
+  it('a failed write is kept and goes out with the next flush once Redis answers again', async () => {
+    const p = uniquePrefix('metrics-batch');
+    const flaky = redis.duplicate({ lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+    const errors: unknown[] = [];
+    const batch = createMetricBatch(flaky, p, { flushMs: 60_000, onError: (e) => errors.push(e) });
+    batch.increment('dda_alerts_outcome_total', { outcome: 'connected' }, 2);
+    await batch.flush(); // not connected: refused
+    expect(errors).toHaveLength(1);
+    batch.increment('dda_alerts_outcome_total', { outcome: 'connected' });
+    // The refused pipeline set the lazy connection connecting; Redis is reachable again once it is ready.
+    if (flaky.status !== 'ready') await new Promise((r) => flaky.once('ready', r));
+    await batch.flush();
+    expect(await readCounter(redis, p, 'dda_alerts_outcome_total')).toEqual([{ labels: { outcome: 'connected' }, value: 3 }]);
+    flaky.disconnect();
+    await deleteKeys(redis, p);
   });
 });

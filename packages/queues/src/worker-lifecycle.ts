@@ -23,6 +23,8 @@ export function observeWorker(worker: Worker, log: Log): void {
     if (job) metrics.then((m) => m.job(worker.name, timesOf(job), 'failed'), () => undefined);
   });
   worker.on('error', (err) => log.error({ queue: worker.name, err: err.message }, 'worker error'));
+  // The counts batched so far, while the worker's connection is still open.
+  worker.on('closing', () => void metrics.then((m) => m.flush(), () => undefined));
 }
 
 /** The worker's own BullMQ connection carries the writes: no extra connection per worker. */

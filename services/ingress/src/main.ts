@@ -13,12 +13,13 @@ const redis = createProducerConnection(config.REDIS_URL);
 redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
 const queues = createQueues(redis, config.REDIS_PREFIX);
 for (const q of Object.values(queues.byName)) q.on('error', (err) => log.warn({ err: err.message, queue: q.name }, 'queue error'));
+const mergeMetrics = createMetricHooks(redis, config.REDIS_PREFIX, log);
 const merge = createMergeClient({
   baseUrl: config.MERGE_BASE_URL,
   apiKey: config.MERGE_API_KEY ?? SANDBOX_CREDENTIALS.mergeApiKey,
   accountToken: config.MERGE_ACCOUNT_TOKEN ?? SANDBOX_CREDENTIALS.mergeAccountToken,
   maxRetries: 2,
-  onRequest: createMetricHooks(redis, config.REDIS_PREFIX, log).mergeRequest,
+  onRequest: mergeMetrics.mergeRequest,
 });
 const alerts = createAlertsRepository(redis, config.REDIS_PREFIX);
 const app = await buildApp({ config, log, redis, queues, alerts, merge });
@@ -27,6 +28,7 @@ closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
   if (err) log.error({ err }, 'shutting down after error');
   else log.info({ signal }, 'shutting down');
   await app.close();
+  await mergeMetrics.flush();
   await closeQueues(queues);
   redis.disconnect();
 });

@@ -1,23 +1,25 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { increment } from '@dda/metrics';
+import { createMetricBatch } from '@dda/metrics';
 
 const SOURCES: Record<string, string> = { '/webhooks/crm': 'crm', '/webhooks/voice': 'voice' };
 
 /**
  * Counts every webhook delivery once it is answered, and each refusal by the reason the error handler gave
- * it (req.logIds.error: bad_signature, stale_timestamp, body_too_large, ...). Fire-and-forget: a Redis blip
- * must not turn a delivery into an error.
+ * it (req.logIds.error: bad_signature, stale_timestamp, body_too_large, ...). Batched in memory and written
+ * a few times a second: a Redis blip must not turn a delivery into an error, and a burst of deliveries must
+ * not cost a Redis command each.
  */
 export function installWebhookMetrics(app: FastifyInstance, deps: { redis: Redis; prefix: string }): void {
+  const batch = createMetricBatch(deps.redis, deps.prefix);
   app.addHook('onResponse', async (req, reply) => {
     const source = SOURCES[req.routeOptions.url ?? ''];
     if (!source) return;
-    const ignore = () => undefined;
-    increment(deps.redis, deps.prefix, 'dda_webhooks_received_total', { source }).catch(ignore);
+    batch.increment('dda_webhooks_received_total', { source });
     if (reply.statusCode >= 400) {
       const reason = req.logIds?.error ?? `http_${reply.statusCode}`;
-      increment(deps.redis, deps.prefix, 'dda_webhooks_rejected_total', { source, reason }).catch(ignore);
+      batch.increment('dda_webhooks_rejected_total', { source, reason });
     }
   });
+  app.addHook('onClose', async () => batch.flush());
 }
