@@ -1,15 +1,16 @@
 import { randomBytes, createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
+import { luaScript, runScript } from '@dda/store';
 import type { CallRecord } from './call-record.ts';
 
 const DAY = 24 * 3600;
 
-const RELEASE_IF_OWNER = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
-const EXTEND_IF_OWNER = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+const RELEASE_IF_OWNER = luaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`);
+const EXTEND_IF_OWNER = luaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`);
 
 /* The line and its waiting list change together, so no alert can join the list just after the line freed. */
-const ACQUIRE_OR_WAIT = `
+const ACQUIRE_OR_WAIT = luaScript(`
 local cur = redis.call('GET', KEYS[1])
 if (not cur) or cur == ARGV[1] then
   redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
@@ -17,15 +18,15 @@ if (not cur) or cur == ARGV[1] then
 end
 for i = 4, #ARGV do redis.call('ZADD', KEYS[2], 'NX', ARGV[3], ARGV[i]) end
 return 0
-`;
-const RELEASE_AND_TAKE_WAITING = `
+`);
+const RELEASE_AND_TAKE_WAITING = luaScript(`
 local cur = redis.call('GET', KEYS[1])
 if cur == ARGV[1] then redis.call('DEL', KEYS[1]) elseif cur then return {} end
 local popped = redis.call('ZPOPMIN', KEYS[2], ARGV[2])
 local out = {}
 for i = 1, #popped, 2 do out[#out + 1] = popped[i] end
 return out
-`;
+`);
 
 export class CallBusyError extends Error {
   override name = 'CallBusyError';
@@ -77,12 +78,12 @@ export function createCallsRepository(redis: Redis, prefix: string, opts: { lock
         await sleep(5 + Math.random() * 20);
       }
       // Kept alive while the holder works (slow Telnyx answers); a killed holder's lock lapses within lockMs.
-      const renew = setInterval(() => void redis.eval(EXTEND_IF_OWNER, 1, k.lock(callId), token, String(lockMs)).catch(() => undefined), Math.max(200, lockMs / 3));
+      const renew = setInterval(() => void runScript(redis, EXTEND_IF_OWNER, [k.lock(callId)], [token, String(lockMs)]).catch(() => undefined), Math.max(200, lockMs / 3));
       try {
         return await fn();
       } finally {
         clearInterval(renew);
-        await redis.eval(RELEASE_IF_OWNER, 1, k.lock(callId), token);
+        await runScript(redis, RELEASE_IF_OWNER, [k.lock(callId)], [token]);
       }
     },
 
@@ -91,12 +92,12 @@ export function createCallsRepository(redis: Redis, prefix: string, opts: { lock
      * holds it, puts the alerts of this call on the line's waiting list.
      */
     async acquireLineOrWait(number: string, callId: string, waitingAlertIds: string[], ttlSeconds = 3600): Promise<boolean> {
-      const res = await redis.eval(ACQUIRE_OR_WAIT, 2, k.line(number), k.waiting(number), callId, String(ttlSeconds), String(Date.now()), ...waitingAlertIds);
+      const res = await runScript(redis, ACQUIRE_OR_WAIT, [k.line(number), k.waiting(number)], [callId, String(ttlSeconds), String(Date.now()), ...waitingAlertIds]);
       return res === 1;
     },
     /** Frees the line (if this call holds it) and hands back every alert that waited for it, oldest first. */
     async releaseLineAndTakeWaiting(number: string, callId: string, max = 5000): Promise<string[]> {
-      return (await redis.eval(RELEASE_AND_TAKE_WAITING, 2, k.line(number), k.waiting(number), callId, String(max))) as string[];
+      return (await runScript(redis, RELEASE_AND_TAKE_WAITING, [k.line(number), k.waiting(number)], [callId, String(max)])) as string[];
     },
     async countWaiting(number: string): Promise<number> {
       return redis.zcard(k.waiting(number));

@@ -3,6 +3,7 @@ import type { DealSnapshot } from '@dda/domain';
 import { addIncrement, counterField, metricKey } from '@dda/metrics';
 import type { Alert, AlertOutcome, AlertStatus, Briefing, NewAlert, TimelineEntry } from './alert-types.ts';
 import { newId } from './ids.ts';
+import { luaScript, runScript } from './lua-script.ts';
 
 const WEEK = 7 * 24 * 3600;
 
@@ -29,7 +30,7 @@ export type RecordOutcome =
  * racing deliveries of one change see either the old snapshot (and collide on the change key) or the new
  * one (and decide nothing changed). The new alert also joins the dispatch outbox.
  */
-const RECORD_SIGHTING = `
+const RECORD_SIGHTING = luaScript(`
 local cur = redis.call('GET', KEYS[1])
 local version = 0
 if cur then version = cjson.decode(cur).version end
@@ -60,7 +61,7 @@ redis.call('ZADD', KEYS[6], ARGV[8], ARGV[4])
 redis.call('HINCRBY', KEYS[7], ARGV[11], 1)
 redis.call('PUBLISH', ARGV[9], ARGV[10])
 return {'created', ARGV[4]}
-`;
+`);
 
 export function createAlertsRepository(redis: Redis, prefix: string) {
   const k = {
@@ -121,29 +122,33 @@ export function createAlertsRepository(redis: Redis, prefix: string) {
       const id = newId('al', now.getTime());
       const snap = JSON.stringify({ ...args.snapshot, version: args.expectedVersion + 1 });
       const change = args.alert?.changeKey ?? 'none';
-      const res = (await redis.eval(
+      const res = (await runScript(
+        redis,
         RECORD_SIGHTING,
-        8,
-        k.snapshot(args.dealId),
-        k.changeKey(args.dealId, change),
-        k.alert(id),
-        k.index,
-        k.timeline(id),
-        k.outbox,
-        metricKey(prefix, 'dda_alerts_created_total'),
-        k.cooldown(args.dealId),
-        String(args.expectedVersion),
-        snap,
-        args.alert ? JSON.stringify(args.alert.doc) : '',
-        id,
-        String(WEEK),
-        now.toISOString(),
-        timelineEntry('alert.created', { reason: args.alert?.doc.reason, source: args.alert?.doc.source }, now),
-        String(now.getTime()),
-        k.changes,
-        changed({ id, change: 'created', event: 'alert.created' }),
-        counterField('dda_alerts_created_total', { source: args.alert?.doc.source ?? 'webhook' }),
-        String(Math.round(args.cooldownSeconds ?? 0)),
+        [
+          k.snapshot(args.dealId),
+          k.changeKey(args.dealId, change),
+          k.alert(id),
+          k.index,
+          k.timeline(id),
+          k.outbox,
+          metricKey(prefix, 'dda_alerts_created_total'),
+          k.cooldown(args.dealId),
+        ],
+        [
+          String(args.expectedVersion),
+          snap,
+          args.alert ? JSON.stringify(args.alert.doc) : '',
+          id,
+          String(WEEK),
+          now.toISOString(),
+          timelineEntry('alert.created', { reason: args.alert?.doc.reason, source: args.alert?.doc.source }, now),
+          String(now.getTime()),
+          k.changes,
+          changed({ id, change: 'created', event: 'alert.created' }),
+          counterField('dda_alerts_created_total', { source: args.alert?.doc.source ?? 'webhook' }),
+          String(Math.round(args.cooldownSeconds ?? 0)),
+        ],
       )) as [string, string?];
       if (res[0] === 'created') return { kind: 'created', alertId: res[1]! };
       if (res[0] === 'duplicate') return { kind: 'duplicate', alertId: res[1]! };
