@@ -4,27 +4,24 @@
  * Merge simulator, which answers in MERGE_LATENCY_MS), under each Redis fsync policy.
  *
  *   npm run bench -- bench/ingress-throughput.ts
- *   CONNECTIONS=1,4,16,32,64 DURATION=10 FSYNC=always,everysec PROFILE=1 MERGE_LATENCY_MS=50
+ *   CONNECTIONS=1,4,16,32,64 DURATION=10 FSYNC=always,everysec PROFILE=1 MERGE_LATENCY_MS=50 MAX_RATE=8000
  *
- * Every request is a new delivery (its own hook.id and modified_at, re-signed; deals cycle over 1,000 generated ones), so the
- * ingress must verify, parse, enqueue and answer 202 for each; a 200 (duplicate) would mean the load generator
- * repeated itself. Per policy: a fresh Redis, a warm-up, then closed-loop autocannon runs with 1, 4, 16, 32
- * and 64 connections: throughput against latency, from one request at a time (latency = the per-request
- * cost, fsyncs included) to saturation. The target (≥ 3,000/s with p99 ≤ 25 ms) is met if any run meets both.
+ * Every request is a new delivery (its own hook.id and modified_at, signed; deals cycle over 1,000 generated
+ * ones), so the ingress must verify, parse, enqueue and answer 202 for each; a 200 (duplicate) would mean the
+ * load generator repeated itself. The load is wrk (Debian's, installed by `npm run bench`), closed loop, one
+ * thread, replaying deliveries signed before the phase starts (support/wrk-load.ts): a Node load generator
+ * signing each request cost a third of a core, taken from the system under test on a two-core machine. Per
+ * policy: a fresh Redis, a warm-up, then runs with 1, 4, 16, 32 and 64 connections: throughput against
+ * latency, from one request at a time to saturation. The target (≥ 3,000/s with p99 ≤ 25 ms) is met if any
+ * run meets both.
  *
- * Why no fixed-rate runs: autocannon's `overallRate` is a per-connection budget refilled each second (each
- * connection sends back to back until its share is used, then idles), so the server sees bursts, not a
- * rate; and with a rate set, its coordinated-omission correction passes 1/rate *seconds* as the expected
- * interval in *milliseconds*, recording one synthetic sample per millisecond of every response (checked:
- * 10,003 latency samples for 1,500 responses), which drags the percentiles down.
- *
- * PROFILE=1 writes a CPU profile of the ingress (after the warm-up) and prints where its time went.
+ * PROFILE=1 writes a CPU profile of the ingress (after the warm-up) and prints where its time went;
+ * PROFILE=briefing-worker (or any service name) profiles that service instead.
  * Diagnosis only: SERVICES=ingress runs the ingress without workers; LOG_LEVEL=warn drops its per-request log line.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
 import { signMergeBody } from '@dda/merge';
 import { ALL_SERVICES, startStack, WEBHOOK_KEY, type BenchStack, type ServiceName } from './support/stack.ts';
 import { benchDealId } from './support/bench-seed.ts';
@@ -32,15 +29,18 @@ import { mapLimit } from './support/merge-control.ts';
 import { cpuMeter, waitForQuietMachine } from './support/proc-stats.ts';
 import { emitResult, fmt, machine, table } from './support/stats.ts';
 import { summarizeCpuProfiles } from './support/cpu-profile.ts';
+import { assertWrk, runWrk } from './support/wrk-load.ts';
 import type { FsyncPolicy } from './support/redis-server.ts';
 
 const DEALS = 1000;
 const CONNECTIONS = (process.env.CONNECTIONS ?? '1,4,16,32,64').split(',').filter(Boolean).map(Number);
 const DURATION = Number(process.env.DURATION ?? 10);
 const FSYNCS = (process.env.FSYNC ?? 'always,everysec').split(',') as FsyncPolicy[];
-const PROFILE = process.env.PROFILE === '1';
+const PROFILED: ServiceName | undefined = process.env.PROFILE === '1' ? 'ingress' : (process.env.PROFILE as ServiceName | undefined) || undefined;
 const MERGE_LATENCY_MS = Number(process.env.MERGE_LATENCY_MS ?? 50);
 const TARGET = { rate: 3000, p99: 25 };
+/** Deliveries prepared per second of a phase: more than the ingress can take, so wrk never runs out. */
+const MAX_RATE = Number(process.env.MAX_RATE ?? 8000);
 const SERVICES = (process.env.SERVICES?.split(',') ?? ALL_SERVICES) as ServiceName[];
 const LOG_LEVEL = process.env.LOG_LEVEL ?? 'info';
 
@@ -72,16 +72,20 @@ const redisStats: Record<string, string> = {};
 const profiles: Record<string, string> = {};
 const summaries: Record<string, Record<string, unknown>> = {};
 let sequence = 0;
+assertWrk();
 
 for (const fsync of FSYNCS) {
-  const profileDir = PROFILE ? mkdtempSync(join(tmpdir(), `dda-bench-prof-${fsync}-`)) : undefined;
+  const profileDir = PROFILED ? mkdtempSync(join(tmpdir(), `dda-bench-prof-${fsync}-`)) : undefined;
   let measuredFrom = 0;
   const stack = await startStack({
     deals: DEALS,
     mergeLatencyMs: MERGE_LATENCY_MS,
     appendfsync: fsync,
     services: SERVICES,
-    serviceEnv: { ingress: { LOG_LEVEL, ...(profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}) } },
+    serviceEnv: {
+      ingress: { LOG_LEVEL },
+      ...(profileDir && PROFILED ? { [PROFILED]: { ...(PROFILED === 'ingress' ? { LOG_LEVEL } : {}), NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } } : {}),
+    },
   });
   try {
     const bases = await mapLimit(Array.from({ length: DEALS }, (_, i) => benchDealId(i)), 16, (id) => stack.merge.webhookFor(id, WEBHOOK_KEY));
@@ -97,44 +101,42 @@ for (const fsync of FSYNCS) {
       return { body, signature: signMergeBody(body, WEBHOOK_KEY) };
     };
     const run = (o: { connections: number; duration: number }) =>
-      autocannon({
-        url: stack.base,
+      runWrk({
+        base: stack.base,
+        path: '/webhooks/crm',
+        deliveries: Array.from({ length: MAX_RATE * o.duration }, next),
         connections: o.connections,
-        duration: o.duration,
-        requests: [
-          {
-            method: 'POST',
-            path: '/webhooks/crm',
-            setupRequest: (req) => {
-              const d = next();
-              return { ...req, body: d.body, headers: { 'content-type': 'application/json', 'x-merge-webhook-signature': d.signature } };
-            },
-          },
-        ],
+        durationSec: o.duration,
       });
 
-    await run({ connections: 16, duration: 3 }); // warm-up: JIT, connections, Redis scripts loaded
+    await run({ connections: 16, duration: 3 }).result; // warm-up: JIT, connections, Redis scripts loaded
     measuredFrom = Number(process.hrtime.bigint() / 1000n);
     const phases = CONNECTIONS.map((c) => ({ name: `${c} connection${c === 1 ? '' : 's'}`, connections: c }));
     await stack.redis.client.config('RESETSTAT');
     for (const ph of phases) {
       const quiet = await waitForQuietMachine(stack.processes());
       if (quiet.waitedMs > 2500 || !quiet.quiet) console.log(`[${fsync}] waited ${fmt(quiet.waitedMs / 1000, 0)} s for other processes to calm down (${quiet.quiet ? 'quiet' : 'STILL BUSY'}: others ${fmt(quiet.othersPct, 0)}%)`);
-      const cpu = cpuMeter(stack.processes());
       const triagedBefore = await completedTriage(stack);
+      const load = run({ connections: ph.connections, duration: DURATION });
+      const cpu = cpuMeter(stack.processes());
       cpu.start();
       const t0 = performance.now();
-      const r = await run({ connections: ph.connections, duration: DURATION });
+      const r = await load.result;
       const secs = (performance.now() - t0) / 1000;
-      const used = cpu.stop();
+      const measured = cpu.stop();
+      const wrkPct = (100 * r.cpuSeconds) / secs;
+      const used = { ...measured, wrk: wrkPct, others: Math.max(0, (measured['others'] ?? 0) - wrkPct) };
       const triaged = (await completedTriage(stack)) - triagedBefore;
-      const accepted = r.statusCodeStats?.['202']?.count ?? 0;
-      const all = Object.values(r.statusCodeStats ?? {}).reduce((a, s) => a + (s.count ?? 0), 0);
+      if (r.exhausted) throw new Error(`wrk used all ${MAX_RATE * DURATION} prepared deliveries: raise MAX_RATE`);
+      const accepted = r.statuses['202'] ?? 0;
+      const all = Object.values(r.statuses).reduce((a, n) => a + n, 0);
+      const errors = Object.values(r.errors).reduce((a, n) => a + n, 0) - r.errors.status;
+      const ms = (us: number) => Math.round(us / 100) / 10;
       const row: Phase = {
         fsync, phase: ph.name, connections: ph.connections,
-        accepted, acceptedPerSec: accepted / r.duration,
-        p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max,
-        other: all - accepted, errors: r.errors + r.timeouts, cpu: used, triagedPerSec: triaged / secs,
+        accepted, acceptedPerSec: accepted / (r.durationUs / 1e6),
+        p50: ms(r.latencyUs.p50), p90: ms(r.latencyUs.p90), p99: ms(r.latencyUs.p99), max: ms(r.latencyUs.max),
+        other: all - accepted, errors, cpu: used, triagedPerSec: triaged / secs,
       };
       results.push(row);
       console.log(
@@ -163,18 +165,18 @@ for (const fsync of FSYNCS) {
   }
   if (profileDir) {
     profiles[fsync] = summarizeCpuProfiles(profileDir, { fromMonotonicUs: measuredFrom });
-    console.log(`[${fsync}] ingress CPU profile after the warm-up (${profileDir}):\n${profiles[fsync]}`);
+    console.log(`[${fsync}] ${PROFILED} CPU profile after the warm-up (${profileDir}):\n${profiles[fsync]}`);
   }
 }
 
 console.log('');
 console.log(
   table(
-    ['fsync', 'phase', 'accepted/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'non-202', 'errors', 'ingress CPU%', 'ingress CPU ms/req', 'redis CPU%', 'redis CPU ms/req', 'worker CPU%', 'bench CPU%', 'others CPU%', 'triage/s'],
+    ['fsync', 'phase', 'accepted/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'non-202', 'errors', 'ingress CPU%', 'ingress CPU ms/req', 'redis CPU%', 'redis CPU ms/req', 'worker CPU%', 'wrk CPU%', 'bench CPU%', 'others CPU%', 'triage/s'],
     results.map((r) => [
       r.fsync, r.phase, r.acceptedPerSec, r.p50, r.p90, r.p99, r.max, r.other, r.errors,
       r.cpu['ingress'] ?? NaN, fmt(perRequestMs(r, 'ingress'), 3), r.cpu['redis-server'] ?? NaN, fmt(perRequestMs(r, 'redis-server'), 3),
-      r.cpu['briefing-worker'] ?? NaN, r.cpu['bench'] ?? NaN, r.cpu['others'] ?? NaN, r.triagedPerSec,
+      r.cpu['briefing-worker'] ?? NaN, r.cpu['wrk'] ?? NaN, r.cpu['bench'] ?? NaN, r.cpu['others'] ?? NaN, r.triagedPerSec,
     ]),
   ),
 );
