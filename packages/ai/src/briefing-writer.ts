@@ -8,7 +8,7 @@ import { BRIEFING_MAX_TOKENS, briefingMessages } from './briefing-prompt.ts';
 type Log = { info: (o: object, m: string) => void; warn: (o: object, m: string) => void };
 
 export type BriefingWriterDeps = {
-  alerts: Pick<AlertsRepository, 'get' | 'setBriefing' | 'addTimeline'>;
+  alerts: Pick<AlertsRepository, 'get' | 'setBriefing'>;
   /** Merge's notes for a deal, newest first (`merge.listNotes`); null skips notes. */
   listNotes: ((dealId: string) => Promise<NoteLike[]>) | null;
   /** null when no AI is configured: every briefing is the template. */
@@ -74,8 +74,7 @@ export async function writeBriefing(deps: BriefingWriterDeps, alertId: string): 
   } finally {
     clearTimeout(timer);
   }
-  await deps.alerts.setBriefing(alertId, briefing);
-  await deps.alerts.addTimeline(alertId, 'briefing.written', {
+  await deps.alerts.setBriefing(alertId, briefing, {
     model: briefing.model,
     latency_ms: briefing.latency_ms,
     fallback: briefing.fallback,

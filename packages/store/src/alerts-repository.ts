@@ -217,8 +217,14 @@ export function createAlertsRepository(redis: Redis, prefix: string) {
       return set === 1;
     },
 
-    async setBriefing(id: string, briefing: Briefing): Promise<void> {
-      await redis.multi().hset(k.alert(id), 'briefing', JSON.stringify(briefing)).publish(k.changes, changed({ id, change: 'briefing' })).exec();
+    /** The briefing and its `briefing.written` timeline entry land together: no reader sees one without the other. */
+    async setBriefing(id: string, briefing: Briefing, detail: Record<string, unknown> = {}): Promise<void> {
+      await redis
+        .multi()
+        .hset(k.alert(id), 'briefing', JSON.stringify(briefing))
+        .rpush(k.timeline(id), timelineEntry('briefing.written', detail))
+        .publish(k.changes, changed({ id, change: 'briefing', event: 'briefing.written' }))
+        .exec();
     },
   };
 }
