@@ -23,6 +23,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signMergeBody } from '@dda/merge';
+import { inboxLength } from '@dda/queues';
 import { ALL_SERVICES, startStack, WEBHOOK_KEY, type BenchStack, type ServiceName } from './support/stack.ts';
 import { benchDealId } from './support/bench-seed.ts';
 import { mapLimit } from './support/merge-control.ts';
@@ -109,7 +110,7 @@ for (const fsync of FSYNCS) {
         durationSec: o.duration,
       });
 
-    await run({ connections: 16, duration: 3 }).result; // warm-up: JIT, connections, Redis scripts loaded
+    const warm = await run({ connections: 16, duration: 3 }).result; // warm-up: JIT, connections, Redis scripts loaded
     measuredFrom = Number(process.hrtime.bigint() / 1000n);
     const phases = CONNECTIONS.map((c) => ({ name: `${c} connection${c === 1 ? '' : 's'}`, connections: c }));
     await stack.redis.client.config('RESETSTAT');
@@ -144,8 +145,8 @@ for (const fsync of FSYNCS) {
           `CPU% ${Object.entries(used).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ')}; ingress ${fmt(perRequestMs(row, 'ingress'), 3)} CPU ms/req; triage ${fmt(row.triagedPerSec, 0)} jobs/s`,
       );
     }
-    // Nothing accepted may be missing from Redis: every 202 is one crm-events job.
-    const sent202 = results.filter((x) => x.fsync === fsync).reduce((a, x) => a + x.accepted, 0);
+    // Nothing accepted may be missing from Redis: every 202 is one crm-events job or one inbox entry.
+    const sent202 = results.filter((x) => x.fsync === fsync).reduce((a, x) => a + x.accepted, warm.statuses['202'] ?? 0);
     const jobs = await countJobs(stack);
     const cmd = await stack.redis.info('commandstats');
     const persistence = await stack.redis.info('persistence');
@@ -156,7 +157,7 @@ for (const fsync of FSYNCS) {
       .slice(0, 6);
     redisStats[fsync] =
       topCommands.map((c) => `${c.name} ${c.calls} calls ${fmt(c.per, 1)} µs/call`).join(' | ') +
-      ` | aof_delayed_fsync ${persistence['aof_delayed_fsync']} | crm-events jobs in Redis ${jobs} (measured phases accepted ${sent202}, plus warm-up)`;
+      ` | aof_delayed_fsync ${persistence['aof_delayed_fsync']} | accepted changes in Redis ${jobs}, 202 answers ${sent202}${jobs === sent202 ? ' (equal)' : ' MISMATCH'}`;
     console.log(`[${fsync}] redis: ${redisStats[fsync]}`);
     const problems = stack.logProblems();
     for (const [name, p] of Object.entries(problems)) if (p.warn || p.error) console.log(`[${fsync}] log ${name}: ${p.warn} warn, ${p.error} error; e.g. ${p.samples[0]}`);
@@ -203,12 +204,12 @@ async function completedTriage(stack: BenchStack): Promise<number> {
   return stack.redis.client.zcard(`${stack.prefix}:crm-events:completed`);
 }
 
-/** Every crm-events job BullMQ holds, whatever its state. */
+/** Every accepted change: crm-events jobs BullMQ holds, whatever their state, plus those still in the inbox. */
 async function countJobs(stack: BenchStack): Promise<number> {
   const k = (s: string) => `${stack.prefix}:crm-events:${s}`;
   const c = stack.redis.client;
   const [wait, active, paused, completed, failed, delayed, prioritized] = await Promise.all([
     c.llen(k('wait')), c.llen(k('active')), c.llen(k('paused')), c.zcard(k('completed')), c.zcard(k('failed')), c.zcard(k('delayed')), c.zcard(k('prioritized')),
   ]);
-  return wait + active + paused + completed + failed + delayed + prioritized;
+  return wait + active + paused + completed + failed + delayed + prioritized + (await inboxLength(c, stack.prefix));
 }

@@ -3,3 +3,4 @@ export { queueCatalog, queueNames, type QueueName, type JobData, type JobInput }
 export { createProducerConnection, createWorkerConnection } from './redis-connections.ts';
 export { createQueues, closeQueues, enqueue, createWorker, type Queues, type EnqueueResult, type Processor } from './queue-client.ts';
 export { observeWorker, closeOnSignal } from './worker-lifecycle.ts';
+export { acceptCrmEvent, readInbox, inboxLength, inboxKeys, startInboxRelay, type InboxEntry, type InboxRelayOptions } from './crm-inbox.ts';

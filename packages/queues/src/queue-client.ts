@@ -40,7 +40,8 @@ export async function enqueue<Q extends QueueName>(
   return { jobId: opts.jobId, duplicate: first === null };
 }
 
-function dedupeSeconds(name: QueueName): number {
+/** How long a job id is remembered: as long as BullMQ keeps a completed job of that queue. */
+export function dedupeSeconds(name: QueueName): number {
   const keep = queueCatalog[name].options.removeOnComplete;
   return typeof keep === 'object' && 'age' in keep && keep.age ? keep.age : 24 * 3600;
 }

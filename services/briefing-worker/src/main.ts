@@ -1,7 +1,8 @@
+import { hostname } from 'node:os';
 import { loadConfigOrExit, SANDBOX_CREDENTIALS } from '@dda/config';
 import { createLogger } from '@dda/logger';
 import { createMergeClient } from '@dda/merge';
-import { closeOnSignal, closeQueues, createQueues, createWorker, createWorkerConnection, observeWorker } from '@dda/queues';
+import { closeOnSignal, closeQueues, createQueues, createWorker, createWorkerConnection, observeWorker, startInboxRelay } from '@dda/queues';
 import { createAlertsRepository } from '@dda/store';
 import { dispatchAlert, dispatchAlerts, pollModifiedDeals, triageDeal } from '@dda/alerting';
 import { aiSettingsFrom, createAiClient, NOTES_BUDGET_MS, writeBriefing } from '@dda/ai';
@@ -30,6 +31,10 @@ const triage = createWorker(
   },
   { ...connection, concurrency: 8 },
 );
+// Accepted CRM changes wait in the inbox until triage has room for them (crm-inbox.ts).
+const relayRedis = redis.duplicate();
+relayRedis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error (inbox relay)'));
+const relay = startInboxRelay({ redis: relayRedis, queues, prefix: config.REDIS_PREFIX, consumer: `${hostname()}-${process.pid}`, log, claimIdleMs: config.JOB_LOCK_MS });
 const poll = createWorker('polls', async () => pollModifiedDeals({ merge, redis, prefix: config.REDIS_PREFIX, queues, alerts, rules, log }), { ...connection, concurrency: 1 });
 
 // Briefings: AI text when it is ready in time, the template otherwise; the call never waits for them.
@@ -66,6 +71,8 @@ const sweep = setInterval(() => {
 
 closeOnSignal(log, workers, async () => {
   clearInterval(sweep);
+  await relay.stop();
+  relayRedis.disconnect();
   await closeQueues(queues);
   redis.disconnect();
 });

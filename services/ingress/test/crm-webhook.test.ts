@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signMergeBody } from '@dda/merge';
+import { readInbox } from '@dda/queues';
 import { MERGE_KEY, startIngress, type Harness } from './ingress-harness.ts';
 
 const fixture = readFileSync(new URL('../../../fixtures/merge/webhook.opportunity.changed.json', import.meta.url));
@@ -27,9 +28,10 @@ describe('POST /webhooks/crm', () => {
       expect(again.statusCode).toBe(200);
       expect(again.json()).toMatchObject({ status: 'duplicate', job_id: first.json().job_id });
     }
-    expect(await h.queues.byName['crm-events'].getJobCountByTypes('waiting', 'active', 'completed', 'delayed')).toBe(1);
-    const job = await h.queues.byName['crm-events'].getJob(first.json().job_id);
-    expect(job?.data).toMatchObject({ source: 'webhook', opportunityId: '7c2e9a14-3b5f-4d61-8e07-a9c4b1d2e3f5', event: 'changed' });
+    // Accepted into the inbox, from which the briefing-worker's relay feeds crm-events (packages/queues crm-inbox.test.ts).
+    const inbox = await readInbox(h.redis, h.config.REDIS_PREFIX);
+    expect(inbox).toHaveLength(1);
+    expect(inbox[0]).toMatchObject({ jobId: first.json().job_id, data: { source: 'webhook', opportunityId: '7c2e9a14-3b5f-4d61-8e07-a9c4b1d2e3f5', event: 'changed' } });
   });
 
   it('several webhooks for one change (other bytes, same deal and modified_at) are one job', async () => {

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Gauge, Registry, type Metric } from 'prom-client';
-import type { Queues } from '@dda/queues';
+import { inboxLength, type Queues } from '@dda/queues';
 import type { Redis } from 'ioredis';
 import { redisBackedMetrics } from './redis-backed-metrics.ts';
 
@@ -46,6 +46,16 @@ export function buildMetricsRegistry(deps: { redis: Redis; queues: Queues; prefi
         const counts = await queueCounts();
         this.reset();
         for (const [queue, c] of counts) for (const state of STATES) this.set({ queue, state }, c[state] ?? 0);
+      },
+    }),
+  );
+  registry.registerMetric(
+    new Gauge({
+      name: 'dda_crm_inbox_backlog',
+      help: 'CRM changes accepted (202) and not yet handed to triage: the inbox the relay drains as crm-events makes room',
+      registers: [],
+      async collect() {
+        this.set(await inboxLength(deps.redis, deps.prefix));
       },
     }),
   );

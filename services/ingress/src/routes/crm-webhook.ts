@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { classifyMergeWebhook, deliveryJobId, mergeWebhookSchema, verifyMergeSignature } from '@dda/merge';
-import { enqueue } from '@dda/queues';
+import { acceptCrmEvent, enqueue } from '@dda/queues';
 import type { AppDeps } from '../app-deps.ts';
 import { HttpProblem } from '../plugins/error-handling.ts';
 
@@ -75,11 +75,12 @@ export async function crmWebhookRoute(app: FastifyInstance, deps: AppDeps): Prom
       let res;
       if (intent.kind === 'opportunity') {
         req.logIds.deal_id = intent.opportunityId;
-        res = await enqueue(
-          deps.queues,
-          'crm-events',
+        // Into the inbox (packages/queues/src/crm-inbox.ts): one round trip, whatever the burst.
+        res = await acceptCrmEvent(
+          deps.redis,
+          deps.config.REDIS_PREFIX,
           { source: 'webhook', opportunityId: intent.opportunityId, event: intent.event, modifiedAt: intent.modifiedAt, receivedAt },
-          { jobId },
+          jobId,
         );
       } else {
         // A finished Merge sync is the cue to run the backstop poll now rather than at its next tick.

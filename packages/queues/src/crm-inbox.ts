@@ -1,0 +1,172 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import { luaScript, runScript } from '@dda/store';
+import { queueCatalog, type JobInput } from './queue-catalog.ts';
+import { dedupeSeconds, type EnqueueResult, type Queues } from './queue-client.ts';
+
+/*
+ * The intake of CRM changes. A BullMQ add is about ten Redis commands (≈95 µs of Redis time and ≈70 µs of
+ * Node per job, measured), and a bulk CRM update or a re-sync delivers thousands of changes a second. So the
+ * ingress answers 202 after one script call that sets the dedupe marker and appends the change to a Redis
+ * stream (the inbox), both or neither, on disk under appendfsync always like any job. A relay in the
+ * briefing-worker moves inbox entries into the crm-events queue as the triage workers make room, in bulk:
+ * a burst of 100,000 changes is 100,000 small stream entries, not 100,000 jobs in BullMQ's lists, and
+ * triage, retries, Bull Board and the metrics downstream stay BullMQ's.
+ */
+
+const ACCEPT = luaScript(`
+if redis.call('SET', KEYS[1], '1', 'EX', ARGV[1], 'NX') then
+  redis.call('XADD', KEYS[2], '*', 'job', ARGV[2], 'data', ARGV[3])
+  return 1
+end
+return 0
+`);
+
+const GROUP = 'relay';
+
+export function inboxKeys(prefix: string) {
+  const queue = `${prefix}:crm-events`;
+  return {
+    stream: `${queue}:inbox`,
+    /** Same key the generic enqueue uses, so markers set before the inbox existed still count. */
+    seen: (jobId: string) => `${queue}:seen:${jobId}`,
+  };
+}
+
+/** A CRM change accepted for triage: queued once per job id within the dedupe window, a repeat is `duplicate`. */
+export async function acceptCrmEvent(redis: Redis, prefix: string, data: JobInput<'crm-events'>, jobId: string): Promise<EnqueueResult> {
+  const payload = queueCatalog['crm-events'].schema.parse(data);
+  const k = inboxKeys(prefix);
+  const added = await runScript(redis, ACCEPT, [k.seen(jobId), k.stream], [String(dedupeSeconds('crm-events')), jobId, JSON.stringify(payload)]);
+  return { jobId, duplicate: added !== 1 };
+}
+
+export type InboxEntry = { entryId: string; jobId: string; data: unknown };
+
+/** Changes accepted but not yet moved into the crm-events queue, oldest first (tests, diagnostics). */
+export async function readInbox(redis: Redis, prefix: string, count = 1000): Promise<InboxEntry[]> {
+  return toEntries(await redis.xrange(inboxKeys(prefix).stream, '-', '+', 'COUNT', count));
+}
+
+export async function inboxLength(redis: Redis, prefix: string): Promise<number> {
+  return redis.xlen(inboxKeys(prefix).stream);
+}
+
+type RelayLog = { warn: (o: object, m: string) => void; error: (o: object, m: string) => void; info: (o: object, m: string) => void };
+
+export type InboxRelayOptions = {
+  /** A connection of its own: the relay blocks on it (XREADGROUP BLOCK). */
+  redis: Redis;
+  queues: Queues;
+  prefix: string;
+  /** Unique per process, e.g. `${hostname}-${pid}`. */
+  consumer: string;
+  log: RelayLog;
+  /** Waiting crm-events jobs the relay keeps topped up to; the rest of a burst stays in the inbox. */
+  highWater?: number;
+  /** An entry read by a relay that died is taken over after this long (the worker job lock, JOB_LOCK_MS). */
+  claimIdleMs?: number;
+  blockMs?: number;
+};
+
+/**
+ * Moves inbox entries into crm-events: read a batch (entries a dead relay left behind first), add them in
+ * bulk with their job ids, then acknowledge and delete them. A crash between the add and the acknowledgement
+ * only means the batch is added again by whoever takes it over, and a job id BullMQ already has is a no-op.
+ */
+export function startInboxRelay(o: InboxRelayOptions): { stop: () => Promise<void> } {
+  const { redis, log } = o;
+  const k = inboxKeys(o.prefix);
+  const crm = o.queues.byName['crm-events'];
+  const highWater = o.highWater ?? 500;
+  const claimIdleMs = o.claimIdleMs ?? 30_000;
+  const blockMs = o.blockMs ?? 1000;
+  let stopped = false;
+  let lastClaim = 0;
+
+  const ensureGroup = async () => {
+    try {
+      // From the start of the stream: entries accepted before the first relay ever ran are moved too.
+      await redis.xgroup('CREATE', k.stream, GROUP, '0', 'MKSTREAM');
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith('BUSYGROUP')) throw err;
+    }
+  };
+
+  const claimStale = async (count: number): Promise<InboxEntry[]> => {
+    const res = (await redis.xautoclaim(k.stream, GROUP, o.consumer, claimIdleMs, '0-0', 'COUNT', count)) as [string, [string, string[]][]];
+    return toEntries(res[1] ?? []);
+  };
+
+  const readNew = async (count: number): Promise<InboxEntry[]> => {
+    const res = (await redis.xreadgroup('GROUP', GROUP, o.consumer, 'COUNT', count, 'BLOCK', blockMs, 'STREAMS', k.stream, '>')) as
+      | [string, [string, string[]][]][]
+      | null;
+    return toEntries(res?.[0]?.[1] ?? []);
+  };
+
+  const move = async (entries: InboxEntry[]) => {
+    const jobs = [];
+    for (const e of entries) {
+      const parsed = queueCatalog['crm-events'].schema.safeParse(e.data);
+      // Written by acceptCrmEvent after the same check, so only a hand-made entry lands here: kept in the log, not retried forever.
+      if (!parsed.success || !e.jobId) log.error({ entry_id: e.entryId, job_id: e.jobId, err: parsed.error?.message ?? 'no job id' }, 'inbox entry is not a crm-events job; dropped');
+      else jobs.push({ name: queueCatalog['crm-events'].job, data: parsed.data, opts: { jobId: e.jobId } });
+    }
+    if (jobs.length) await crm.addBulk(jobs);
+    const ids = entries.map((e) => e.entryId);
+    await redis.multi().xack(k.stream, GROUP, ...ids).xdel(k.stream, ...ids).exec();
+  };
+
+  const loop = async () => {
+    while (!stopped) {
+      try {
+        const room = highWater - (await crm.getWaitingCount());
+        if (room <= 0) {
+          await sleep(100);
+          continue;
+        }
+        let entries: InboxEntry[] = [];
+        if (Date.now() - lastClaim >= claimIdleMs / 2) {
+          entries = await claimStale(room);
+          lastClaim = Date.now();
+          if (entries.length) log.warn({ entries: entries.length }, 'took over inbox entries a stopped relay had read');
+        }
+        if (!entries.length) entries = await readNew(room);
+        if (entries.length) await move(entries);
+      } catch (err) {
+        if (stopped) break;
+        const message = (err as Error).message;
+        log.warn({ err: message }, 'inbox relay: retrying');
+        if (message.startsWith('NOGROUP')) await ensureGroup().catch(() => undefined); // a flushed or restored Redis
+        await sleep(500);
+      }
+    }
+  };
+
+  const running = ensureGroup()
+    .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'inbox relay: group not created yet'))
+    .then(loop);
+  return {
+    async stop() {
+      stopped = true;
+      await running;
+    },
+  };
+}
+
+function toEntries(raw: [string, string[]][]): InboxEntry[] {
+  return raw
+    .filter((e): e is [string, string[]] => Array.isArray(e?.[1])) // XAUTOCLAIM lists entries deleted meanwhile as nil
+    .map(([entryId, fields]) => {
+      const f = new Map<string, string>();
+      for (let i = 0; i + 1 < fields.length; i += 2) f.set(fields[i]!, fields[i + 1]!);
+      let data: unknown = null;
+      try {
+        data = JSON.parse(f.get('data') ?? 'null');
+      } catch {
+        // left null: the relay drops and logs it
+      }
+      return { entryId, jobId: f.get('job') ?? '', data };
+    });
+}

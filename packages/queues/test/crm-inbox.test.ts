@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { connectTestRedis, deleteKeys, uniquePrefix, waitUntil } from '@dda/testkit';
+import { acceptCrmEvent, closeQueues, createQueues, inboxKeys, inboxLength, readInbox, startInboxRelay, type Queues } from '../src/index.ts';
+
+let redis: Redis;
+const prefixes: string[] = [];
+const relayConnections: Redis[] = [];
+beforeAll(async () => {
+  redis = await connectTestRedis();
+});
+afterAll(async () => {
+  for (const c of relayConnections) c.disconnect();
+  for (const p of prefixes) await deleteKeys(redis, p);
+  redis.disconnect();
+});
+
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
+const change = (n: number) => ({ source: 'webhook' as const, opportunityId: `deal-${n}`, event: 'changed' as const, modifiedAt: `2030-01-01T00:00:${String(n % 60).padStart(2, '0')}.000Z`, receivedAt: new Date().toISOString() });
+
+function setup(): { prefix: string; queues: Queues; relay: (o?: { highWater?: number; claimIdleMs?: number; consumer?: string }) => ReturnType<typeof startInboxRelay> } {
+  const prefix = uniquePrefix('inbox');
+  prefixes.push(prefix);
+  const queues = createQueues(redis, prefix);
+  return {
+    prefix,
+    queues,
+    relay: (o = {}) => {
+      const conn = redis.duplicate();
+      relayConnections.push(conn);
+      return startInboxRelay({ redis: conn, queues, prefix, consumer: o.consumer ?? 'test-relay', log: quiet, blockMs: 100, ...o });
+    },
+  };
+}
+
+describe('accepting a CRM change', () => {
+  it('queues the first delivery of a job id and answers a repeat as duplicate, with one inbox entry', async () => {
+    const { prefix, queues } = setup();
+    expect(await acceptCrmEvent(redis, prefix, change(1), 'merge-a')).toEqual({ jobId: 'merge-a', duplicate: false });
+    for (let i = 0; i < 3; i++) expect((await acceptCrmEvent(redis, prefix, change(1), 'merge-a')).duplicate).toBe(true);
+    expect(await acceptCrmEvent(redis, prefix, change(2), 'merge-b')).toEqual({ jobId: 'merge-b', duplicate: false });
+    const inbox = await readInbox(redis, prefix);
+    expect(inbox.map((e) => e.jobId)).toEqual(['merge-a', 'merge-b']);
+    expect(inbox[0]!.data).toMatchObject({ opportunityId: 'deal-1', event: 'changed', source: 'webhook' });
+    // The marker lives as long as BullMQ keeps a completed crm-events job (7 days).
+    const ttl = await redis.ttl(inboxKeys(prefix).seen('merge-a'));
+    expect(ttl).toBeGreaterThan(6 * 24 * 3600);
+    await closeQueues(queues);
+  });
+
+  it('refuses a payload that is not a crm-events job before touching Redis', async () => {
+    const { prefix, queues } = setup();
+    await expect(acceptCrmEvent(redis, prefix, { ...change(1), event: 'merged' as never }, 'merge-x')).rejects.toThrow();
+    expect(await inboxLength(redis, prefix)).toBe(0);
+    expect(await redis.exists(inboxKeys(prefix).seen('merge-x'))).toBe(0);
+    await closeQueues(queues);
+  });
+});
+
+describe('the relay into crm-events', () => {
+  it('moves every entry into the queue as a job with its id, payload and the catalog options, and empties the inbox', async () => {
+    const { prefix, queues, relay } = setup();
+    for (let i = 0; i < 25; i++) await acceptCrmEvent(redis, prefix, change(i), `merge-${i}`);
+    const r = relay();
+    const crm = queues.byName['crm-events'];
+    await waitUntil(async () => (await crm.getWaitingCount()) === 25, 5000, 'all 25 jobs');
+    expect(await inboxLength(redis, prefix)).toBe(0);
+    const job = await crm.getJob('merge-7');
+    expect(job?.name).toBe('triage.opportunity');
+    expect(job?.data).toMatchObject({ opportunityId: 'deal-7', event: 'changed' });
+    expect(job?.opts.attempts).toBe(8);
+    // Entries that arrive while it runs are moved too.
+    await acceptCrmEvent(redis, prefix, change(99), 'merge-99');
+    await waitUntil(async () => (await crm.getJob('merge-99')) !== undefined, 5000, 'the late entry');
+    await r.stop();
+    await closeQueues(queues);
+  });
+
+  it('keeps only highWater jobs waiting: the rest of a burst stays in the inbox until triage makes room', async () => {
+    const { prefix, queues, relay } = setup();
+    for (let i = 0; i < 20; i++) await acceptCrmEvent(redis, prefix, change(i), `merge-${i}`);
+    const r = relay({ highWater: 5 });
+    const crm = queues.byName['crm-events'];
+    await waitUntil(async () => (await crm.getWaitingCount()) === 5, 5000, 'five waiting');
+    await new Promise((res) => setTimeout(res, 300));
+    expect(await crm.getWaitingCount()).toBe(5);
+    expect(await inboxLength(redis, prefix)).toBe(15);
+    // Triage takes the waiting five (drained here): the relay tops the queue up again, oldest first.
+    await crm.drain();
+    await waitUntil(async () => (await crm.getWaitingCount()) === 5, 5000, 'five more');
+    expect(await inboxLength(redis, prefix)).toBe(10);
+    expect(await crm.getJob('merge-5')).toBeDefined();
+    await r.stop();
+    await closeQueues(queues);
+  });
+
+  it('a relay that died after reading (and even after adding) is taken over: each job exactly once', async () => {
+    const { prefix, queues, relay } = setup();
+    const k = inboxKeys(prefix);
+    for (let i = 0; i < 6; i++) await acceptCrmEvent(redis, prefix, change(i), `merge-${i}`);
+    // The dead relay: read all six, added the first three to BullMQ, then was killed before acknowledging.
+    await redis.xgroup('CREATE', k.stream, 'relay', '0', 'MKSTREAM');
+    await redis.xreadgroup('GROUP', 'relay', 'dead-relay', 'COUNT', 6, 'STREAMS', k.stream, '>');
+    const crm = queues.byName['crm-events'];
+    await crm.addBulk([0, 1, 2].map((i) => ({ name: 'triage.opportunity', data: change(i), opts: { jobId: `merge-${i}` } })));
+
+    const r = relay({ claimIdleMs: 200, consumer: 'new-relay' });
+    await waitUntil(async () => (await inboxLength(redis, prefix)) === 0, 5000, 'the dead relay\'s entries moved');
+    const ids = (await crm.getWaiting()).map((j) => j.id).sort();
+    expect(ids).toEqual(['merge-0', 'merge-1', 'merge-2', 'merge-3', 'merge-4', 'merge-5']);
+    const pending = (await redis.xpending(k.stream, 'relay')) as [number, ...unknown[]];
+    expect(pending[0]).toBe(0);
+    await r.stop();
+    await closeQueues(queues);
+  });
+});
