@@ -1,2 +1,2 @@
-export { createLogger, REDACT_PATHS, type Logger } from './create-logger.ts';
-export { maskPhones, maskPhonesDeep } from './redact-phone.ts';
+export { createLogger, type Logger } from './create-logger.ts';
+export { maskPhones, redactDeep, SECRET_KEYS } from './redact-log-object.ts';

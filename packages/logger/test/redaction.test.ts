@@ -18,6 +18,16 @@ describe('log redaction', () => {
     expect(out).toContain('+…23');
   });
 
+  it('hides credential fields at any depth and in child bindings, and keeps everything else', () => {
+    const { log, lines } = capture();
+    const child = log.child({ alert_id: 'al_1', token: 'child-token-123' });
+    child.warn({ cfg: { telnyx: { apiKey: 'KEYabc', webhook: { Signature: 'sig-xyz' } } }, list: [{ password: 'hunter2' }], secret: null, deal_id: 'd1' }, 'x');
+    const out = lines.join('');
+    for (const secret of ['child-token-123', 'KEYabc', 'sig-xyz', 'hunter2']) expect(out).not.toContain(secret);
+    const line = JSON.parse(lines[0]!);
+    expect(line).toMatchObject({ alert_id: 'al_1', deal_id: 'd1', token: '[redacted]', secret: null, cfg: { telnyx: { apiKey: '[redacted]' } } });
+  });
+
   it('never lets a full E.164 number through maskPhones', () => {
     fc.assert(
       fc.property(fc.stringMatching(/^\+[1-9]\d{7,14}$/), fc.string(), (num, around) => !maskPhones(`${around}${num} ${around}`).includes(num)),
