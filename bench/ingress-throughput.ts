@@ -84,7 +84,7 @@ for (const fsync of FSYNCS) {
     appendfsync: fsync,
     services: SERVICES,
     serviceEnv: {
-      ingress: { LOG_LEVEL },
+      ingress: { LOG_LEVEL, ...(process.env.INGRESS_NODE_OPTIONS ? { NODE_OPTIONS: process.env.INGRESS_NODE_OPTIONS } : {}) },
       ...(profileDir && PROFILED ? { [PROFILED]: { ...(PROFILED === 'ingress' ? { LOG_LEVEL } : {}), NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } } : {}),
     },
   });
@@ -157,7 +157,7 @@ for (const fsync of FSYNCS) {
       .slice(0, 6);
     redisStats[fsync] =
       topCommands.map((c) => `${c.name} ${c.calls} calls ${fmt(c.per, 1)} µs/call`).join(' | ') +
-      ` | aof_delayed_fsync ${persistence['aof_delayed_fsync']} | accepted changes in Redis ${jobs}, 202 answers ${sent202}${jobs === sent202 ? ' (equal)' : ' MISMATCH'}`;
+      ` | aof_delayed_fsync ${persistence['aof_delayed_fsync']} | aof_rewrites ${persistence['aof_rewrites']} | accepted changes in Redis ${jobs}, 202 answers ${sent202}${jobs === sent202 ? ' (equal)' : ' MISMATCH'}`;
     console.log(`[${fsync}] redis: ${redisStats[fsync]}`);
     const problems = stack.logProblems();
     for (const [name, p] of Object.entries(problems)) if (p.warn || p.error) console.log(`[${fsync}] log ${name}: ${p.warn} warn, ${p.error} error; e.g. ${p.samples[0]}`);

@@ -1,4 +1,4 @@
-import { createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateWebhookKeyPair } from '@dda/telnyx';
@@ -53,38 +53,22 @@ export type BenchStack = {
 /**
  * The real processes (ingress and workers, exactly as `npm start` runs them) against a throwaway Redis,
  * the Merge and AI simulators in a child process, and optionally the Telnyx simulator in this one.
- * Service output goes to files under `logDir` once each process is up (the one line waited for is read first).
+ * Service output goes to files under `logDir` (the simulators' host: once it is up).
  */
 export async function startStack(opts: StackOptions): Promise<BenchStack> {
   const names = opts.services ?? ALL_SERVICES;
   const logDir = mkdtempSync(join(tmpdir(), 'dda-bench-logs-'));
   const redis = await startBenchRedis({ appendfsync: opts.appendfsync ?? 'always' });
-  const problems: Record<string, { warn: number; error: number; samples: string[] }> = {};
   const started: ServiceProcess[] = [];
 
+  const simLog = join(logDir, 'sim-host.log');
   const toFile = (svc: ServiceProcess) => {
-    const file = createWriteStream(join(logDir, `${svc.name}.log`));
+    const file = createWriteStream(simLog);
     for (const l of svc.lines) file.write(`${l}\n`);
     svc.lines.length = 0;
-    const p = (problems[svc.name] = { warn: 0, error: 0, samples: [] as string[] });
     for (const stream of [svc.proc.stdout!, svc.proc.stderr!]) {
-      let carry = '';
       stream.removeAllListeners('data');
-      stream.on('data', (buf: Buffer) => {
-        file.write(buf);
-        const text = carry + buf.toString('utf8');
-        const lines = text.split('\n');
-        carry = lines.pop() ?? '';
-        for (const line of lines) {
-          // pino writes the level as a label here ("level":"warn"); numbers are accepted too.
-          const level = /"level":"?(\w+)"?/.exec(line)?.[1];
-          const isErr = level ? ['error', 'fatal', '50', '60'].includes(level) : /error/i.test(line);
-          const isWarn = level === 'warn' || level === '40';
-          if (isErr) p.error++;
-          if (isWarn) p.warn++;
-          if ((isErr || isWarn) && p.samples.length < 5) p.samples.push(line.slice(0, 400));
-        }
-      });
+      stream.pipe(file, { end: false });
     }
   };
 
@@ -161,13 +145,14 @@ export async function startStack(opts: StackOptions): Promise<BenchStack> {
     const services = new Map<ServiceName, ServiceProcess>();
     await Promise.all(
       names.map(async (name) => {
-        const svc = startService(name, { ...env, ...opts.serviceEnv?.[name] });
+        // Straight into a file: reading a few thousand log lines a second through a pipe cost this process (and
+        // so the machine under test) about a tenth of a core.
+        const svc = startService(name, { ...env, ...opts.serviceEnv?.[name] }, undefined, { logFile: join(logDir, `${name}.log`) });
         started.push(svc);
         services.set(name, svc);
         // The ingress is ready when it answers /health (whatever its LOG_LEVEL); a worker when it says so.
         if (name === 'ingress') await healthyOrExit(svc, `${base}/health`);
         else await readyOrExit(svc, new RegExp(`${name} started`));
-        toFile(svc);
       }),
     );
     return {
@@ -181,7 +166,10 @@ export async function startStack(opts: StackOptions): Promise<BenchStack> {
         { name: 'sim-host', pid: sims.proc.pid! },
         { name: 'bench', pid: process.pid },
       ],
-      logProblems: () => problems,
+      logProblems: () => ({
+        'sim-host': problemsIn(readFileSync(simLog, 'utf8').split('\n')),
+        ...Object.fromEntries(names.map((n) => [n, problemsIn(services.get(n)!.lines)])),
+      }),
       stop: async ({ keepLogs = false } = {}) => {
         await cleanup();
         if (!keepLogs && !process.env.BENCH_KEEP_LOGS) rmSync(logDir, { recursive: true, force: true });
@@ -215,6 +203,19 @@ async function healthyOrExit(svc: ServiceProcess, url: string, timeoutMs = 60_00
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${svc.name}: ${url} did not answer within ${timeoutMs} ms:\n${svc.lines.slice(-15).join('\n')}`);
+}
+
+function problemsIn(lines: string[]): { warn: number; error: number; samples: string[] } {
+  const p = { warn: 0, error: 0, samples: [] as string[] };
+  for (const line of lines) {
+    const level = /"level":"?(\w+)"?/.exec(line)?.[1];
+    const isErr = level ? ['error', 'fatal', '50', '60'].includes(level) : /error/i.test(line);
+    const isWarn = level === 'warn' || level === '40';
+    if (isErr) p.error++;
+    if (isWarn) p.warn++;
+    if ((isErr || isWarn) && p.samples.length < 5) p.samples.push(line.slice(0, 400));
+  }
+  return p;
 }
 
 /** SIGTERM, then SIGKILL if the process has not exited within `graceMs`. */

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
 
@@ -7,20 +8,29 @@ export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export type ServiceProcess = {
   name: string;
   proc: ChildProcess;
-  /** Every stdout/stderr line the process wrote so far. */
+  /** Every stdout/stderr line the process wrote so far (with `logFile`: read from the file when asked). */
   lines: string[];
   waitFor: (pattern: RegExp, timeoutMs?: number) => Promise<string>;
   exited: () => boolean;
   stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 };
 
-/** Runs a service's real entry point (the same command the Dockerfile and npm start use). */
-export function startService(name: string, env: Record<string, string>, entry = `services/${name}/src/main.ts`): ServiceProcess {
+/**
+ * Runs a service's real entry point (the same command the Dockerfile and npm start use). With `logFile` the
+ * process writes its output straight into that file: a benchmark's own process then spends no CPU reading
+ * thousands of log lines a second through a pipe, and `waitFor` polls the file instead.
+ */
+export function startService(name: string, env: Record<string, string>, entry = `services/${name}/src/main.ts`, opts: { logFile?: string } = {}): ServiceProcess {
+  const fd = opts.logFile ? openSync(opts.logFile, 'a') : undefined;
   const proc = spawn(process.execPath, [entry], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'test', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', fd ?? 'pipe', fd ?? 'pipe'],
   });
+  if (fd !== undefined) {
+    closeSync(fd); // the child holds its own copy
+    return fileBacked(name, proc, opts.logFile!);
+  }
   const lines: string[] = [];
   const waiters: { re: RegExp; resolve: (l: string) => void }[] = [];
   const onData = (buf: Buffer) => {
@@ -54,6 +64,36 @@ export function startService(name: string, env: Record<string, string>, entry = 
         proc.kill(signal);
       }),
   };
+}
+
+function fileBacked(name: string, proc: ChildProcess, file: string): ServiceProcess {
+  let exitCode: number | null | undefined;
+  proc.on('exit', (code) => (exitCode = code));
+  const read = () => readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  const svc: ServiceProcess = {
+    name,
+    proc,
+    get lines() {
+      return read();
+    },
+    exited: () => exitCode !== undefined,
+    waitFor: async (re, timeoutMs = 20_000) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const seen = read().find((l) => re.test(l));
+        if (seen) return seen;
+        if (Date.now() > deadline) throw new Error(`${name}: no line matching ${re} within ${timeoutMs} ms; last lines:\n${read().slice(-15).join('\n')}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    stop: (signal = 'SIGTERM') =>
+      new Promise((resolve) => {
+        if (exitCode !== undefined) return resolve(exitCode);
+        proc.once('exit', (code) => resolve(code));
+        proc.kill(signal);
+      }),
+  };
+  return svc;
 }
 
 export function freePort(): Promise<number> {
