@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { extractFacts, replyTo } from '../src/ai-sim/index.ts';
 
+const PLACEHOLDER = /^(none|n\/a|unknown|-)$/i;
 const wordCount = (s: string) => s.split(/\s+/).filter(Boolean).length;
 const user = (content: string) => [{ role: 'user', content }];
 
@@ -17,7 +18,12 @@ describe('deterministic replies', () => {
 
   it('keeps a briefing within 40–70 words for any values, without markdown or line breaks', () => {
     const word = fc.stringMatching(/^[A-Za-z0-9$,.\/'-]{1,14}$/);
-    const value = fc.array(word, { minLength: 1, maxLength: 30 }).map((w) => w.join(' '));
+    // "-", "n/a", "none" and "unknown" (trailing punctuation aside) are how a prompt says "no value" (next
+    // test), and a value with no letter or digit ("," or "-.") is none either: neither is a deal name.
+    const value = fc
+      .array(word, { minLength: 1, maxLength: 30 })
+      .map((w) => w.join(' '))
+      .filter((v) => /[A-Za-z0-9]/.test(v) && !PLACEHOLDER.test(v.replace(/[.;,]+$/, '')));
     const field = (label: string) => fc.option(value.map((v) => `${label}: ${v}`), { nil: undefined });
     fc.assert(
       fc.property(value, fc.tuple(field('Account'), field('Amount'), field('Stage'), field('Previous stage'), field('Owner'), field('Close date'), field('Notes'), field('Change')), (deal, rest) => {
@@ -29,6 +35,11 @@ describe('deterministic replies', () => {
         expect(replyTo(user(prompt))).toBe(reply);
       }),
     );
+  });
+
+  it('takes a placeholder ("-", "n/a", "none", "unknown") or bare punctuation as no value: no deal, no briefing', () => {
+    for (const p of ['-', 'n/a', 'None', 'unknown', ',', '-.']) expect(replyTo(user(`Brief the VP.\nDeal: ${p}`))).toBe('I have no deal details to brief on yet.');
+    expect(wordCount(replyTo(user('Brief the VP.\nDeal: -\nAccount: Acme')))).toBeGreaterThanOrEqual(40);
   });
 
   it('answers questions from facts given earlier in the conversation', () => {
