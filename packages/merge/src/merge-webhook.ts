@@ -16,14 +16,14 @@ export const mergeWebhookSchema = z.object({
       category: z.string().max(50).nullish(),
     })
     .loose(),
-  data: z.record(z.string(), z.unknown()).nullable(),
+  // Checked as "an object", not copied key by key: `data` is a whole CRM record and only a few of its fields
+  // are read (opportunityRefSchema); a record schema rebuilt it on every delivery.
+  data: z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'expected an object').nullable(),
 });
 export type MergeWebhook = z.infer<typeof mergeWebhookSchema>;
 
 /** Opportunity data carried by Opportunity.* events: only what triage needs to know which deal. */
-export const opportunityRefSchema = z
-  .object({ id: z.string().min(1).max(200), modified_at: z.string().max(100).nullish() })
-  .loose();
+export const opportunityRefSchema = z.object({ id: z.string().min(1).max(200), modified_at: z.string().max(100).nullish() });
 
 export type WebhookIntent =
   | { kind: 'opportunity'; event: 'added' | 'changed' | 'removed'; opportunityId: string; modifiedAt: string | null }

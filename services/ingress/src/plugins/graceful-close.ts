@@ -12,7 +12,8 @@ export function installGracefulClose(app: FastifyInstance): void {
     closing = true;
     app.server.closeIdleConnections();
   });
-  app.addHook('onSend', async (_req, reply) => {
+  app.addHook('onSend', (_req, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
 }

@@ -12,14 +12,13 @@ const SOURCES: Record<string, string> = { '/webhooks/crm': 'crm', '/webhooks/voi
  */
 export function installWebhookMetrics(app: FastifyInstance, deps: { redis: Redis; prefix: string }): void {
   const batch = createMetricBatch(deps.redis, deps.prefix);
-  app.addHook('onResponse', async (req, reply) => {
+  app.addHook('onResponse', (req, reply, done) => {
     const source = SOURCES[req.routeOptions.url ?? ''];
-    if (!source) return;
-    batch.increment('dda_webhooks_received_total', { source });
-    if (reply.statusCode >= 400) {
-      const reason = req.logIds?.error ?? `http_${reply.statusCode}`;
-      batch.increment('dda_webhooks_rejected_total', { source, reason });
+    if (source) {
+      batch.increment('dda_webhooks_received_total', { source });
+      if (reply.statusCode >= 400) batch.increment('dda_webhooks_rejected_total', { source, reason: req.logIds?.error ?? `http_${reply.statusCode}` });
     }
+    done();
   });
   app.addHook('onClose', async () => batch.flush());
 }
