@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { loadConfigOrExit } from '@dda/config';
+import { loadConfigOrExit, SERVICE_NICE } from '@dda/config';
 import { startSandbox, type Sandbox } from '@dda/sandbox';
 import { formatLogLine } from '@dda/sandbox/launcher';
 
@@ -25,7 +25,8 @@ const config = loadConfigOrExit(env);
 
 const children: ChildProcess[] = [];
 for (const name of SERVICES) {
-  const child = spawn(process.execPath, [`services/${name}/src/main.ts`], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const nice = env.PROCESS_NICE ?? String(SERVICE_NICE[name] ?? 0);
+  const child = spawn(process.execPath, [`services/${name}/src/main.ts`], { env: { ...env, PROCESS_NICE: nice }, stdio: ['ignore', 'pipe', 'pipe'] });
   for (const stream of [child.stdout!, child.stderr!]) {
     createInterface({ input: stream }).on('line', (line) => {
       const out = formatLogLine(name, line);

@@ -33,7 +33,7 @@ beforeAll(async () => {
   };
   redis = new Redis(env.REDIS_URL);
   ingress = startService('ingress', env);
-  worker = startService('briefing-worker', env);
+  worker = startService('briefing-worker', { ...env, PROCESS_NICE: '10' });
   await Promise.all([ingress.waitFor(/ingress listening/), worker.waitFor(/briefing-worker started/)]);
 }, 60_000);
 
@@ -154,5 +154,12 @@ describe('signed CRM webhooks become exactly one durable alert per deal change',
     for (const path of ['/alerts', '/deals', `/alerts/x`]) expect((await fetch(`${base}${path}`)).status).toBe(401);
     expect((await fetch(`${base}/health`)).status).toBe(200);
     expect((await fetch(`${base}/ready`)).status).toBe(200);
+  });
+
+  it('the briefing-worker runs at the CPU priority it is given (PROCESS_NICE; every test above ran with it)', () => {
+    // Field 19 of /proc/<pid>/stat is the nice value; the worker set it itself at start.
+    const stat = readFileSync(`/proc/${worker.proc.pid}/stat`, 'utf8');
+    expect(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])).toBe(10);
+    expect(worker.lines.some((l) => /running at lower CPU priority/.test(l))).toBe(true);
   });
 });

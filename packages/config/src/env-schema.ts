@@ -75,6 +75,12 @@ export const envSchema = z.object({
   TTS_VOICE: z.string().min(1).default('Telnyx.KokoroTTS.af_heart'),
   /** How long a worker may go silent before its job is handed to another worker (BullMQ lock and stall check). */
   JOB_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  /**
+   * Unix niceness the process gives itself at start (0 = normal, 19 = lowest). npm start and the compose file
+   * run the briefing-worker at 10: triage and briefings are throughput work, and on a shared machine they
+   * must not take the CPU the ingress needs to answer webhooks within Merge's and Telnyx's timeouts.
+   */
+  PROCESS_NICE: z.coerce.number().int().min(0).max(19).default(0),
 });
 
 export type Env = z.infer<typeof envSchema>;

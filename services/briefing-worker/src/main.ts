@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { loadConfigOrExit, SANDBOX_CREDENTIALS } from '@dda/config';
+import { applyProcessNice, loadConfigOrExit, SANDBOX_CREDENTIALS } from '@dda/config';
 import { createLogger } from '@dda/logger';
 import { createMergeClient } from '@dda/merge';
 import { closeOnSignal, closeQueues, createQueues, createWorker, createWorkerConnection, observeWorker, startInboxRelay } from '@dda/queues';
@@ -9,6 +9,7 @@ import { aiSettingsFrom, createAiClient, NOTES_BUDGET_MS, writeBriefing } from '
 
 const config = loadConfigOrExit();
 const log = createLogger({ service: 'briefing-worker', level: config.LOG_LEVEL });
+applyProcessNice(config.PROCESS_NICE, log);
 const redis = createWorkerConnection(config.REDIS_URL);
 redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
 const queues = createQueues(redis, config.REDIS_PREFIX);

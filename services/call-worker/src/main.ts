@@ -1,4 +1,4 @@
-import { loadConfigOrExit, SANDBOX_CREDENTIALS } from '@dda/config';
+import { applyProcessNice, loadConfigOrExit, SANDBOX_CREDENTIALS } from '@dda/config';
 import { aiSettingsFrom, answerQuestion, createAiClient } from '@dda/ai';
 import { createLogger } from '@dda/logger';
 import { closeOnSignal, closeQueues, createWorker, createWorkerConnection, observeWorker } from '@dda/queues';
@@ -6,6 +6,7 @@ import { applyTelnyxEvent, createCallDeps, failCallOfEvent, withTelnyxFailurePol
 
 const config = loadConfigOrExit();
 const log = createLogger({ service: 'call-worker', level: config.LOG_LEVEL });
+applyProcessNice(config.PROCESS_NICE, log);
 const redis = createWorkerConnection(config.REDIS_URL);
 redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
 // Questions the VP asks mid-call go to the same model as the briefings, with a short bound of their own.

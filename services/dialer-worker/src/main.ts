@@ -1,10 +1,11 @@
-import { loadConfigOrExit } from '@dda/config';
+import { applyProcessNice, loadConfigOrExit } from '@dda/config';
 import { createLogger } from '@dda/logger';
 import { closeOnSignal, closeQueues, createWorker, createWorkerConnection, observeWorker } from '@dda/queues';
 import { createCallDeps, failDial, placeCall, withTelnyxFailurePolicy } from '@dda/calls';
 
 const config = loadConfigOrExit();
 const log = createLogger({ service: 'dialer-worker', level: config.LOG_LEVEL });
+applyProcessNice(config.PROCESS_NICE, log);
 const redis = createWorkerConnection(config.REDIS_URL);
 redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
 const deps = createCallDeps(config, redis, log);

@@ -1,5 +1,5 @@
 import closeWithGrace from 'close-with-grace';
-import { loadConfigOrExit, SANDBOX_CREDENTIALS } from '@dda/config';
+import { applyProcessNice, loadConfigOrExit, SANDBOX_CREDENTIALS } from '@dda/config';
 import { createLogger } from '@dda/logger';
 import { createMergeClient } from '@dda/merge';
 import { createMetricHooks } from '@dda/metrics';
@@ -9,6 +9,7 @@ import { buildApp } from './build-app.ts';
 
 const config = loadConfigOrExit();
 const log = createLogger({ service: 'ingress', level: config.LOG_LEVEL });
+applyProcessNice(config.PROCESS_NICE, log);
 const redis = createProducerConnection(config.REDIS_URL);
 redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
 const queues = createQueues(redis, config.REDIS_PREFIX);
