@@ -23,7 +23,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signMergeBody } from '@dda/merge';
-import { inboxLength } from '@dda/queues';
+import { inboxKeys } from '@dda/queues';
 import { ALL_SERVICES, startStack, WEBHOOK_KEY, type BenchStack, type ServiceName } from './support/stack.ts';
 import { benchDealId } from './support/bench-seed.ts';
 import { mapLimit } from './support/merge-control.ts';
@@ -44,6 +44,8 @@ const TARGET = { rate: 3000, p99: 25 };
 const MAX_RATE = Number(process.env.MAX_RATE ?? 8000);
 const SERVICES = (process.env.SERVICES?.split(',') ?? ALL_SERVICES) as ServiceName[];
 const LOG_LEVEL = process.env.LOG_LEVEL ?? 'info';
+/** EQUAL_PRIORITY=1: the briefing-worker and the simulators do not yield the CPU (see README, CPU priority). */
+const EQUAL_PRIORITY = process.env.EQUAL_PRIORITY === '1';
 
 type Phase = {
   fsync: FsyncPolicy;
@@ -63,7 +65,8 @@ type Phase = {
 
 console.log(
   `ingress-throughput: fsync ${FSYNCS.join(' and ')}, closed loop with ${CONNECTIONS.join('/')} connections × ${DURATION} s; ` +
-    `Merge answers in ${MERGE_LATENCY_MS} ms; services ${SERVICES.join(', ')}; ingress LOG_LEVEL ${LOG_LEVEL}`,
+    `Merge answers in ${MERGE_LATENCY_MS} ms; services ${SERVICES.join(', ')}; ingress LOG_LEVEL ${LOG_LEVEL}; ` +
+    `CPU priority: ${EQUAL_PRIORITY ? 'all equal (EQUAL_PRIORITY=1)' : 'briefing-worker and simulators at nice 10, as npm start runs them'}`,
 );
 console.log(`machine: ${machine()}`);
 console.log('CPU% columns: percent of one core (200 = both); "others" = every process outside the system under test (other people\'s work on this machine)');
@@ -83,6 +86,7 @@ for (const fsync of FSYNCS) {
     mergeLatencyMs: MERGE_LATENCY_MS,
     appendfsync: fsync,
     services: SERVICES,
+    equalPriority: EQUAL_PRIORITY,
     serviceEnv: {
       ingress: { LOG_LEVEL, ...(process.env.INGRESS_NODE_OPTIONS ? { NODE_OPTIONS: process.env.INGRESS_NODE_OPTIONS } : {}) },
       ...(profileDir && PROFILED ? { [PROFILED]: { ...(PROFILED === 'ingress' ? { LOG_LEVEL } : {}), NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } } : {}),
@@ -110,14 +114,18 @@ for (const fsync of FSYNCS) {
         durationSec: o.duration,
       });
 
-    const warm = await run({ connections: 16, duration: 3 }).result; // warm-up: JIT, connections, Redis scripts loaded
+    await run({ connections: 16, duration: 3 }).result; // warm-up: JIT, connections, Redis scripts loaded
     measuredFrom = Number(process.hrtime.bigint() / 1000n);
     const phases = CONNECTIONS.map((c) => ({ name: `${c} connection${c === 1 ? '' : 's'}`, connections: c }));
     await stack.redis.client.config('RESETSTAT');
+    // Redis's latency monitor records every event over 5 ms: with appendfsync always, its fsyncs.
+    await stack.redis.client.config('SET', 'latency-monitor-threshold', '5');
+    await stack.redis.client.call('LATENCY', 'RESET');
     for (const ph of phases) {
       const quiet = await waitForQuietMachine(stack.processes());
       if (quiet.waitedMs > 2500 || !quiet.quiet) console.log(`[${fsync}] waited ${fmt(quiet.waitedMs / 1000, 0)} s for other processes to calm down (${quiet.quiet ? 'quiet' : 'STILL BUSY'}: others ${fmt(quiet.othersPct, 0)}%)`);
       const triagedBefore = await completedTriage(stack);
+      const inRedisBefore = await countAccepted(stack);
       const load = run({ connections: ph.connections, duration: DURATION });
       const cpu = cpuMeter(stack.processes());
       cpu.start();
@@ -129,15 +137,20 @@ for (const fsync of FSYNCS) {
       const used = { ...measured, wrk: wrkPct, others: Math.max(0, (measured['others'] ?? 0) - wrkPct) };
       const triaged = (await completedTriage(stack)) - triagedBefore;
       if (r.exhausted) throw new Error(`wrk used all ${MAX_RATE * DURATION} prepared deliveries: raise MAX_RATE`);
-      const accepted = r.statuses['202'] ?? 0;
-      const all = Object.values(r.statuses).reduce((a, n) => a + n, 0);
+      // A 202 adds one change to Redis, a 200 (duplicate) none: Redis tells them apart. Redis may hold up to one
+      // more per connection than wrk counted: requests in flight when wrk stopped, answered after it stopped looking.
+      const newInRedis = (await countAccepted(stack)) - inRedisBefore;
+      const answered2xx = r.responses - r.errors.status;
+      const accepted = Math.min(answered2xx, newInRedis);
+      const unaccounted = newInRedis - answered2xx;
+      if (unaccounted > ph.connections) throw new Error(`${unaccounted} more changes in Redis than answers: something was queued twice`);
       const errors = Object.values(r.errors).reduce((a, n) => a + n, 0) - r.errors.status;
       const ms = (us: number) => Math.round(us / 100) / 10;
       const row: Phase = {
         fsync, phase: ph.name, connections: ph.connections,
         accepted, acceptedPerSec: accepted / (r.durationUs / 1e6),
         p50: ms(r.latencyUs.p50), p90: ms(r.latencyUs.p90), p99: ms(r.latencyUs.p99), max: ms(r.latencyUs.max),
-        other: all - accepted, errors, cpu: used, triagedPerSec: triaged / secs,
+        other: r.responses - accepted, errors, cpu: used, triagedPerSec: triaged / secs,
       };
       results.push(row);
       console.log(
@@ -145,10 +158,8 @@ for (const fsync of FSYNCS) {
           `CPU% ${Object.entries(used).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ')}; ingress ${fmt(perRequestMs(row, 'ingress'), 3)} CPU ms/req; triage ${fmt(row.triagedPerSec, 0)} jobs/s`,
       );
     }
-    // Nothing accepted may be missing from Redis: every 202 is one crm-events job or one inbox entry.
-    const sent202 = results.filter((x) => x.fsync === fsync).reduce((a, x) => a + x.accepted, warm.statuses['202'] ?? 0);
-    const jobs = await countJobs(stack);
     const cmd = await stack.redis.info('commandstats');
+    const stalls = await redisStalls(stack);
     const persistence = await stack.redis.info('persistence');
     // The commands Redis spent most time on during the measured phases.
     const topCommands = Object.entries(cmd)
@@ -157,7 +168,8 @@ for (const fsync of FSYNCS) {
       .slice(0, 6);
     redisStats[fsync] =
       topCommands.map((c) => `${c.name} ${c.calls} calls ${fmt(c.per, 1)} µs/call`).join(' | ') +
-      ` | aof_delayed_fsync ${persistence['aof_delayed_fsync']} | aof_rewrites ${persistence['aof_rewrites']} | accepted changes in Redis ${jobs}, 202 answers ${sent202}${jobs === sent202 ? ' (equal)' : ' MISMATCH'}`;
+      ` | Redis stalls over 5 ms: ${stalls}` +
+      ` | aof_delayed_fsync ${persistence['aof_delayed_fsync']} | aof_rewrites ${persistence['aof_rewrites']}`;
     console.log(`[${fsync}] redis: ${redisStats[fsync]}`);
     const problems = stack.logProblems();
     for (const [name, p] of Object.entries(problems)) if (p.warn || p.error) console.log(`[${fsync}] log ${name}: ${p.warn} warn, ${p.error} error; e.g. ${p.samples[0]}`);
@@ -204,12 +216,25 @@ async function completedTriage(stack: BenchStack): Promise<number> {
   return stack.redis.client.zcard(`${stack.prefix}:crm-events:completed`);
 }
 
+/** Each kind of Redis event that took over 5 ms during the phases: how often and the longest (LATENCY HISTORY). */
+async function redisStalls(stack: BenchStack): Promise<string> {
+  const latest = (await stack.redis.client.call('LATENCY', 'LATEST')) as [string, number, number, number][];
+  const out: string[] = [];
+  for (const [event] of latest) {
+    const history = (await stack.redis.client.call('LATENCY', 'HISTORY', event)) as [number, number][];
+    out.push(`${event} ${history.length}× (max ${Math.max(...history.map((h) => h[1]))} ms)`);
+  }
+  return out.length ? out.join(', ') : 'none';
+}
+
 /** Every accepted change: crm-events jobs BullMQ holds, whatever their state, plus those still in the inbox. */
-async function countJobs(stack: BenchStack): Promise<number> {
+async function countAccepted(stack: BenchStack): Promise<number> {
   const k = (s: string) => `${stack.prefix}:crm-events:${s}`;
-  const c = stack.redis.client;
-  const [wait, active, paused, completed, failed, delayed, prioritized] = await Promise.all([
-    c.llen(k('wait')), c.llen(k('active')), c.llen(k('paused')), c.zcard(k('completed')), c.zcard(k('failed')), c.zcard(k('delayed')), c.zcard(k('prioritized')),
-  ]);
-  return wait + active + paused + completed + failed + delayed + prioritized + (await inboxLength(c, stack.prefix));
+  // One transaction: the relay moves entries from the inbox to the wait list while this counts.
+  const res = await stack.redis.client
+    .multi()
+    .llen(k('wait')).llen(k('active')).llen(k('paused')).zcard(k('completed')).zcard(k('failed')).zcard(k('delayed')).zcard(k('prioritized'))
+    .xlen(inboxKeys(stack.prefix).stream)
+    .exec();
+  return (res ?? []).reduce((a, [err, n]) => (err ? Number.NaN : a + Number(n)), 0);
 }

@@ -1,8 +1,8 @@
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateWebhookKeyPair } from '@dda/telnyx';
-import { SANDBOX_CREDENTIALS } from '@dda/config';
+import { SANDBOX_CREDENTIALS, SERVICE_NICE } from '@dda/config';
 import { createTelnyxSimulator, type Persona, type TelnyxSimulator } from '@dda/sandbox/telnyx-sim';
 import { defaultRepDirectory } from '@dda/sandbox/seed';
 import { freePort, startService, type ServiceProcess } from '@dda/testkit';
@@ -30,6 +30,8 @@ export type StackOptions = {
   /** The Telnyx simulator runs in this process (its `commands` carry arrival times); default: the VP rejects at once. */
   telnyx?: { timeScale: number; vpPersona: Persona };
   env?: Record<string, string>;
+  /** Every process at the same CPU priority, instead of the briefing-worker and simulators yielding (SERVICE_NICE). */
+  equalPriority?: boolean;
   /** Extra environment for one service only, e.g. NODE_OPTIONS for a CPU profile of the ingress. */
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
 };
@@ -105,6 +107,9 @@ export async function startStack(opts: StackOptions): Promise<BenchStack> {
     started.push(sims);
     const ready = JSON.parse((await readyOrExit(sims, /^sim-host ready /, 30_000)).replace(/^sim-host ready /, '')) as { merge: string; ai: string };
     toFile(sims);
+    // The simulators stand in for Merge's and the AI vendor's servers, which take no CPU of a real deployment's
+    // host: they yield to the system under test like the throughput workers do.
+    if (!opts.equalPriority) setPriority(sims.proc.pid!, 10);
 
     const keys = generateWebhookKeyPair();
     const sim = await createTelnyxSimulator({
@@ -147,7 +152,8 @@ export async function startStack(opts: StackOptions): Promise<BenchStack> {
       names.map(async (name) => {
         // Straight into a file: reading a few thousand log lines a second through a pipe cost this process (and
         // so the machine under test) about a tenth of a core.
-        const svc = startService(name, { ...env, ...opts.serviceEnv?.[name] }, undefined, { logFile: join(logDir, `${name}.log`) });
+        const priority = { PROCESS_NICE: String(opts.equalPriority ? 0 : (SERVICE_NICE[name] ?? 0)) }; // as npm start runs them
+        const svc = startService(name, { ...env, ...priority, ...opts.serviceEnv?.[name] }, undefined, { logFile: join(logDir, `${name}.log`) });
         started.push(svc);
         services.set(name, svc);
         // The ingress is ready when it answers /health (whatever its LOG_LEVEL); a worker when it says so.

@@ -12,9 +12,9 @@ import type { Delivery } from './merge-control.ts';
 export type WrkResult = {
   durationUs: number;
   responses: number;
-  statuses: Record<string, number>;
   sent: number;
   exhausted: boolean;
+  /** `status`: answers that were not 2xx or 3xx. */
   errors: { connect: number; read: number; write: number; status: number; timeout: number };
   latencyUs: { p50: number; p90: number; p99: number; max: number; mean: number };
   /** CPU seconds wrk itself used (user + system), from the shell that ran it. */
