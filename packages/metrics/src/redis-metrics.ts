@@ -3,7 +3,7 @@ import { metricCatalog, type CounterName, type HistogramName, type LabelsOf, typ
 
 /*
  * Workers are separate processes (and may be scaled out), so they cannot share a prom-client registry. Each
- * observation is instead a few HINCRBYs into one Redis hash per metric, and the ingress turns those hashes
+ * observation is instead a few HINCRBYs into one Redis hash per metric (batched: metric-batch.ts), and the ingress turns those hashes
  * into Prometheus text at scrape time. Totals are therefore cluster-wide and survive restarts (AOF), which is
  * what a counter means to Prometheus anyway. Fields:
  *   c|<labels>        counter value
@@ -36,24 +36,6 @@ export function counterField<N extends CounterName>(name: N, labels: LabelsOf<N>
 /** Adds a counter increment to a transaction the caller is building (the store counts inside its own MULTI). */
 export function addIncrement<N extends CounterName>(multi: ChainableCommander, prefix: string, name: N, labels: LabelsOf<N>, by = 1): ChainableCommander {
   return multi.hincrby(metricKey(prefix, name), counterField(name, labels), by);
-}
-
-export async function increment<N extends CounterName>(redis: Redis, prefix: string, name: N, labels: LabelsOf<N>, by = 1): Promise<void> {
-  await redis.hincrby(metricKey(prefix, name), counterField(name, labels), by);
-}
-
-/** Records one value (seconds) of a histogram: one round trip, applied atomically. */
-export async function observe<N extends HistogramName>(redis: Redis, prefix: string, name: N, labels: LabelsOf<N>, value: number): Promise<void> {
-  if (!Number.isFinite(value)) return;
-  const v = Math.max(0, value);
-  const lp = labelPart(name, labels);
-  const key = metricKey(prefix, name);
-  await redis
-    .multi()
-    .hincrby(key, `b${bucketIndex(metricCatalog[name].buckets, v)}|${lp}`, 1)
-    .hincrbyfloat(key, `s|${lp}`, v)
-    .hincrby(key, `n|${lp}`, 1)
-    .exec();
 }
 
 export type CounterSeries = { labels: Record<string, string>; value: number };

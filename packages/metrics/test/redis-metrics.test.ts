@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { connectTestRedis, deleteKeys, uniquePrefix, waitUntil } from '@dda/testkit';
-import { bucketIndex, createMetricBatch, createMetricHooks, increment, mergeEndpoint, metricCatalog, observe, readCounter, readHistogram } from '../src/index.ts';
+import { bucketIndex, createMetricBatch, createMetricHooks, mergeEndpoint, metricCatalog, readCounter, readHistogram } from '../src/index.ts';
 
 let redis: Redis;
 const prefix = uniquePrefix('metrics');
@@ -15,9 +15,11 @@ afterAll(async () => {
 
 describe('metrics kept in Redis', () => {
   it('counters add up per label set, whatever the order the labels were given in', async () => {
-    await increment(redis, prefix, 'dda_webhooks_rejected_total', { source: 'crm', reason: 'bad_signature' });
-    await increment(redis, prefix, 'dda_webhooks_rejected_total', { reason: 'bad_signature', source: 'crm' }, 2);
-    await increment(redis, prefix, 'dda_webhooks_rejected_total', { source: 'voice', reason: 'stale_timestamp' });
+    const batch = createMetricBatch(redis, prefix, { flushMs: 60_000 });
+    batch.increment('dda_webhooks_rejected_total', { source: 'crm', reason: 'bad_signature' });
+    batch.increment('dda_webhooks_rejected_total', { reason: 'bad_signature', source: 'crm' }, 2);
+    batch.increment('dda_webhooks_rejected_total', { source: 'voice', reason: 'stale_timestamp' });
+    await batch.flush();
     const series = await readCounter(redis, prefix, 'dda_webhooks_rejected_total');
     expect(series).toEqual(
       expect.arrayContaining([
@@ -29,7 +31,9 @@ describe('metrics kept in Redis', () => {
 
   it('histograms come back with cumulative buckets ending in +Inf, a sum and a count', async () => {
     const buckets = metricCatalog.dda_call_dead_air_seconds.buckets;
-    for (const v of [0.05, 0.3, 0.3, 2.5, 99]) await observe(redis, prefix, 'dda_call_dead_air_seconds', {}, v);
+    const batch = createMetricBatch(redis, prefix, { flushMs: 60_000 });
+    for (const v of [0.05, 0.3, 0.3, 2.5, 99]) batch.observe('dda_call_dead_air_seconds', {}, v);
+    await batch.flush();
     const [s] = await readHistogram(redis, prefix, 'dda_call_dead_air_seconds');
     expect(s!.count).toBe(5);
     expect(s!.sum).toBeCloseTo(102.15, 5);
