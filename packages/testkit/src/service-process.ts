@@ -42,13 +42,10 @@ export function startService(name: string, env: Record<string, string>, entry = 
   };
   proc.stdout!.on('data', onData);
   proc.stderr!.on('data', onData);
-  let exitCode: number | null | undefined;
-  proc.on('exit', (code) => (exitCode = code));
   return {
     name,
     proc,
     lines,
-    exited: () => exitCode !== undefined,
     waitFor: (re, timeoutMs = 20_000) => {
       const seen = lines.find((l) => re.test(l));
       if (seen) return Promise.resolve(seen);
@@ -57,26 +54,18 @@ export function startService(name: string, env: Record<string, string>, entry = 
         waiters.push({ re, resolve: (l) => { clearTimeout(t); resolve(l); } });
       });
     },
-    stop: (signal = 'SIGTERM') =>
-      new Promise((resolve) => {
-        if (exitCode !== undefined) return resolve(exitCode);
-        proc.once('exit', (code) => resolve(code));
-        proc.kill(signal);
-      }),
+    ...lifecycle(proc),
   };
 }
 
 function fileBacked(name: string, proc: ChildProcess, file: string): ServiceProcess {
-  let exitCode: number | null | undefined;
-  proc.on('exit', (code) => (exitCode = code));
   const read = () => readFileSync(file, 'utf8').split('\n').filter(Boolean);
-  const svc: ServiceProcess = {
+  return {
     name,
     proc,
     get lines() {
       return read();
     },
-    exited: () => exitCode !== undefined,
     waitFor: async (re, timeoutMs = 20_000) => {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -86,6 +75,16 @@ function fileBacked(name: string, proc: ChildProcess, file: string): ServiceProc
         await new Promise((r) => setTimeout(r, 50));
       }
     },
+    ...lifecycle(proc),
+  };
+}
+
+/** `exited` and `stop`, the same for piped and file-backed services. */
+function lifecycle(proc: ChildProcess): Pick<ServiceProcess, 'exited' | 'stop'> {
+  let exitCode: number | null | undefined;
+  proc.on('exit', (code) => (exitCode = code));
+  return {
+    exited: () => exitCode !== undefined,
     stop: (signal = 'SIGTERM') =>
       new Promise((resolve) => {
         if (exitCode !== undefined) return resolve(exitCode);
@@ -93,7 +92,6 @@ function fileBacked(name: string, proc: ChildProcess, file: string): ServiceProc
         proc.kill(signal);
       }),
   };
-  return svc;
 }
 
 export function freePort(): Promise<number> {
