@@ -87,6 +87,20 @@ describe('POST /webhooks/crm', () => {
     expect(noDataId.statusCode).toBe(400);
   });
 
+  it('accepts application/json with parameters in any case and still verifies the raw bytes', async () => {
+    for (const [i, ct] of ['application/json; charset=utf-8', 'Application/JSON;charset=UTF-8', 'application/json ; charset="utf-8"', 'application/vnd.merge+json; charset=utf-8'].entries()) {
+      const body = fixture.toString('utf8').replace('2025-11-24T16:42:55.918204Z', `2025-11-24T17:0${i}:00.000000Z`);
+      const res = await post(body, { 'content-type': ct, 'x-merge-webhook-signature': signMergeBody(body, MERGE_KEY) });
+      expect(res.statusCode, ct).toBe(202);
+      const tampered = await post(body.replace('Platform Expansion', 'Platform Expansiom'), { 'content-type': ct, 'x-merge-webhook-signature': signMergeBody(body, MERGE_KEY) });
+      expect(tampered.statusCode, ct).toBe(401);
+    }
+    for (const ct of ['application/jsonx', 'text/json; charset=utf-8', 'application/x-www-form-urlencoded']) {
+      const res = await post(fixture, { 'content-type': ct, 'x-merge-webhook-signature': signMergeBody(fixture, MERGE_KEY) });
+      expect(res.statusCode, ct).toBe(415);
+    }
+  });
+
   it('answers 413 over 1 MiB and 415 for other content types, each with a JSON reason', async () => {
     const huge = Buffer.alloc(1024 * 1024 + 10, 0x20);
     const big = await post(huge, { 'x-merge-webhook-signature': 'x' });

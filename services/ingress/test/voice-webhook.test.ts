@@ -41,6 +41,19 @@ describe('POST /webhooks/voice', () => {
     expect(unsigned.json().error).toBe('missing_headers');
   });
 
+  it('accepts application/json with parameters in any case, verifying the bytes as received', async () => {
+    for (const [i, ct] of ['application/json; charset=utf-8', 'Application/JSON;charset=UTF-8'].entries()) {
+      const body = answered.replace('0ccc7b54-4df3-4bca-a65a-3da1ecc777f0', `0ccc7b54-4df3-4bca-a65a-3da1ecc7770${i}`);
+      const res = await post(body, { ...signTelnyxWebhook(body, keys.privateKey), 'content-type': ct });
+      expect(res.statusCode, ct).toBe(200);
+      expect(res.json(), ct).toEqual({ status: 'queued' });
+      const tampered = await post(body.replace('answered', 'answereD'), { ...signTelnyxWebhook(body, keys.privateKey), 'content-type': ct });
+      expect(tampered.statusCode, ct).toBe(401);
+    }
+    const text = await post(answered, { ...signTelnyxWebhook(answered, keys.privateKey), 'content-type': 'text/plain; charset=utf-8' });
+    expect(text.statusCode).toBe(415);
+  });
+
   it('answers 400 to a signed body that is not a Telnyx event', async () => {
     const body = JSON.stringify({ data: { hello: 'world' } });
     const res = await post(body, signTelnyxWebhook(body, keys.privateKey));

@@ -4,8 +4,7 @@ import { classifyMergeWebhook, deliveryJobId, mergeWebhookSchema, verifyMergeSig
 import { acceptCrmEvent, enqueue } from '@dda/queues';
 import type { AppDeps } from '../app-deps.ts';
 import { HttpProblem } from '../plugins/error-handling.ts';
-
-export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
+import { acceptRawJson, WEBHOOK_BODY_LIMIT } from '../plugins/raw-json-body.ts';
 
 function parseJson(raw: Buffer): unknown {
   try {
@@ -21,11 +20,7 @@ function parseJson(raw: Buffer): unknown {
  * queues nothing.
  */
 export async function crmWebhookRoute(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  // Scoped to this plugin: the raw Buffer is what Merge signed; Fastify enforces the size limit first.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser(/^application\/([\w.+-]+\+)?json$/, { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) =>
-    done(null, body),
-  );
+  acceptRawJson(app, 'buffer');
 
   app.post(
     '/webhooks/crm',

@@ -3,7 +3,7 @@ import { verifyTelnyxWebhook } from '@dda/telnyx';
 import { enqueue } from '@dda/queues';
 import type { AppDeps } from '../app-deps.ts';
 import { HttpProblem } from '../plugins/error-handling.ts';
-import { WEBHOOK_BODY_LIMIT } from './crm-webhook.ts';
+import { acceptRawJson, WEBHOOK_BODY_LIMIT } from '../plugins/raw-json-body.ts';
 
 const STATUS = { missing_headers: 401, bad_signature: 401, stale_timestamp: 401, malformed: 400 } as const;
 
@@ -13,8 +13,7 @@ const STATUS = { missing_headers: 401, bad_signature: 401, stale_timestamp: 401,
  * call-worker does the thinking, so Telnyx never waits on us and never fails over.
  */
 export async function voiceWebhookRoute(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser(/^application\/([\w.+-]+\+)?json$/, { parseAs: 'string', bodyLimit: WEBHOOK_BODY_LIMIT }, (_req, body, done) => done(null, body));
+  acceptRawJson(app, 'string');
 
   app.post(
     '/webhooks/voice',
