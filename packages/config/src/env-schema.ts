@@ -57,6 +57,10 @@ export const envSchema = z.object({
     xs.length ? xs : ['negotiation', 'contract_sent', 'verbal_commit', 'closing'],
   ),
   MERGE_POLL_SECONDS: z.coerce.number().int().min(0).default(300),
+  /** Merge requests per linked account in any rolling 60 s, shared by every replica (Launch plan: 100). */
+  MERGE_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(100),
+  /** How long cached users, accounts and stages of a linked account are trusted before a refresh. */
+  MERGE_CACHE_SECONDS: z.coerce.number().int().min(0).default(3600),
   REP_DIRECTORY_FILE: z.string().min(1).optional(),
 
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
@@ -73,6 +77,8 @@ export const envSchema = z.object({
   QUIET_HOURS: quietHours,
   URGENT_AMOUNT: optionalNumber,
   TTS_VOICE: z.string().min(1).default('Telnyx.KokoroTTS.af_heart'),
+  /** An answered leg with no audio playing and no answer awaited this long is re-prompted once, then closed. */
+  CALL_STALL_SECONDS: z.coerce.number().min(1).max(600).default(15),
   /** How long a worker may go silent before its job is handed to another worker (BullMQ lock and stall check). */
   JOB_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   /**
