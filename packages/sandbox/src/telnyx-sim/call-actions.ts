@@ -30,18 +30,35 @@ function checkTts(body: Body): ActionFailure | null {
   return null;
 }
 
+/** speak's stop cuts the audio queue: 'current' what plays, 'all' that and everything queued (§2). */
+function checkStop(body: Body): ActionFailure | null {
+  const stop = body['stop'];
+  if (stop === undefined || stop === 'current' || stop === 'all') return null;
+  return fail(errorBodies.invalidValue('stop', "stop must be one of: current, all."));
+}
+
 export const ACTIONS: Record<string, ActionSpec> = {
   speak: {
     needsAnswer: true,
-    run: (engine, leg, body) => checkTts(body) ?? (engine.speak(leg, body), ok()),
+    run: (engine, leg, body) => checkTts(body) ?? checkStop(body) ?? (engine.speak(leg, body), ok()),
   },
   gather_using_speak: {
     needsAnswer: true,
     run: (engine, leg, body) => checkTts(body) ?? (engine.gatherUsingSpeak(leg, body), ok()),
   },
-  gather_stop: { needsAnswer: true, run: (engine, leg) => (engine.stopGather(leg), ok()) },
+  gather_stop: {
+    needsAnswer: true,
+    run: (engine, leg) =>
+      !leg.gather && engine.modes().strictStops ? fail(errorBodies.nothingToStop('gather')) : (engine.stopGather(leg), ok()),
+  },
   transcription_start: { needsAnswer: true, run: (engine, leg, body) => (engine.startTranscription(leg, body), ok()) },
-  transcription_stop: { needsAnswer: true, run: (engine, leg) => (engine.stopTranscription(leg), ok()) },
+  transcription_stop: {
+    needsAnswer: true,
+    run: (engine, leg) =>
+      !leg.transcription && engine.modes().strictStops
+        ? fail(errorBodies.nothingToStop('transcription'))
+        : (engine.stopTranscription(leg), ok()),
+  },
   bridge: {
     needsAnswer: true,
     run(engine, leg, body) {
@@ -68,7 +85,11 @@ export function runAction(engine: CallEngine, leg: Leg, action: string, body: Bo
   const spec = ACTIONS[action]!;
   if (!engine.alive(leg)) return fail(errorBodies.callEnded());
   if (spec.needsAnswer && leg.state === 'ringing') return fail(errorBodies.notAnswered());
+  // Leg-wide echo: the command's client_state is the leg's from now on, its own events included.
+  const before = leg.clientState;
+  if (engine.modes().clientStateEcho === 'leg' && typeof body['client_state'] === 'string') leg.clientState = body['client_state'];
   const result = spec.run(engine, leg, body);
+  if (!result.ok) leg.clientState = before;
   if (result.ok && action !== 'hangup') engine.touch(leg);
   return result;
 }

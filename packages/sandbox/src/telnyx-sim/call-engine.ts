@@ -2,7 +2,7 @@ import { newLeg, snapshotOf, type DialRequest, type Leg } from './call-leg.ts';
 import { buildEventData, telnyxTime, type EventData } from './event-payloads.ts';
 import { createLegMedia } from './leg-media.ts';
 import { labelFor, maskNumber } from './print-lines.ts';
-import type { Persona, SimCall } from './sim-types.ts';
+import type { AudioEntry, Persona, PersonaAction, SimCall, TelnyxModes } from './sim-types.ts';
 
 // Simulated durations in ms, all multiplied by timeScale.
 const DEFAULT_RING_MS: Record<Persona['answer'], number> = {
@@ -20,6 +20,8 @@ const DEFAULT_TALK_MS = 20_000;
 const DEFAULT_IDLE_HANGUP_MS = 60_000;
 const MIN_DEFAULT_IDLE_REAL_MS = 3000;
 const OTHER_LEG_PATIENCE_MS = 800;
+// hangupOvertakesAnswer applies to a pick-up-and-hang-up at most this quick (persona ms, unscaled).
+const OVERTAKE_WINDOW_MS = 1000;
 
 export type CallEngine = ReturnType<typeof createCallEngine>;
 
@@ -31,8 +33,11 @@ export function createCallEngine(opts: {
   print: (line: string) => void;
   emit: (leg: Leg, data: EventData) => void;
   onChange: () => void;
+  modes: () => TelnyxModes;
 }) {
   const legs = new Map<string, Leg>();
+  const timeline: AudioEntry[] = [];
+  const actions: PersonaAction[] = [];
   const scaled = (ms: number) => Math.max(0, ms * opts.timeScale);
 
   /** Timers die with their leg, so a hung-up call never produces late events. */
@@ -46,12 +51,30 @@ export function createCallEngine(opts: {
   }
   const after = (leg: Leg, ms: number, fn: () => void) => afterReal(leg, scaled(ms), fn);
 
+  /**
+   * Under clientStateEcho 'leg' every webhook carries the leg's latest client_state, whatever command
+   * caused it. Events of a leg whose hangup is to overtake its answer wait until that hangup is out.
+   */
   function emit(leg: Leg, type: string, clientState: string | null, extra: Record<string, unknown> = {}) {
-    opts.emit(leg, buildEventData(type, leg, clientState, extra));
+    const state = opts.modes().clientStateEcho === 'leg' ? leg.clientState : clientState;
+    const data = buildEventData(type, leg, state, extra);
+    if (leg.heldEvents && type !== 'call.hangup') leg.heldEvents.push(data);
+    else opts.emit(leg, data);
   }
 
   const alive = (leg: Leg | null | undefined): leg is Leg => !!leg && leg.state !== 'ended';
-  const media = createLegMedia({ scaled, after, afterReal, emit, print: opts.print, armIdle, personaHangup });
+  const media = createLegMedia({
+    scaled,
+    after,
+    afterReal,
+    emit,
+    print: opts.print,
+    armIdle,
+    personaHangup,
+    modes: opts.modes,
+    timeline,
+    actions,
+  });
 
   function dial(req: DialRequest): Leg {
     const linked = req.link_to ? legs.get(req.link_to) : undefined;
@@ -97,6 +120,11 @@ export function createCallEngine(opts: {
     leg.state = 'answered';
     leg.answeredAt = new Date();
     leg.answeredBy = by;
+    const quickHangup = leg.persona.hangupAfterAnswerMs;
+    if (quickHangup !== undefined) {
+      if (opts.modes().hangupOvertakesAnswer && quickHangup <= OVERTAKE_WINDOW_MS) leg.heldEvents = [];
+      after(leg, quickHangup, () => personaHangup(leg));
+    }
     emit(leg, 'call.answered', leg.clientState, { start_time: telnyxTime(leg.answeredAt), state: 'answered' });
     opts.print(by === 'human' ? `✅ ${leg.label} answered` : `📼 ${leg.label}'s voicemail picked up`);
     scheduleAmd(leg, by);
@@ -115,6 +143,7 @@ export function createCallEngine(opts: {
       const result = by === 'human' ? (premium ? 'human_residence' : 'human') : 'machine';
       emit(leg, `${prefix}.detection.ended`, leg.clientState, { result });
       opts.print(`🤖 AMD on ${leg.label}: ${result}`);
+      if (result === 'machine') media.cancelForAmd(leg);
     });
     const greetingMode = premium || ['detect_words', 'greeting_end', 'detect_beep'].includes(mode);
     if (by === 'machine' && greetingMode) {
@@ -164,13 +193,7 @@ export function createCallEngine(opts: {
 
   function endLeg(leg: Leg, h: { cause: string; source: string; sip: string; clientState?: string | null }) {
     if (!alive(leg)) return;
-    for (const job of leg.speaks) if (job.started) emit(leg, 'call.speak.ended', job.clientState, { status: 'call_hangup' });
-    leg.speaks.clear();
-    if (leg.gather) {
-      const g = leg.gather;
-      leg.gather = null;
-      emit(leg, 'call.gather.ended', g.clientState, { digits: '', status: 'call_hangup' });
-    }
+    media.endAll(leg);
     for (const t of leg.timers) clearTimeout(t);
     leg.timers.clear();
     clearIdle(leg);
@@ -183,6 +206,9 @@ export function createCallEngine(opts: {
       start_time: telnyxTime(leg.answeredAt ?? leg.initiatedAt),
       state: 'hangup',
     });
+    const held = leg.heldEvents;
+    leg.heldEvents = null;
+    for (const data of held ?? []) opts.emit(leg, data);
     const peer = leg.bridgedWith;
     leg.bridgedWith = null;
     if (alive(peer)) {
@@ -224,7 +250,7 @@ export function createCallEngine(opts: {
       leg.idleTimer = null;
       const busy =
         leg.gather !== null ||
-        leg.audioFreeAt > Date.now() ||
+        media.audioBusy(leg) ||
         [...legs.values()].some((o) => o !== leg && o.state === 'ringing');
       if (busy) armIdle(leg);
       else personaHangup(leg);
@@ -243,6 +269,9 @@ export function createCallEngine(opts: {
     touch: (leg: Leg) => armIdle(leg),
     aliveCount: () => [...legs.values()].filter((l) => l.state !== 'ended').length,
     totalCount: () => legs.size,
+    modes: opts.modes,
+    timeline: () => [...timeline],
+    personaActions: () => [...actions],
     calls: (): SimCall[] => [...legs.values()].map((l) => snapshotOf(l, opts.names)),
     close(): void {
       for (const leg of legs.values()) {

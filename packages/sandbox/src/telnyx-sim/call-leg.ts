@@ -1,9 +1,18 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { PayloadLeg } from './event-payloads.ts';
-import type { LegState, Persona, PersonaResponse, SimCall } from './sim-types.ts';
+import type { EventData } from './event-payloads.ts';
+import type { AudioEntry, LegState, Persona, PersonaResponse, SimCall } from './sim-types.ts';
 
-export type SpeakJob = { clientState: string | null; started: boolean };
-export type GatherJob = { clientState: string | null; body: Record<string, any> };
+/** One prompt on the leg's audio queue; a gather's prompt points at its gather. */
+export type AudioItem = {
+  kind: 'speak' | 'gather';
+  payload: string;
+  clientState: string | null;
+  entry: AudioEntry;
+  gather: GatherJob | null;
+  endTimer: NodeJS.Timeout | null;
+};
+export type GatherJob = { clientState: string | null; body: Record<string, any>; item: AudioItem };
 
 /** Everything the simulator tracks about one call leg. */
 export type Leg = PayloadLeg & {
@@ -21,10 +30,13 @@ export type Leg = PayloadLeg & {
   /** What the person will do at each coming prompt; consumed front first. */
   responses: PersonaResponse[];
   transcription: { clientState: string | null } | null;
-  /** Real time (ms) at which the queued prompts on this leg have finished playing. */
-  audioFreeAt: number;
-  speaks: Set<SpeakJob>;
+  /** Telnyx's audio queue: what plays now, and what waits behind it in order. */
+  playing: AudioItem | null;
+  queued: AudioItem[];
+  /** The gather command running on the leg (its prompt may still be queued, playing or over). */
   gather: GatherJob | null;
+  /** hangupOvertakesAnswer: events held back until this leg's call.hangup has been sent. */
+  heldEvents: EventData[] | null;
   timers: Set<NodeJS.Timeout>;
   idleTimer: NodeJS.Timeout | null;
   talkTimer: NodeJS.Timeout | null;
@@ -68,9 +80,10 @@ export function newLeg(req: DialRequest, persona: Persona, label: string, linked
     parkAfterUnbridge: req.park_after_unbridge === 'self',
     responses: [...(persona.responses ?? [])],
     transcription: null,
-    audioFreeAt: 0,
-    speaks: new Set(),
+    playing: null,
+    queued: [],
     gather: null,
+    heldEvents: null,
     timers: new Set(),
     idleTimer: null,
     talkTimer: null,

@@ -1,8 +1,18 @@
 import type { AddressInfo } from 'node:net';
 import { createCallEngine } from './call-engine.ts';
+import { createCountedRules } from './counted-rules.ts';
 import { buildSimServer } from './sim-server.ts';
 import { createWebhookDispatcher } from './webhook-dispatcher.ts';
-import type { Faults, Persona, RejectedCommand, SentWebhook, SimCommand, SimulatorOptions, TelnyxSimulator } from './sim-types.ts';
+import type {
+  Faults,
+  Persona,
+  RejectedCommand,
+  SentWebhook,
+  SimCommand,
+  SimulatorOptions,
+  TelnyxModes,
+  TelnyxSimulator,
+} from './sim-types.ts';
 
 // A number nobody configured behaves like a person who answers and says nothing.
 const FALLBACK_PERSONA: Persona = { answer: 'human', responses: [] };
@@ -17,6 +27,9 @@ export async function createTelnyxSimulator(opts: SimulatorOptions): Promise<Tel
   const personaByNumber = new Map(Object.entries(opts.personas));
   const print = opts.print ?? (() => {});
   let faults: Faults = {};
+  let modes: TelnyxModes = { ...opts.modes };
+  const rules = createCountedRules();
+  rules.resetModes(modes);
   let failuresLeft = 0;
   let lastActivity = Date.now();
   const touch = () => void (lastActivity = Date.now());
@@ -28,6 +41,8 @@ export async function createTelnyxSimulator(opts: SimulatorOptions): Promise<Tel
     privateKey: opts.privateKey,
     ...(opts.webhookRetryDelaysMs ? { retryDelaysMs: opts.webhookRetryDelaysMs } : {}),
     faults: () => faults,
+    modes: () => modes,
+    drop: rules.drop,
     sent: webhooksSent,
     print,
     onSettled: touch,
@@ -39,14 +54,17 @@ export async function createTelnyxSimulator(opts: SimulatorOptions): Promise<Tel
     print,
     emit: (leg, data) => {
       touch();
-      dispatcher.send(leg.callSessionId, leg.webhookUrl, data, leg.callControlId);
+      dispatcher.send(leg.callSessionId, leg.webhookUrl, data, leg.callControlId, leg.to);
     },
     onChange: touch,
+    modes: () => modes,
   });
   const app = buildSimServer({
     apiKey: opts.apiKey,
     engine,
     faults: () => faults,
+    modes: () => modes,
+    rules,
     consumeFailure: () => {
       if (faults.commandStatus === undefined && faults.commandFailCount === undefined) return null;
       if (faults.commandFailCount === undefined) return faults.commandStatus ?? 503;
@@ -72,7 +90,14 @@ export async function createTelnyxSimulator(opts: SimulatorOptions): Promise<Tel
     setFaults(f: Faults) {
       faults = { ...f };
       failuresLeft = f.commandFailCount ?? 0;
+      rules.resetFaults(f);
     },
+    setModes(m: TelnyxModes) {
+      modes = { ...m };
+      rules.resetModes(modes);
+    },
+    audioTimeline: () => engine.timeline(),
+    personaActions: () => engine.personaActions(),
     setPersona(number: string, persona: Persona) {
       personaByNumber.set(number, persona);
     },

@@ -1,8 +1,12 @@
 export { createTelnyxSimulator } from './create-simulator.ts';
 export { personas } from './personas.ts';
+export { TELNYX_MODE_MATRIX, type TelnyxModeName } from './mode-matrix.ts';
 export { maskNumber } from './print-lines.ts';
 export type {
+  AudioEntry,
   Faults,
+  PersonaAction,
+  TelnyxModes,
   LegState,
   Persona,
   PersonaResponse,

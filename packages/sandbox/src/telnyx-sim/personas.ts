@@ -18,6 +18,8 @@ export const personas = {
   },
   vpSnoozes: { answer: 'human', ringMs: 3000, responses: [{ say: 'remind me later' }] },
   vpDismisses: { answer: 'human', ringMs: 3000, responses: [{ say: 'got it' }] },
+  /** Picks up and hangs up at once: with hangupOvertakesAnswer its call.hangup arrives before call.answered. */
+  vpPicksUpAndHangsUp: { answer: 'human', ringMs: 3000, hangupAfterAnswerMs: 400 },
   vpHangsUpWhileAeRings: {
     answer: 'human',
     ringMs: 3000,

@@ -2,7 +2,8 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { ACTIONS, checkDial, runAction } from './call-actions.ts';
 import type { CallEngine } from './call-engine.ts';
 import { errorBodies, type TelnyxErrorBody } from './telnyx-errors.ts';
-import type { Faults, RejectedCommand, SimCommand } from './sim-types.ts';
+import type { CountedRules } from './counted-rules.ts';
+import type { Faults, RejectedCommand, SimCommand, TelnyxModes } from './sim-types.ts';
 
 const DEDUPE_WINDOW_MS = 60_000;
 
@@ -13,6 +14,8 @@ export function buildSimServer(opts: {
   apiKey: string;
   engine: CallEngine;
   faults: () => Faults;
+  modes: () => TelnyxModes;
+  rules: CountedRules;
   consumeFailure: () => number | null;
   commands: SimCommand[];
   rejected: RejectedCommand[];
@@ -52,6 +55,17 @@ export function buildSimServer(opts: {
     return hit && Date.now() - hit.at < DEDUPE_WINDOW_MS ? hit : null;
   }
 
+  /** failCommands: refused before anything is carried out, so nothing about the call changes. */
+  function refused(reply: FastifyReply, rec: Omit<RejectedCommand, 'status' | 'code'>) {
+    const refusal = opts.rules.refuse(rec.action);
+    return refusal ? reject(reply, rec, refusal.status, refusal.body) : null;
+  }
+
+  /** loseAnswers: carried out (and remembered under its command_id), but the answer never arrives. */
+  function lostAnswer(reply: FastifyReply, rec: Omit<RejectedCommand, 'status' | 'code'>) {
+    return opts.rules.loseAnswer(rec.action) ? reject(reply, rec, 503, errorBodies.unexpected()) : null;
+  }
+
   async function respond(reply: FastifyReply, data: Record<string, unknown>) {
     const latency = opts.faults().commandLatencyMs ?? 0;
     if (latency > 0) await new Promise((r) => setTimeout(r, latency)); // carried out already: a slow answer, not a lost command
@@ -68,8 +82,12 @@ export function buildSimServer(opts: {
     const dup = duplicateOf(key);
     if (dup) {
       opts.commands.push({ ...rec, to: body['to'], body, duplicate: true, callControlId: String(dup.data['call_control_id']) });
+      // Telnyx "will ignore" the duplicate; whether its answer names the call is unconfirmed (reality.md §2).
+      if (opts.modes().duplicateDialAnswer === 'without_ids') return respond(reply, { result: 'ok' });
       return respond(reply, dup.data);
     }
+    const refusal = refused(reply, rec);
+    if (refusal) return refusal;
     const checked = checkDial(engine, body);
     if (!checked.ok) return reject(reply, rec, checked.status, checked.body);
     const leg = engine.dial(checked.request);
@@ -84,7 +102,7 @@ export function buildSimServer(opts: {
     };
     if (key) seen.set(key, { at: Date.now(), data });
     opts.commands.push({ ...rec, callControlId: leg.callControlId, to: leg.to, body, duplicate: false });
-    return respond(reply, data);
+    return lostAnswer(reply, { ...rec, callControlId: leg.callControlId }) ?? respond(reply, data);
   });
 
   async function action(req: { params: unknown; body: unknown }, reply: FastifyReply) {
@@ -105,12 +123,14 @@ export function buildSimServer(opts: {
       opts.commands.push({ ...rec, body, duplicate: true });
       return respond(reply, dup.data);
     }
+    const refusal = refused(reply, rec);
+    if (refusal) return refusal;
     const result = runAction(engine, leg, action, body);
     if (!result.ok) return reject(reply, rec, result.status, result.body);
     const data = { result: 'ok', ...result.data };
     if (key) seen.set(key, { at: Date.now(), data });
     opts.commands.push({ ...rec, body, duplicate: false });
-    return respond(reply, data);
+    return lostAnswer(reply, rec) ?? respond(reply, data);
   }
 
   app.post('/v2/calls/:id/actions/:action', action);

@@ -1,7 +1,14 @@
 import type { KeyObject } from 'node:crypto';
 
-/** One reaction of the simulated person, consumed one per gather_using_speak prompt on that leg. */
-export type PersonaResponse = { say: string } | { press: string } | { silence: true } | { hangup: true };
+/**
+ * One reaction of the simulated person, REACTION_MS after the prompt that consumes it starts playing.
+ * `during: 'gather'` (default) waits for the next gather_using_speak prompt; plain speaks pass it by.
+ * `during: 'any'` is consumed by the next prompt of either kind, so a key press or a phrase can land while a
+ * plain speak plays (what dtmfOutsideGather and the live check's script are about).
+ */
+export type PersonaResponse = ({ say: string } | { press: string } | { silence: true } | { hangup: true }) & {
+  during?: 'gather' | 'any';
+};
 
 export type Persona = {
   answer: 'human' | 'machine' | 'no_answer' | 'busy' | 'reject';
@@ -18,6 +25,8 @@ export type Persona = {
    * another leg rings it keeps waiting). Default 60 s scaled, but never under 3 real seconds.
    */
   hangupAfterIdleMs?: number;
+  /** Picks up and hangs up this long after answering (scaled); with hangupOvertakesAnswer ≤ 1 s reorders. */
+  hangupAfterAnswerMs?: number;
 };
 
 export type Faults = {
@@ -33,7 +42,90 @@ export type Faults = {
   reorderWebhooks?: boolean;
   /** Real milliseconds (not scaled) between an event happening and its delivery. */
   webhookDelayMs?: number;
+  /**
+   * The next `count` commands named `action` ARE carried out but answered 503, as if the answer was lost on
+   * the way back: the SDK (or the app) resends with the same command_id and meets the duplicate rules.
+   */
+  loseAnswers?: { action: string; count: number };
 };
+
+/**
+ * How the simulated Telnyx behaves where Telnyx's own sources leave a choice open (reality.md §2). Every
+ * field defaults to the simulator's earlier behaviour; TELNYX_MODE_MATRIX names the combinations tests run.
+ */
+export type TelnyxModes = {
+  /**
+   * 'command' (default): each command's events carry that command's client_state. 'leg': the leg keeps one
+   * client_state, replaced by every command that carries one (and by client_state_update), and every webhook
+   * of that leg emitted afterwards carries the latest, so an earlier prompt's speak.ended can carry a later
+   * command's client_state. Telnyx documents it as "added to every subsequent webhook": unconfirmed.
+   */
+  clientStateEcho?: 'command' | 'leg';
+  /**
+   * An AMD 'machine' verdict cancels the prompts playing at that moment (speak.ended / gather.ended with
+   * status 'cancelled_amd'). Default true: the status is documented; false keeps playing them.
+   */
+  amdCancelsPrompts?: boolean;
+  /**
+   * Default true: keys pressed while no gather runs still arrive as call.dtmf.received. false: keys reach the
+   * app only while a gather runs; a key pressed during a plain speak is lost (the SDK lists
+   * call.dtmf.received under gather commands only: unconfirmed either way).
+   */
+  dtmfOutsideGather?: boolean;
+  /**
+   * gather_stop / transcription_stop with nothing running answer 422 instead of 200 (the real reply is
+   * unconfirmed). Default false.
+   */
+  strictStops?: boolean;
+  /**
+   * The answer to a dial whose command_id repeats one carried out within 60 s (it is never dialled twice):
+   * 'with_ids' (default) repeats the original call's ids; 'without_ids' answers {result:'ok'} with no
+   * call_control_id (Telnyx says it "will ignore" the duplicate; the answer's shape is undocumented).
+   */
+  duplicateDialAnswer?: 'with_ids' | 'without_ids';
+  /** Content-Type of every webhook POST; default 'application/json'. A proxy or Telnyx may add a charset. */
+  webhookContentType?: string;
+  /**
+   * A leg answered and hung up within ~1 s (persona hangupAfterAnswerMs ≤ 1000) delivers its call.hangup
+   * before its call.answered (and AMD events): Telnyx confirms webhook order is not guaranteed.
+   */
+  hangupOvertakesAnswer?: boolean;
+  /**
+   * The next `count` webhooks of `eventType` (only on legs dialled to `to` when given) are never delivered;
+   * webhooksSent records them with delivered:false, dropped:true. Models a webhook lost for good.
+   */
+  dropWebhooks?: { eventType: string; count: number; to?: string }[];
+  /**
+   * The named command (dial, speak, gather_using_speak, gather_stop, transcription_start, bridge, hangup, …)
+   * is refused and NOT carried out: HTTP `status` (default 422) with a Telnyx error body of `code` (default
+   * '10015'). `after` lets the first N of that action through; `count` (default 1) refusals follow.
+   * Recorded in rejectedCommands.
+   */
+  failCommands?: { action: string; count?: number; after?: number; code?: string; status?: number }[];
+};
+
+/** One prompt on a leg's audio queue, as a test reads the timeline (Date.now() milliseconds). */
+export type AudioEntry = {
+  callControlId: string;
+  /** The leg's label (names[] or masked number). */
+  label: string;
+  kind: 'speak' | 'gather';
+  /** The words heard (SSML stripped). */
+  text: string;
+  queuedAt: number;
+  /** Absent when it never played (cut while queued, or the call ended first). */
+  startedAt?: number;
+  endedAt?: number;
+  /**
+   * How it ended: 'completed' played to its end; 'cut' by a speak's stop or a gather_stop / new gather;
+   * 'call_hangup', 'cancelled_amd'; a gather's prompt ends with its gather: 'valid' | 'invalid' | 'timeout' |
+   * 'cancelled' when the gather ended while its prompt still played or waited.
+   */
+  status?: 'completed' | 'cut' | 'call_hangup' | 'cancelled_amd' | 'cancelled' | 'timeout' | 'valid' | 'invalid';
+};
+
+/** What the simulated person did and when, to line up with the audio timeline. */
+export type PersonaAction = { callControlId: string; label: string; at: number; kind: 'say' | 'press'; text: string };
 
 export type SimulatorOptions = {
   apiKey: string;
@@ -52,6 +144,8 @@ export type SimulatorOptions = {
   names?: Record<string, string>;
   /** Real ms between redeliveries of a webhook the receiver did not accept; default [200, 600, 1800]. */
   webhookRetryDelaysMs?: number[];
+  /** Initial modes; setModes replaces them. */
+  modes?: TelnyxModes;
 };
 
 export type SimCommand = {
@@ -87,6 +181,8 @@ export type SentWebhook = {
   sentAt?: number;
   /** Date.now() when the receiver's 2xx for that delivery came back. */
   deliveredAt?: number;
+  /** Never sent, by the dropWebhooks mode. */
+  dropped?: true;
 };
 
 export type LegState = 'ringing' | 'answered' | 'bridged' | 'ended';
@@ -110,6 +206,12 @@ export type TelnyxSimulator = {
   rejectedCommands: RejectedCommand[];
   webhooksSent: SentWebhook[];
   setFaults(f: Faults): void;
+  /** Replaces the modes (and restarts dropWebhooks / failCommands counting). */
+  setModes(m: TelnyxModes): void;
+  /** Every prompt queued so far, in queue order per leg. */
+  audioTimeline(): AudioEntry[];
+  /** Every persona say / press so far. */
+  personaActions(): PersonaAction[];
   setPersona(number: string, persona: Persona): void;
   /**
    * Resolves once no call is alive and no webhook is waiting or in flight. Resolves at once if nothing was

@@ -55,6 +55,18 @@ export const errorBodies = {
   unauthenticated: (): TelnyxErrorBody => ({
     errors: [{ code: '10009', title: 'Authentication failed', detail: 'The API key provided is not valid.' }],
   }),
+  /** failCommands: a refusal in Telnyx's shape; the code is the test's choice (default 10015, Bad Request). */
+  refused: (code: string, action: string): TelnyxErrorBody => ({
+    errors: [{ code, title: code === '10015' ? 'Bad Request' : 'Command rejected', detail: `The ${action} command was rejected (simulated).` }],
+  }),
+  /**
+   * strictStops: what stopping nothing answers. Telnyx's real code for it is unconfirmed (reality.md §2);
+   * 10015 "Bad Request" is the generic invalid-request code its error table lists, so the app cannot
+   * special-case a guessed 90xxx code.
+   */
+  nothingToStop: (what: 'gather' | 'transcription'): TelnyxErrorBody => ({
+    errors: [{ code: '10015', title: 'Bad Request', detail: `There is no ${what} running on this call to stop.` }],
+  }),
   notFound: (detail: string): TelnyxErrorBody => ({
     errors: [{ code: '10005', title: 'Resource not found', detail }],
   }),

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { signTelnyxWebhook } from '@dda/telnyx';
 import type { EventData } from './event-payloads.ts';
-import type { Faults, SentWebhook } from './sim-types.ts';
+import type { Faults, SentWebhook, TelnyxModes } from './sim-types.ts';
 
 type Item = { data: EventData; url: string; record: SentWebhook; copies: number; dueAt: number };
 type SessionQueue = { items: Item[]; running: boolean };
@@ -22,6 +22,9 @@ export function createWebhookDispatcher(opts: {
   privateKey: KeyObject | string;
   retryDelaysMs?: number[];
   faults: () => Faults;
+  modes: () => TelnyxModes;
+  /** dropWebhooks: true when this event is to be lost for good. */
+  drop: (eventType: string, to: string) => boolean;
   sent: SentWebhook[];
   print: (line: string) => void;
   onSettled: () => void;
@@ -51,7 +54,7 @@ export function createWebhookDispatcher(opts: {
     try {
       const res = await fetch(item.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...signTelnyxWebhook(body, opts.privateKey) },
+        headers: { 'content-type': opts.modes().webhookContentType ?? 'application/json', ...signTelnyxWebhook(body, opts.privateKey) },
         body,
         signal: AbortSignal.any([closing.signal, AbortSignal.timeout(DELIVERY_TIMEOUT_MS)]),
       });
@@ -105,7 +108,7 @@ export function createWebhookDispatcher(opts: {
 
   return {
     /** sessionKey groups the events whose relative order matters (all legs of one call session). */
-    send(sessionKey: string, url: string, data: EventData, callControlId: string): void {
+    send(sessionKey: string, url: string, data: EventData, callControlId: string, to: string): void {
       if (closing.signal.aborted) return;
       const record: SentWebhook = {
         event_type: data.event_type,
@@ -116,6 +119,11 @@ export function createWebhookDispatcher(opts: {
         delivered: false,
       };
       opts.sent.push(record);
+      if (opts.drop(data.event_type, to)) {
+        record.dropped = true;
+        opts.print(`⚠  webhook ${data.event_type} dropped (dropWebhooks)`);
+        return;
+      }
       const faults = opts.faults();
       let queue = queues.get(sessionKey);
       if (!queue) queues.set(sessionKey, (queue = { items: [], running: false }));
