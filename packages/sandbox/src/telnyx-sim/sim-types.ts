@@ -117,9 +117,10 @@ export type AudioEntry = {
   startedAt?: number;
   endedAt?: number;
   /**
-   * How it ended: 'completed' played to its end; 'cut' by a speak's stop or a gather_stop / new gather;
-   * 'call_hangup', 'cancelled_amd'; a gather's prompt ends with its gather: 'valid' | 'invalid' | 'timeout' |
-   * 'cancelled' when the gather ended while its prompt still played or waited.
+   * A speak: 'completed' (played to its end), 'cut' (by a later speak's stop; its webhook still says
+   * 'completed'), 'cancelled_amd', 'call_hangup' (also when still queued at hang-up). A gather's prompt carries
+   * its gather's call.gather.ended status: 'valid' | 'invalid' | 'timeout' | 'cancelled' (gather_stop, a new
+   * gather, a speak's stop) | 'cancelled_amd' | 'call_hangup'; endedAt is when its audio stopped.
    */
   status?: 'completed' | 'cut' | 'call_hangup' | 'cancelled_amd' | 'cancelled' | 'timeout' | 'valid' | 'invalid';
 };
