@@ -1,12 +1,15 @@
 import { z } from 'zod';
 
-/** One schema per queue payload: producers and workers both parse through these. Payloads carry ids, not records. */
+/** One schema per queue payload: producers and workers both parse through these. Payloads carry ids, not records,
+ * except a CRM change: Merge's webhook carries the whole record, and keeping it saves a Merge request per change. */
 export const crmEventJob = z.object({
   source: z.enum(['webhook', 'poll', 'manual']),
   opportunityId: z.string().min(1),
   event: z.enum(['added', 'changed', 'removed']),
   modifiedAt: z.string().nullable(),
   receivedAt: z.string(),
+  /** The webhook's `data` as received; triage checks it with the opportunity schema and fetches when it cannot read it. */
+  record: z.record(z.string(), z.unknown()).optional(),
   /** Set for manual alerts: triage creates the alert whatever the rules say. */
   manualAlertId: z.string().optional(),
 });
