@@ -1,19 +1,18 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { snapshotOf, type TriageRules } from '@dda/domain';
-import { toDealFacts, toDealView, type MergeClient } from '@dda/merge';
+import type { MergeClient } from '@dda/merge';
 import { enqueue, type Queues } from '@dda/queues';
-import type { AlertsRepository } from '@dda/store';
 import type { Logger } from '@dda/logger';
+import { pollLastKey, type BaselineDeps, type BaselineGate } from './deal-baseline.ts';
 
 export type PollDeps = {
   merge: MergeClient;
   redis: Redis;
   prefix: string;
   queues: Queues;
-  alerts: AlertsRepository;
-  rules: TriageRules;
   log: Logger;
+  baseline: BaselineGate;
+  onSkipped?: BaselineDeps['onSkipped'];
 };
 
 /** Merge's modified_at is its sync time; a small overlap covers clock skew and in-flight syncs. */
@@ -21,23 +20,35 @@ const OVERLAP_MS = 60_000;
 
 /**
  * The safety net for missed webhooks: every deal Merge modified since the last poll goes through the same
- * triage queue. The very first poll only records what each deal looks like, so installing the service does
- * not ring the VP for every deal already sitting in negotiation.
+ * triage queue. It starts only after the account's baseline (deal-baseline.ts), from the baseline's start.
+ * A run saves its cursor after every page, so a crash resumes at that page; a record it cannot read is
+ * skipped with a log line and a metric, and the cursor moves on: one odd record never stalls the poll.
  */
-export async function pollModifiedDeals(deps: PollDeps, now = new Date()): Promise<{ baseline: boolean; queued: number; recorded: number }> {
-  const cursorKey = `${deps.prefix}:poll:last`;
-  const last = await deps.redis.get(cursorKey);
+export async function pollModifiedDeals(deps: PollDeps, now = new Date()): Promise<{ queued: number; skipped: number; pages: number }> {
+  await deps.baseline.ready();
+  const last = pollLastKey(deps.prefix, deps.merge.account);
+  const run = { since: `${last}:run-since`, startedAt: `${last}:run-started`, cursor: `${last}:run-cursor` };
+  // A run cut short keeps its window and cursor; a new run opens a window from the last finished one.
+  let since = await deps.redis.get(run.since);
+  if (!since) {
+    const previous = (await deps.redis.get(last)) ?? now.toISOString();
+    since = new Date(Date.parse(previous) - OVERLAP_MS).toISOString();
+    await deps.redis.multi().set(run.since, since).set(run.startedAt, now.toISOString()).exec();
+  }
+  const startedAt = (await deps.redis.get(run.startedAt)) ?? now.toISOString();
+  let cursor = (await deps.redis.get(run.cursor)) ?? undefined;
   let queued = 0;
-  let recorded = 0;
-  let cursor: string | undefined;
-  const modifiedAfter = last ? new Date(Date.parse(last) - OVERLAP_MS).toISOString() : undefined;
-  do {
-    const page = await deps.merge.listOpportunities({ cursor, pageSize: 100, ...(modifiedAfter ? { modifiedAfter } : {}) });
+  let skipped = 0;
+  let pages = 0;
+  for (;;) {
+    const page = await deps.merge.listOpportunities({ pageSize: 100, modifiedAfter: since, ...(cursor ? { cursor } : {}) }, { priority: 'poll' });
+    pages++;
+    if (page.skipped.length) {
+      skipped += page.skipped.length;
+      deps.log.warn({ skipped: page.skipped }, 'backstop poll: records Merge sent that we cannot read were skipped');
+      deps.onSkipped?.('poll', page.skipped);
+    }
     for (const opp of page.results) {
-      if (!last) {
-        recorded += (await recordBaseline(deps, opp)) ? 1 : 0;
-        continue;
-      }
       const version = createHash('sha256').update(`${opp.id}|${opp.modified_at ?? ''}`).digest('hex').slice(0, 32);
       const res = await enqueue(
         deps.queues,
@@ -47,20 +58,11 @@ export async function pollModifiedDeals(deps: PollDeps, now = new Date()): Promi
       );
       if (!res.duplicate) queued++;
     }
-    cursor = page.next ?? undefined;
-  } while (cursor);
-  await deps.redis.set(cursorKey, now.toISOString());
-  deps.log.info({ baseline: !last, queued, recorded }, 'backstop poll done');
-  return { baseline: !last, queued, recorded };
-}
-
-async function recordBaseline(deps: PollDeps, opp: Parameters<typeof toDealView>[0]): Promise<boolean> {
-  const view = toDealView(opp);
-  if (await deps.alerts.getSnapshot(view.id)) return false;
-  const res = await deps.alerts.recordSighting({
-    dealId: view.id,
-    expectedVersion: 0,
-    snapshot: { ...snapshotOf(toDealFacts(view), deps.rules), modifiedAt: view.modifiedAt, seenAt: new Date().toISOString() },
-  });
-  return res.kind === 'unchanged';
+    if (!page.next) break;
+    cursor = page.next;
+    await deps.redis.set(run.cursor, cursor);
+  }
+  await deps.redis.multi().set(last, startedAt).del(run.since, run.startedAt, run.cursor).exec();
+  deps.log.info({ queued, skipped, pages }, 'backstop poll done');
+  return { queued, skipped, pages };
 }

@@ -1,9 +1,21 @@
 import { decideAlert, snapshotOf, type TriageRules } from '@dda/domain';
-import { toDealFacts, toDealView, type DealView, type MergeClient } from '@dda/merge';
+import { MergeApiError, opportunitySchema, toDealFacts, toDealView, type DealView, type MergeClient, type MergeDirectory } from '@dda/merge';
+import type { CrmEventJob } from '@dda/queues';
 import type { AlertsRepository, NewAlert } from '@dda/store';
 import type { Logger } from '@dda/logger';
+import type { BaselineGate } from './deal-baseline.ts';
 
-export type TriageDeps = { merge: MergeClient; alerts: AlertsRepository; rules: TriageRules; log: Logger; cooldownSeconds?: number };
+export type TriageDeps = {
+  merge: MergeClient;
+  /** Names for the ids in webhook data. */
+  directory: MergeDirectory;
+  alerts: AlertsRepository;
+  rules: TriageRules;
+  log: Logger;
+  cooldownSeconds?: number;
+  /** Webhooks of an account wait for its baseline (the quiet first day); null turns the wait off. */
+  baseline: BaselineGate | null;
+};
 
 export type TriageResult =
   | { alerted: true; alertId: string; duplicate: boolean; reason: string }
@@ -28,12 +40,41 @@ export function alertDoc(view: DealView, previousStage: string | null, decision:
   };
 }
 
+type Change = Pick<CrmEventJob, 'opportunityId' | 'source' | 'event' | 'record'>;
+
 /**
- * Fetches the deal as Merge sees it now (webhook data is only a hint: relations are ids and may be stale),
- * decides with the pure rules against the remembered snapshot, and records both in one atomic step.
+ * The deal as this change shows it. Merge's webhook carries the whole record (relations as ids, named from the
+ * directory), so it costs no request; the deal is fetched only when the record is missing or unreadable, or
+ * when the change came from the poll. A 404 is final: the deal is gone, and asking again only burns budget.
  */
-export async function triageDeal(deps: TriageDeps, opportunityId: string, source: NewAlert['source']): Promise<TriageResult> {
-  const view = toDealView(await deps.merge.getOpportunity(opportunityId));
+async function dealOf(deps: TriageDeps, change: Change): Promise<DealView | 'gone'> {
+  if (change.record && change.source === 'webhook') {
+    const parsed = opportunitySchema.safeParse(change.record);
+    if (parsed.success && parsed.data.id === change.opportunityId) {
+      const view = toDealView(parsed.data, await deps.directory.namesFor(parsed.data));
+      return change.event === 'removed' ? { ...view, deleted: true } : view;
+    }
+    const issue = parsed.success ? 'id differs from the event' : `${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`;
+    deps.log.warn({ deal_id: change.opportunityId, issue }, 'webhook data unreadable; fetching the deal');
+  }
+  try {
+    return toDealView(await deps.merge.getOpportunity(change.opportunityId, { priority: change.source === 'poll' ? 'poll' : 'triage' }));
+  } catch (err) {
+    if (err instanceof MergeApiError && err.status === 404) return 'gone';
+    throw err;
+  }
+}
+
+/**
+ * Decides with the pure rules against the remembered snapshot, and records both in one atomic step.
+ * Webhooks of an account wait for its baseline first, so the first day rings only for real changes.
+ */
+export async function triageDeal(deps: TriageDeps, change: Change): Promise<TriageResult> {
+  if (change.source === 'webhook') await deps.baseline?.ready();
+  const found = await dealOf(deps, change);
+  if (found === 'gone') return { alerted: false, reason: 'deal deleted (Merge answered 404)' };
+  const view = found;
+  const source = change.source;
   const facts = toDealFacts(view);
   for (let attempt = 0; attempt < 10; attempt++) {
     const prev = await deps.alerts.getSnapshot(view.id);

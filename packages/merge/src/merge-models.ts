@@ -18,12 +18,14 @@ export const opportunitySchema = z
     ...base,
     name: z.string().nullish(),
     description: z.string().nullish(),
+    // Merge documents an integer or null; a fraction is still a readable amount, so it is not a reason to drop the deal.
     amount: z.number().nullish(),
     currency: z.string().nullish(),
     owner: z.union([z.string(), userSchema]).nullish(),
     account: z.union([z.string(), accountSchema]).nullish(),
     stage: z.union([z.string(), stageSchema]).nullish(),
-    status: z.enum(['OPEN', 'WON', 'LOST']).nullish(),
+    // An open enum in Merge's SDK (OpportunityStatusEnum | string): a value we never heard of is still a deal.
+    status: z.string().nullish(),
     last_activity_at: z.string().nullish(),
     close_date: z.string().nullish(),
   })
@@ -38,6 +40,29 @@ export type Note = z.infer<typeof noteSchema>;
 export const pageSchema = <T extends z.ZodType>(item: T) =>
   z.object({ next: z.string().nullish(), previous: z.string().nullish(), results: z.array(item) });
 
+export type StatusClass = 'OPEN' | 'WON' | 'LOST';
+
+const CLOSED_STATUS = /(^|_)(closed|lost|cancell?ed|abandoned|dead|disqualified)(_|$)/;
+
+/**
+ * WON and LOST are Merge's closed values; other CRMs' closed-like names ("CLOSED_LOST", "Closed Won",
+ * "CANCELLED") close the deal too, and anything else (PENDING, ON_HOLD, a new value) is an open deal.
+ */
+export function statusClass(raw: string | null | undefined): StatusClass | null {
+  if (raw === null || raw === undefined || raw.trim() === '') return null;
+  const s = raw.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_');
+  if (/(^|_)won(_|$)/.test(s)) return 'WON';
+  if (CLOSED_STATUS.test(s)) return 'LOST';
+  return 'OPEN';
+}
+
+/** Names of a deal's relations when Merge sent them as ids (webhook data, unexpanded lists). */
+export type RelationNames = {
+  owner?: { name: string | null; email: string | null } | null;
+  account?: string | null;
+  stage?: string | null;
+};
+
 /** The deal as the rest of the system sees it: relations resolved to names, no CRM ids leaking further. */
 export type DealView = {
   id: string;
@@ -45,7 +70,7 @@ export type DealView = {
   amount: number | null;
   currency: string | null;
   stage: string | null;
-  status: 'OPEN' | 'WON' | 'LOST' | null;
+  status: StatusClass | null;
   account: string | null;
   owner: { name: string | null; email: string | null } | null;
   closeDate: string | null;
@@ -56,16 +81,16 @@ export type DealView = {
 const named = <T extends { name?: string | null | undefined }>(v: string | T | null | undefined) =>
   v && typeof v === 'object' ? (v.name ?? null) : null;
 
-export function toDealView(o: Opportunity): DealView {
-  const owner = o.owner && typeof o.owner === 'object' ? { name: o.owner.name ?? null, email: o.owner.email ?? null } : null;
+export function toDealView(o: Opportunity, names: RelationNames = {}): DealView {
+  const owner = o.owner && typeof o.owner === 'object' ? { name: o.owner.name ?? null, email: o.owner.email ?? null } : (names.owner ?? null);
   return {
     id: o.id,
     name: o.name ?? '(unnamed deal)',
     amount: o.amount ?? null,
     currency: o.currency ?? null,
-    stage: named(o.stage),
-    status: o.status ?? null,
-    account: named(o.account),
+    stage: named(o.stage) ?? names.stage ?? null,
+    status: statusClass(o.status),
+    account: named(o.account) ?? names.account ?? null,
     owner,
     closeDate: o.close_date ?? null,
     modifiedAt: o.modified_at ?? null,
@@ -75,4 +100,13 @@ export function toDealView(o: Opportunity): DealView {
 
 export function toDealFacts(d: DealView): DealFacts {
   return { id: d.id, name: d.name, amount: d.amount, stage: d.stage, status: d.status, deleted: d.deleted };
+}
+
+/** A list page whose records are checked one by one: one record we cannot read must not cost the whole page. */
+export const loosePageSchema = z.object({ next: z.string().nullish(), previous: z.string().nullish(), results: z.array(z.unknown()) });
+
+/** The ids of an opportunity's relations, whether Merge sent ids or expanded objects. */
+export function relationIds(o: Opportunity): { owner: string | null; account: string | null; stage: string | null } {
+  const idOf = (v: unknown) => (typeof v === 'string' ? v : v && typeof v === 'object' && typeof (v as { id?: unknown }).id === 'string' ? (v as { id: string }).id : null);
+  return { owner: idOf(o.owner), account: idOf(o.account), stage: idOf(o.stage) };
 }

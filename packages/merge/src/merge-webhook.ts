@@ -26,7 +26,14 @@ export type MergeWebhook = z.infer<typeof mergeWebhookSchema>;
 export const opportunityRefSchema = z.object({ id: z.string().min(1).max(200), modified_at: z.string().max(100).nullish() });
 
 export type WebhookIntent =
-  | { kind: 'opportunity'; event: 'added' | 'changed' | 'removed'; opportunityId: string; modifiedAt: string | null }
+  | {
+      kind: 'opportunity';
+      event: 'added' | 'changed' | 'removed';
+      opportunityId: string;
+      modifiedAt: string | null;
+      /** The whole common model as Merge sent it; triage reads it through opportunitySchema. */
+      record: Record<string, unknown>;
+    }
   | { kind: 'sync_completed'; opportunitiesDone: boolean }
   | { kind: 'ignored'; event: string };
 
@@ -42,13 +49,15 @@ export function classifyMergeWebhook(hook: MergeWebhook): WebhookIntent | { kind
       event: m[1] as 'added' | 'changed' | 'removed',
       opportunityId: ref.data.id,
       modifiedAt: ref.data.modified_at ?? null,
+      record: hook.data as Record<string, unknown>,
     };
   }
   if (event === 'linkedaccount.sync_completed') {
     const status = (hook.data?.['sync_status'] as Record<string, { last_sync_result?: string }> | undefined)?.[
       'crm.Opportunity'
     ];
-    return { kind: 'sync_completed', opportunitiesDone: status?.last_sync_result === 'DONE' };
+    // Merge says to read data after PARTIALLY_SYNCED as after DONE: part of the records did change.
+    return { kind: 'sync_completed', opportunitiesDone: status?.last_sync_result === 'DONE' || status?.last_sync_result === 'PARTIALLY_SYNCED' };
   }
   return { kind: 'ignored', event: hook.hook.event };
 }

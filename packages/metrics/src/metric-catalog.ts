@@ -34,6 +34,16 @@ export const metricCatalog = {
   dda_telnyx_command_errors_total: { type: 'counter', help: 'Telnyx commands that failed (not counting "call already ended"), by action and HTTP status', labels: ['action', 'status'] },
   dda_merge_request_seconds: { type: 'histogram', help: 'Merge API request latency per attempt, by endpoint', labels: ['endpoint'], buckets: NET },
   dda_merge_request_errors_total: { type: 'counter', help: 'Merge API attempts that failed, by endpoint and status (error = network)', labels: ['endpoint', 'status'] },
+  dda_merge_requests_total: { type: 'counter', help: 'Merge requests the shared budget let through, by priority (triage, notes, poll, listing)', labels: ['priority'] },
+  dda_merge_budget_remaining: {
+    type: 'histogram',
+    help: 'Requests left in the linked account\'s rolling-minute Merge budget right after each grant (a count, not seconds)',
+    labels: [],
+    buckets: [0, 1, 5, 10, 20, 40, 60, 80, 100, 200, 400],
+  },
+  dda_merge_budget_wait_seconds: { type: 'histogram', help: 'Time a Merge request waited for the budget, by priority', labels: ['priority'], buckets: [0.001, 0.01, 0.1, 0.5, 1, 5, 15, 30, 60, 120] },
+  dda_merge_throttled_total: { type: 'counter', help: 'Merge 429 answers (each pauses the linked account)', labels: [] },
+  dda_merge_records_skipped_total: { type: 'counter', help: 'Records in a Merge list page that could not be read and were skipped, by path (baseline, poll)', labels: ['path'] },
   dda_ai_request_seconds: { type: 'histogram', help: 'AI briefing request latency, by outcome (ok, timeout, error)', labels: ['outcome'], buckets: [0.25, 0.5, 1, 2, 3, 5, 8, 13, 20] },
   dda_ai_request_errors_total: { type: 'counter', help: 'AI briefing requests that did not give a usable briefing, by reason', labels: ['reason'] },
 } as const satisfies Record<string, MetricSpec>;

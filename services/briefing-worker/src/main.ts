@@ -1,10 +1,11 @@
 import { hostname } from 'node:os';
 import { applyProcessNice, loadConfigOrExit, SANDBOX_CREDENTIALS } from '@dda/config';
 import { createLogger } from '@dda/logger';
-import { createMergeClient } from '@dda/merge';
+import { createMergeClient, createMergeDirectory } from '@dda/merge';
 import { closeOnSignal, closeQueues, createQueues, createWorker, createWorkerConnection, observeWorker, startInboxRelay } from '@dda/queues';
 import { createAlertsRepository } from '@dda/store';
-import { dispatchAlert, dispatchAlerts, pollModifiedDeals, triageDeal } from '@dda/alerting';
+import { createBaselineGate, createSharedMergeBudget, dispatchAlert, dispatchAlerts, pollModifiedDeals, triageDeal } from '@dda/alerting';
+import { createMetricBatch } from '@dda/metrics';
 import { aiSettingsFrom, createAiClient, NOTES_BUDGET_MS, writeBriefing } from '@dda/ai';
 
 const config = loadConfigOrExit();
@@ -14,18 +15,27 @@ const redis = createWorkerConnection(config.REDIS_URL);
 redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
 const queues = createQueues(redis, config.REDIS_PREFIX);
 const alerts = createAlertsRepository(redis, config.REDIS_PREFIX);
-const merge = createMergeClient({
+// Every Merge request of every replica goes through one budget per linked account (MERGE_RATE_LIMIT_PER_MINUTE).
+const mergeBudget = createSharedMergeBudget({ redis, prefix: config.REDIS_PREFIX, limitPerMinute: config.MERGE_RATE_LIMIT_PER_MINUTE, log });
+const mergeAccess = {
   baseUrl: config.MERGE_BASE_URL,
   apiKey: config.MERGE_API_KEY ?? SANDBOX_CREDENTIALS.mergeApiKey,
   accountToken: config.MERGE_ACCOUNT_TOKEN ?? SANDBOX_CREDENTIALS.mergeAccountToken,
-});
+  budget: mergeBudget.budget,
+};
+const merge = createMergeClient(mergeAccess);
+const directory = createMergeDirectory({ redis, prefix: config.REDIS_PREFIX, merge, cacheSeconds: config.MERGE_CACHE_SECONDS, log });
 const rules = { alertStages: config.ALERT_STAGES, threshold: config.DEAL_THRESHOLD };
 const connection = { connection: redis, prefix: config.REDIS_PREFIX, lockDuration: config.JOB_LOCK_MS };
+const metrics = createMetricBatch(redis, config.REDIS_PREFIX);
+const onSkipped = (path: 'baseline' | 'poll', skipped: unknown[]) => metrics.increment('dda_merge_records_skipped_total', { path }, skipped.length);
+const baseline = createBaselineGate({ merge, redis, prefix: config.REDIS_PREFIX, alerts, rules, log, onSkipped });
+const triageDeps = { merge, directory, alerts, rules, log, baseline, cooldownSeconds: config.ALERT_COOLDOWN_MINUTES * 60 };
 
 const triage = createWorker(
   'crm-events',
   async (job) => {
-    const result = await triageDeal({ merge, alerts, rules, log, cooldownSeconds: config.ALERT_COOLDOWN_MINUTES * 60 }, job.opportunityId, job.source);
+    const result = await triageDeal(triageDeps, job);
     // Only this job's own alert: the sweep below catches any whose hand-off a crash interrupted.
     if (result.alerted && !result.duplicate) await dispatchAlert({ alerts, queues }, result.alertId);
     return result;
@@ -36,21 +46,16 @@ const triage = createWorker(
 const relayRedis = redis.duplicate();
 relayRedis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error (inbox relay)'));
 const relay = startInboxRelay({ redis: relayRedis, queues, prefix: config.REDIS_PREFIX, consumer: `${hostname()}-${process.pid}`, log, claimIdleMs: config.JOB_LOCK_MS });
-const poll = createWorker('polls', async () => pollModifiedDeals({ merge, redis, prefix: config.REDIS_PREFIX, queues, alerts, rules, log }), { ...connection, concurrency: 1 });
+const poll = createWorker('polls', async () => pollModifiedDeals({ merge, redis, prefix: config.REDIS_PREFIX, queues, log, baseline, onSkipped }), { ...connection, concurrency: 1 });
 
 // Briefings: AI text when it is ready in time, the template otherwise; the call never waits for them.
 const ai = aiSettingsFrom(config, SANDBOX_CREDENTIALS.aiApiKey);
 if (!ai.enabled) log.warn({ reason: ai.reason }, 'AI briefings off: every briefing is the template');
-const notesMerge = createMergeClient({
-  baseUrl: config.MERGE_BASE_URL,
-  apiKey: config.MERGE_API_KEY ?? SANDBOX_CREDENTIALS.mergeApiKey,
-  accountToken: config.MERGE_ACCOUNT_TOKEN ?? SANDBOX_CREDENTIALS.mergeAccountToken,
-  maxRetries: 0,
-  timeoutMs: NOTES_BUDGET_MS,
-});
+const notesMerge = createMergeClient({ ...mergeAccess, maxRetries: 0, timeoutMs: NOTES_BUDGET_MS });
 const briefingDeps = {
   alerts,
-  listNotes: (dealId: string) => notesMerge.listNotes(dealId),
+  // Notes are a nice-to-have: they wait for the budget only as long as the briefing can spare, never the call.
+  listNotes: (dealId: string) => notesMerge.listNotes(dealId, 5, { priority: 'notes', maxWaitMs: NOTES_BUDGET_MS }),
   ai: ai.enabled ? createAiClient(ai) : null,
   timeoutMs: config.AI_TIMEOUT_MS,
   log,
@@ -65,6 +70,11 @@ if (config.MERGE_POLL_SECONDS > 0) {
   await queues.byName.polls.removeJobScheduler('merge-backstop-poll');
 }
 
+// The quiet first day: record every open deal as it stands before the first webhook is triaged, and warm the
+// name caches so the first alert does not wait for them. Both retry by themselves; neither blocks the start.
+void baseline.start();
+directory.warm().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'merge directory not warmed yet; the first lookup lists it'));
+
 // The outbox sweep re-dispatches alerts whose hand-off was cut short by a crash.
 const sweep = setInterval(() => {
   dispatchAlerts({ alerts, queues }).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'outbox sweep failed'));
@@ -74,6 +84,7 @@ closeOnSignal(log, workers, async () => {
   clearInterval(sweep);
   await relay.stop();
   relayRedis.disconnect();
+  await Promise.all([metrics.flush(), mergeBudget.flush()]);
   await closeQueues(queues);
   redis.disconnect();
 });

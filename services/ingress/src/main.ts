@@ -5,6 +5,7 @@ import { createMergeClient } from '@dda/merge';
 import { createMetricHooks } from '@dda/metrics';
 import { closeQueues, createProducerConnection, createQueues } from '@dda/queues';
 import { createAlertsRepository } from '@dda/store';
+import { createSharedMergeBudget } from '@dda/alerting';
 import { buildApp } from './build-app.ts';
 
 const config = loadConfigOrExit();
@@ -15,7 +16,9 @@ redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection erro
 const queues = createQueues(redis, config.REDIS_PREFIX);
 for (const q of Object.values(queues.byName)) q.on('error', (err) => log.warn({ err: err.message, queue: q.name }, 'queue error'));
 const mergeMetrics = createMetricHooks(redis, config.REDIS_PREFIX, log);
+const mergeBudget = createSharedMergeBudget({ redis, prefix: config.REDIS_PREFIX, limitPerMinute: config.MERGE_RATE_LIMIT_PER_MINUTE, log });
 const merge = createMergeClient({
+  budget: mergeBudget.budget,
   baseUrl: config.MERGE_BASE_URL,
   apiKey: config.MERGE_API_KEY ?? SANDBOX_CREDENTIALS.mergeApiKey,
   accountToken: config.MERGE_ACCOUNT_TOKEN ?? SANDBOX_CREDENTIALS.mergeAccountToken,
@@ -30,6 +33,7 @@ closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
   else log.info({ signal }, 'shutting down');
   await app.close();
   await mergeMetrics.flush();
+  await mergeBudget.flush();
   await closeQueues(queues);
   redis.disconnect();
 });

@@ -1,9 +1,8 @@
 import { Redis } from 'ioredis';
-import { pollModifiedDeals } from '@dda/alerting';
+import { createSharedMergeBudget, runBaseline } from '@dda/alerting';
 import { SANDBOX_CREDENTIALS } from '@dda/config';
 import { createLogger } from '@dda/logger';
 import { createMergeClient, signMergeBody } from '@dda/merge';
-import { closeQueues, createQueues } from '@dda/queues';
 import { createAlertsRepository, deleteKeysWithPrefix } from '@dda/store';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,7 +35,9 @@ export async function startSandbox(opts: { env: Record<string, string>; print: (
   const redisUrl = opts.env.REDIS_URL;
   if (!redisUrl) throw new Error('REDIS_URL is required');
   const signatureKey = opts.env.MERGE_WEBHOOK_SIGNATURE_KEY || SANDBOX_MERGE_SIGNATURE_KEY;
-  const merge = await createMergeSimulator({ apiKey: MERGE_API_KEY, accountToken: MERGE_ACCOUNT_TOKEN });
+  // Merge's entry-plan limit, as a real linked account has it: the services must live within it under npm start too.
+  const limitPerMinute = Number(opts.env.MERGE_RATE_LIMIT_PER_MINUTE || 100);
+  const merge = await createMergeSimulator({ apiKey: MERGE_API_KEY, accountToken: MERGE_ACCOUNT_TOKEN, rateLimitPerMinute: 100 });
   const vpPersonaName = (opts.env.SANDBOX_VP_PERSONA || 'vpSaysConnect') as keyof typeof personas;
   const vpPersona: Persona = personas[vpPersonaName] ?? personas.vpSaysConnect;
   const keys = generateWebhookKeyPair();
@@ -62,18 +63,19 @@ export async function startSandbox(opts: { env: Record<string, string>; print: (
 
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   await deleteKeysWithPrefix(redis, prefix);
-  const queues = createQueues(redis, prefix);
   const log = createLogger({ service: 'sandbox', level: 'warn' });
-  await pollModifiedDeals({
-    merge: createMergeClient({ baseUrl: merge.url, apiKey: MERGE_API_KEY, accountToken: MERGE_ACCOUNT_TOKEN }),
+  // The baseline the briefing-worker would run at its start, done here before the demo deal moves, so the
+  // printed curl is a real move into Negotiation and not a deal the baseline might see already there.
+  const { budget, flush } = createSharedMergeBudget({ redis, prefix, limitPerMinute, log });
+  await runBaseline({
+    merge: createMergeClient({ baseUrl: merge.url, apiKey: MERGE_API_KEY, accountToken: MERGE_ACCOUNT_TOKEN, budget }),
     redis,
     prefix,
-    queues,
     alerts: createAlertsRepository(redis, prefix),
     rules: { alertStages: (opts.env.ALERT_STAGES || 'negotiation,contract_sent,verbal_commit,closing').split(','), threshold: Number(opts.env.DEAL_THRESHOLD || 50000) },
     log,
   });
-  await closeQueues(queues);
+  await flush();
   redis.disconnect();
 
   merge.moveDeal(FIXTURE_IDS.deal, 'Negotiation/Review');

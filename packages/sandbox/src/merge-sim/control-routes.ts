@@ -31,6 +31,12 @@ export function registerControlRoutes(app: FastifyInstance, deps: { store: CrmSt
     return store.setAmount(req.params.id, amount);
   });
   app.post<DealParams>('/deals/:id/remove', async (req) => store.removeDeal(req.params.id));
+  app.post<DealParams>('/deals/:id/touch', async (req) => store.touchDeal(req.params.id));
+  app.post<DealParams & { Body: { status?: unknown } }>('/deals/:id/status', async (req) => {
+    const status = req.body?.status;
+    if (status !== null && typeof status !== 'string') throw new CrmSimError(400, 'body must be {"status": "<any string>"|null}');
+    return store.setStatus(req.params.id, status);
+  });
 
   /** Without `deliver_to` the signed delivery is returned; with it, it is also posted there. */
   app.post<DealParams & { Body: { event?: unknown; key?: unknown; deliver_to?: unknown } }>('/deals/:id/webhook', async (req) => {

@@ -55,6 +55,7 @@ export function registerCrmRoutes(app: FastifyInstance, store: CrmStore): void {
 
   app.get('/opportunities', async (req) => {
     const query = q(req);
+    // The filter takes only the enum (as Merge's does); records may still carry other values.
     const status = choiceParam(query, 'status', ['OPEN', 'WON', 'LOST'] as const);
     const rows = commonFilters([...store.opportunities.values()], query).filter(
       (o: CrmOpportunity) =>
@@ -77,8 +78,9 @@ export function registerCrmRoutes(app: FastifyInstance, store: CrmStore): void {
         matches(query, 'contact_id', n.contact),
     );
     const rels = expandSet(query['expand']);
-    // Newest first by when the note was written in the CRM, which is what "recent activity" means.
-    return listOf(rows, query, (n) => n.remote_created_at ?? n.created_at, (n) => store.expand(n, rels));
+    // Merge lists notes by its own created_at (when its sync saw them), not by when they were written in the
+    // CRM, and has no ordering parameter: a reader wanting "the latest notes" must sort them itself.
+    return listOf(rows, query, (n) => n.created_at, (n) => store.expand(n, rels));
   });
 
   app.get<{ Params: { id: string } }>('/notes/:id', async (req) => store.expand(one(store.notes, req.params.id), expandSet(q(req)['expand'])));

@@ -9,7 +9,7 @@ export type Relation = 'owner' | 'account' | 'stage' | 'opportunity';
  * The linked account's data, held unexpanded (relations as ids) exactly like Merge stores common models.
  * Reads hand out copies so callers can never edit the CRM behind the simulator's back.
  */
-export function createCrmStore(seed: CrmSeed, now: () => number = Date.now) {
+export function createCrmStore(seed: CrmSeed, now: () => number = Date.now, opts: { removedDeals?: 'flag' | '404' } = {}) {
   const data = structuredClone(seed);
   const byId = <T extends { id: string }>(rows: T[]) => new Map(rows.map((r) => [r.id, r]));
   const users = byId(data.users);
@@ -83,10 +83,36 @@ export function createCrmStore(seed: CrmSeed, now: () => number = Date.now) {
       o.amount = amount;
       return touch(o);
     },
+    /**
+     * Which of the two documented behaviours a deleted deal shows is unconfirmed, so both exist: the record
+     * flagged `remote_was_deleted` (default), or gone, answering 404 (`removedDeals: '404'`).
+     */
     removeDeal(id: string): CrmOpportunity {
       const o = deal(id);
       o.remote_was_deleted = true;
+      const last = touch(o);
+      if (opts.removedDeals === '404') opportunities.delete(id);
+      return last;
+    },
+    /** A status outside Merge's enum, as some integrations send (PENDING, ON_HOLD…). */
+    setStatus(id: string, status: OpportunityStatus | null): CrmOpportunity {
+      const o = deal(id);
+      o.status = status;
       return touch(o);
+    },
+    /** An edit that changes nothing we read (a description): Merge still sends Opportunity.changed. */
+    touchDeal(id: string): CrmOpportunity {
+      const o = deal(id);
+      o.description = `${o.description ?? ''} `.slice(0, 500);
+      return touch(o);
+    },
+    /**
+     * Puts a record into the account as it is, unchecked: lets a test see what a list page holding a record
+     * our schema cannot read does to the reader.
+     */
+    putRawOpportunity(raw: Record<string, unknown> & { id: string }): void {
+      const stampNow = stamp();
+      opportunities.set(raw.id, { created_at: stampNow, modified_at: stampNow, remote_was_deleted: false, remote_id: null, ...raw } as unknown as CrmOpportunity);
     },
     getDeal(id: string): CrmOpportunity | undefined {
       const o = opportunities.get(id);

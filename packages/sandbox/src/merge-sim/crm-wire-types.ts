@@ -69,7 +69,8 @@ export type CrmStage = {
   remote_data: null;
 };
 
-export type OpportunityStatus = 'OPEN' | 'WON' | 'LOST';
+/** Merge's enum is open (OpportunityStatusEnum | string): CRMs send values outside OPEN/WON/LOST. */
+export type OpportunityStatus = 'OPEN' | 'WON' | 'LOST' | (string & {});
 
 export type CrmOpportunity = {
   id: string;

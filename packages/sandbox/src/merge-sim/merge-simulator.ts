@@ -10,6 +10,7 @@ import { queryOf } from './crm-query.ts';
 import { buildOpportunityWebhook, postWebhook, type OpportunityEvent, type WebhookDelivery } from './webhook-delivery.ts';
 import { CrmSimError } from './sim-errors.ts';
 import { listenOrigin } from './listen-origin.ts';
+import { createRateLimit } from './rate-limit.ts';
 
 export type MergeSimulatorOptions = {
   apiKey: string;
@@ -19,6 +20,10 @@ export type MergeSimulatorOptions = {
   host?: string;
   seed?: CrmSeed;
   log?: (line: string) => void;
+  /** Merge's per-account limit over any rolling minute; 100 (the entry plan) unless set, 0 turns it off. */
+  rateLimitPerMinute?: number;
+  /** What a removed deal looks like: flagged `remote_was_deleted` (default) or gone with a 404. */
+  removedDeals?: 'flag' | '404';
 };
 
 export type RecordedRequest = { method: string; path: string; query: Record<string, string>; status: number };
@@ -36,6 +41,11 @@ export type MergeSimulator = {
   /** Builds the delivery for `targetUrl` and posts it there with Merge's signature header. */
   deliverWebhook(id: string, event: OpportunityEvent, key: string, targetUrl: string): Promise<{ status: number; body: string }>;
   setFaults(faults: MergeFaults): void;
+  setStatus(id: string, status: string | null): CrmOpportunity;
+  touchDeal(id: string): CrmOpportunity;
+  putRawOpportunity(raw: Record<string, unknown> & { id: string }): void;
+  /** 429s answered because of the rate limit (not injected faults). */
+  throttled(): number;
   /** Every /crm request in arrival order, path relative to `url`; clear with `requests.length = 0`. */
   requests: RecordedRequest[];
 };
@@ -44,7 +54,8 @@ const BASE = '/api';
 
 /** Merge's API over HTTP on loopback, backed by an in-memory linked account (a Salesforce-like CRM). */
 export async function createMergeSimulator(opts: MergeSimulatorOptions): Promise<MergeSimulator> {
-  const store = createCrmStore(opts.seed ?? defaultCrmSeed);
+  const store = createCrmStore(opts.seed ?? defaultCrmSeed, Date.now, { removedDeals: opts.removedDeals ?? 'flag' });
+  const limit = createRateLimit(opts.rateLimitPerMinute ?? 100);
   const faults = createFaultState();
   const requests: RecordedRequest[] = [];
   const closing = new AbortController();
@@ -65,6 +76,8 @@ export async function createMergeSimulator(opts: MergeSimulatorOptions): Promise
       crm.addHook('onRequest', async (req, reply) => {
         if (faults.latencyMs > 0) await sleep(faults.latencyMs, undefined, { signal: closing.signal }).catch(() => {});
         if (!authorised(req, reply)) return reply;
+        const throttle = limit.check(String(req.headers['x-account-token']));
+        if (throttle) return sendFault(reply, { status: 429, ...throttle });
         const fault = faults.take();
         if (fault) return sendFault(reply, fault);
       });
@@ -110,6 +123,10 @@ export async function createMergeSimulator(opts: MergeSimulatorOptions): Promise
     webhookFor: (id, event, key, target) => buildOpportunityWebhook(store, id, event, key, target),
     deliverWebhook: (id, event, key, targetUrl) => postWebhook(buildOpportunityWebhook(store, id, event, key, targetUrl), targetUrl),
     setFaults: (f) => faults.set(f),
+    setStatus: store.setStatus,
+    touchDeal: store.touchDeal,
+    putRawOpportunity: store.putRawOpportunity,
+    throttled: () => limit.throttled,
     requests,
   };
 }

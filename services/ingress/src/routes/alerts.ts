@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { MergeApiError, toDealView } from '@dda/merge';
+import { MergeApiError, MergeBudgetTimeout, toDealView } from '@dda/merge';
 import { alertDoc, dispatchAlert } from '@dda/alerting';
 import type { AppDeps } from '../app-deps.ts';
 import { HttpProblem } from '../plugins/error-handling.ts';
@@ -44,9 +44,10 @@ export async function alertRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       const body = req.body;
       let doc;
       if ('deal_id' in body) {
-        const opp = await deps.merge.getOpportunity(body.deal_id).catch((err: unknown) => {
+        const opp = await deps.merge.getOpportunity(body.deal_id, { priority: 'triage', maxWaitMs: 10_000 }).catch((err: unknown) => {
           if (err instanceof MergeApiError && err.status === 404) throw new HttpProblem(404, 'deal_not_found', `no deal ${body.deal_id} in the CRM`);
           if (err instanceof MergeApiError) throw new HttpProblem(502, 'crm_unavailable', `the CRM answered ${err.status}`);
+          if (err instanceof MergeBudgetTimeout) throw new HttpProblem(503, 'crm_budget_spent', 'the Merge request budget of this account is spent for now; try again in a minute');
           throw err;
         });
         doc = alertDoc(toDealView(opp), null, { reason: 'manual alert', reasons: ['manual'] }, 'manual');
@@ -111,11 +112,12 @@ export async function alertRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       },
     },
     async (req) => {
-      const page = await deps.merge.listOpportunities({ pageSize: req.query.limit, ...(req.query.cursor ? { cursor: req.query.cursor } : {}) }).catch((err: unknown) => {
+      const page = await deps.merge.listOpportunities({ pageSize: req.query.limit, ...(req.query.cursor ? { cursor: req.query.cursor } : {}) }, { priority: 'listing', maxWaitMs: 5_000 }).catch((err: unknown) => {
         if (err instanceof MergeApiError) throw new HttpProblem(502, 'crm_unavailable', `the CRM answered ${err.status}`);
+        if (err instanceof MergeBudgetTimeout) throw new HttpProblem(503, 'crm_budget_spent', 'the Merge request budget of this account is spent for now; try again in a minute');
         throw err;
       });
-      return { deals: page.results.map(toDealView), next_cursor: page.next ?? null };
+      return { deals: page.results.map((o) => toDealView(o)), next_cursor: page.next ?? null };
     },
   );
 }

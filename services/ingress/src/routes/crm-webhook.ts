@@ -74,7 +74,7 @@ export async function crmWebhookRoute(app: FastifyInstance, deps: AppDeps): Prom
         res = await acceptCrmEvent(
           deps.redis,
           deps.config.REDIS_PREFIX,
-          { source: 'webhook', opportunityId: intent.opportunityId, event: intent.event, modifiedAt: intent.modifiedAt, receivedAt },
+          { source: 'webhook', opportunityId: intent.opportunityId, event: intent.event, modifiedAt: intent.modifiedAt, receivedAt, record: intent.record },
           jobId,
         );
       } else {
