@@ -10,6 +10,7 @@ const base = (over: Partial<Alert> & { deal: Alert['deal'] }): Alert => ({
   status: 'pending',
   outcome: null,
   outcome_reason: null,
+  talk_seconds: null,
   reason: '',
   reasons: [],
   briefing: null,

@@ -1,8 +1,9 @@
 import { applyCallEvent } from '@dda/domain';
-import { decodeClientState } from '@dda/telnyx';
+import { commandId, decodeClientState } from '@dda/telnyx';
 import type { CallEventJob } from '@dda/queues';
 import type { CallDeps } from './call-deps.ts';
 import { runOutbox } from './call-executor.ts';
+import { armWatchdog } from './call-watchdog.ts';
 import { toCallEvent } from './telnyx-to-call-event.ts';
 
 export type ApplyResult =
@@ -17,7 +18,8 @@ const INFORMATIONAL: Record<string, string> = {
 /**
  * call-worker's job: one Telnyx event. Under the call's lock it is applied at most once (event ids are
  * stored with the new state in one write), in arrival order per call; an event that means nothing in the
- * current state (late, stale or repeated) changes nothing. Then the decided commands go out.
+ * current state (late, stale or repeated) changes nothing. Then the decided commands go out and the
+ * watchdog is re-armed for the call's new step.
  */
 export async function applyTelnyxEvent(deps: CallDeps, job: CallEventJob): Promise<ApplyResult> {
   const payload = job.payload;
@@ -28,18 +30,22 @@ export async function applyTelnyxEvent(deps: CallDeps, job: CallEventJob): Promi
 
   return deps.calls.withLock(callId, async () => {
     const record = await deps.calls.get(callId);
-    if (!record) return { applied: false, callId, reason: 'unknown_call' };
+    if (!record) {
+      await hangUpOrphan(deps, job, ccid, callId);
+      return { applied: false, callId, reason: 'unknown_call' };
+    }
     if (await deps.calls.eventApplied(callId, job.eventId)) {
       // Finish what an earlier run decided but may not have sent (crash between save and send).
       await runOutbox(deps, record);
       return { applied: false, callId, reason: 'duplicate' };
     }
     const leg = state?.leg ?? (ccid && ccid === record.ccid.ae ? 'ae' : 'vp');
+    // A dial answered without ids (a resend Telnyx ignored) leaves the leg to be named by its first webhook.
     if (ccid && !record.ccid[leg]) record.ccid[leg] = ccid;
 
     if (job.eventType === 'call.answered' && leg === 'vp') record.vpAnsweredAt ??= job.receivedAt;
     const info = INFORMATIONAL[job.eventType];
-    const event = toCallEvent(job.eventType, payload, state, leg);
+    const event = toCallEvent(job.eventType, payload, leg);
     const transition = event ? applyCallEvent(record.ctx, event) : null;
     const from = record.ctx.state;
     if (transition) {
@@ -50,8 +56,21 @@ export async function applyTelnyxEvent(deps: CallDeps, job: CallEventJob): Promi
     if (info) await deps.alerts.addTimeline(record.alertId, `${leg}.${info}`, { call_id: callId, ...(payload['digit'] ? { digit: payload['digit'] } : {}) });
     if (event?.type === 'transcript') await deps.alerts.addTimeline(record.alertId, `${leg}.said`, { call_id: callId, text: event.text });
     await runOutbox(deps, record);
+    if (transition) await armWatchdog(deps, record);
     if (!transition) return { applied: false, callId, reason: info ? 'informational' : 'no_effect' };
     deps.log.info({ alert_id: record.alertId, call_id: callId, event: job.eventType, leg, from, to: record.ctx.state }, 'call event applied');
     return { applied: true, callId, from, to: record.ctx.state };
+  });
+}
+
+/**
+ * A leg of ours (its client_state is ours) whose call record cannot be found: nothing can drive it, so it
+ * is hung up rather than left open on Telnyx's side until its time limit.
+ */
+async function hangUpOrphan(deps: CallDeps, job: CallEventJob, ccid: string | null, callId: string): Promise<void> {
+  if (!ccid || job.eventType === 'call.hangup') return;
+  deps.log.warn({ call_id: callId, event: job.eventType }, 'event for a call with no record: hanging the leg up');
+  await deps.telnyx.hangup(ccid, { command_id: commandId(callId, 'orphan.hangup') }).catch((err: Error) => {
+    deps.log.warn({ call_id: callId, err: err.message }, 'could not hang up a leg with no record');
   });
 }

@@ -20,6 +20,10 @@ export type CallSettings = {
   snoozeMs: number;
   /** How long a prompt waits for a key or a word after it finished playing. */
   answerTimeoutMs: number;
+  /** An answered leg left without audio or an awaited answer this long is re-prompted, then closed. */
+  stallMs: number;
+  /** Our estimate of how long the voice takes per character: when the watchdog expects a prompt to be over. */
+  speechMsPerChar: number;
   ringTimeoutSecs: number;
   timeZone: string;
   quietHours: string;
@@ -53,6 +57,8 @@ export function callSettingsFrom(config: Config): CallSettings {
     retryDelayMs: config.CALL_RETRY_DELAY_SECONDS * 1000,
     snoozeMs: config.SNOOZE_MINUTES * 60_000,
     answerTimeoutMs: 8000,
+    stallMs: config.CALL_STALL_SECONDS * 1000,
+    speechMsPerChar: config.TTS_MS_PER_CHAR,
     ringTimeoutSecs: 30,
     timeZone: config.VP_TIMEZONE,
     quietHours: config.QUIET_HOURS,

@@ -18,7 +18,11 @@ export async function onCallFinished(deps: CallDeps, record: CallRecord, result:
   // whoever waited meanwhile is called after the outcome below is recorded.
   const waiters = await calls.releaseLineAndTakeWaiting(record.callee.number, record.id);
 
-  if (REACHED.has(result)) {
+  if (result === 'failed') {
+    // Our side could not drive the call (a command refused for good, retries spent): calling again would fail
+    // the same way, so the alert ends here with the reason, and the apology was the last thing heard.
+    for (const id of record.group) await alerts.setOutcome(id, 'failed', reason ?? 'the call could not continue', 'failed');
+  } else if (REACHED.has(result)) {
     const escalated = record.callee.role === 'escalation';
     for (const [i, id] of record.group.entries()) {
       // The alert the VP acted on gets the result; the others of a digest were heard or announced.
@@ -26,7 +30,10 @@ export async function onCallFinished(deps: CallDeps, record: CallRecord, result:
       const r: CallResult = own ? result : 'acknowledged';
       const why = own ? reason : i < record.ctx.focus ? 'heard in a digest call' : 'announced in a digest call';
       const outcome: AlertOutcome = escalated ? 'escalated' : (r as AlertOutcome);
-      await alerts.setOutcome(id, outcome, escalated ? `escalation contact answered: ${r}${why ? ` (${why})` : ''}` : why, 'completed');
+      const first = await alerts.setOutcome(id, outcome, escalated ? `escalation contact answered: ${r}${why ? ` (${why})` : ''}` : why, 'completed');
+      // Connected was set at the bridge; the hangup adds how long they talked and completes the alert.
+      if (own && record.bridgedAt) await alerts.setTalkTime(id, Math.max(0, Math.round((Date.now() - Date.parse(record.bridgedAt)) / 1000)));
+      else if (!first) await alerts.setStatus(id, 'completed');
     }
   } else {
     const next = record.attempt + 1;
@@ -40,7 +47,7 @@ export async function onCallFinished(deps: CallDeps, record: CallRecord, result:
       );
       for (const id of record.group) await alerts.addTimeline(id, 'retry.scheduled', { attempt: next, callee: toEscalation ? 'escalation' : 'vp', in_seconds: Math.round(delay / 1000) });
     } else {
-      const outcome: AlertOutcome = result === 'voicemail' ? 'voicemail' : result === 'failed' ? 'failed' : 'no_answer';
+      const outcome: AlertOutcome = result === 'voicemail' ? 'voicemail' : 'no_answer';
       for (const id of record.group) await alerts.setOutcome(id, outcome, `nobody reached after ${record.attempt + 1} attempts${reason ? ` (last: ${reason})` : ''}`, 'completed');
     }
   }

@@ -19,6 +19,13 @@ export type CallRecord = {
   /** When our ingress received the VP's call.answered, and how long until the first words left (dead air). */
   vpAnsweredAt?: string;
   deadAirMs?: number;
+  /**
+   * Per leg, when (epoch ms) the prompts sent so far should have finished playing and been answered, by our
+   * own estimate: the watchdog waits this long plus CALL_STALL_SECONDS before it calls the leg stalled.
+   */
+  audioUntil?: { vp: number; ae: number };
+  /** When Telnyx confirmed the bridge: the talk time is counted from here. */
+  bridgedAt?: string;
   createdAt: string;
   version: number;
 };

@@ -10,3 +10,5 @@ export { onCallFinished } from './call-finished.ts';
 export { toCallEvent } from './telnyx-to-call-event.ts';
 export { withTelnyxFailurePolicy, failCallOfEvent, failDial } from './call-failures.ts';
 export { createCallDeps } from './create-call-deps.ts';
+export { armWatchdog, runWatchdog, watchdogDelayMs, type WatchdogResult } from './call-watchdog.ts';
+export { hangupShowsAnswer } from './telnyx-to-call-event.ts';

@@ -4,6 +4,7 @@ import type { CallDeps } from './call-deps.ts';
 import { callIdFor, type CallRecord } from './call-record.ts';
 import { findRep } from './rep-directory.ts';
 import { runOutbox } from './call-executor.ts';
+import { armWatchdog } from './call-watchdog.ts';
 import { hasAttempt, waitingMember } from './call-finished.ts';
 
 export type PlaceCallResult =
@@ -105,4 +106,6 @@ async function dialCallee(deps: CallDeps, record: CallRecord): Promise<void> {
   });
   record.ccid.vp ??= leg.callControlId;
   await deps.calls.save(record);
+  // A ring that never turns into an answer, a verdict or a hangup (lost webhooks) is closed by the watchdog.
+  await armWatchdog(deps, record);
 }

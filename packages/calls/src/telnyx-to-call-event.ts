@@ -1,5 +1,4 @@
 import type { CallEvent, Leg } from '@dda/domain';
-import type { ClientState } from '@dda/telnyx';
 
 type Payload = Record<string, unknown>;
 
@@ -13,9 +12,23 @@ const AMD_RESULT: Record<string, 'human' | 'machine' | 'not_sure'> = {
   silence: 'not_sure',
 };
 
-/** Telnyx's webhook vocabulary → the state machine's; events the machine does not use map to null. */
-export function toCallEvent(eventType: string, payload: Payload, state: ClientState | null, leg: Leg): CallEvent | null {
-  const step = state?.leg === leg ? state.step : null;
+/**
+ * A hangup that shows the leg had been picked up. Telnyx does not order webhooks, so a VP who answered and
+ * hung up at once can have call.hangup arrive before call.answered. The causes of a call that was never
+ * answered are timeout, no_answer, user_busy, call_rejected, not_found, originator_cancel and unspecified;
+ * normal_clearing is the cause of an answered call ending (telnyx.md §3.4).
+ */
+export function hangupShowsAnswer(payload: Payload): boolean {
+  return payload['hangup_cause'] === 'normal_clearing';
+}
+
+/**
+ * Telnyx's webhook vocabulary → the state machine's; events the machine does not use map to null.
+ * Keys are read from call.gather.ended only: Telnyx documents call.dtmf.received as an event of gather
+ * commands, so a key outside a gather may never arrive, and one inside it is in the gather's digits.
+ * client_state gives the call and the leg, never the step: it may be echoed leg-wide (reality.md §2).
+ */
+export function toCallEvent(eventType: string, payload: Payload, leg: Leg): CallEvent | null {
   switch (eventType) {
     case 'call.answered':
       return { type: 'answered', leg };
@@ -26,11 +39,9 @@ export function toCallEvent(eventType: string, payload: Payload, state: ClientSt
     case 'call.machine.premium.greeting.ended':
       return { type: 'greeting_ended', leg };
     case 'call.speak.ended':
-      return { type: 'speak_ended', leg, step };
-    case 'call.dtmf.received':
-      return { type: 'dtmf', leg, step, digit: String(payload['digit'] ?? '') };
+      return { type: 'speak_ended', leg, status: String(payload['status'] ?? 'completed') };
     case 'call.gather.ended':
-      return { type: 'gather_ended', leg, step, digits: String(payload['digits'] ?? ''), status: String(payload['status'] ?? '') };
+      return { type: 'gather_ended', leg, digits: String(payload['digits'] ?? ''), status: String(payload['status'] ?? '') };
     case 'call.transcription': {
       const t = payload['transcription_data'] as { transcript?: unknown; is_final?: unknown } | undefined;
       // Interim results would fire an intent on half a sentence ("connect" of "connect me later").
@@ -40,7 +51,7 @@ export function toCallEvent(eventType: string, payload: Payload, state: ClientSt
     case 'call.bridged':
       return { type: 'bridged', leg };
     case 'call.hangup':
-      return { type: 'hangup', leg, cause: String(payload['hangup_cause'] ?? 'unspecified') };
+      return { type: 'hangup', leg, cause: String(payload['hangup_cause'] ?? 'unspecified'), answered: hangupShowsAnswer(payload) };
     default:
       return null;
   }

@@ -79,6 +79,8 @@ export const envSchema = z.object({
   TTS_VOICE: z.string().min(1).default('Telnyx.KokoroTTS.af_heart'),
   /** An answered leg with no audio playing and no answer awaited this long is re-prompted once, then closed. */
   CALL_STALL_SECONDS: z.coerce.number().min(1).max(600).default(15),
+  /** How long the voice takes per character, by our estimate: the watchdog waits this long for a prompt to play. */
+  TTS_MS_PER_CHAR: z.coerce.number().min(0.1).max(1000).default(80),
   /** How long a worker may go silent before its job is handed to another worker (BullMQ lock and stall check). */
   JOB_LOCK_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   /**

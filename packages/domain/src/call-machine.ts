@@ -22,12 +22,20 @@ export type CallState =
 
 export type CallResult = 'connected' | 'acknowledged' | 'snoozed' | 'ae_unavailable' | 'voicemail' | 'no_answer' | 'failed';
 
+/** A prompt sent on a leg whose end (call.speak.ended / call.gather.ended) has not arrived yet. */
+export type PendingPrompt = { step: number; kind: 'speak' | 'gather'; name: Prompt };
+
 export type LegState = {
   step: number;
   answered: boolean;
   ended: boolean;
-  /** What the current step is: only a gather can be stopped, and a finished headline leads to the briefing. */
-  prompt?: { kind: 'speak' | 'gather'; name: Prompt };
+  /**
+   * Prompts sent and not yet ended, in the order sent. Telnyx plays a leg's prompts one after another, so
+   * an end event belongs to the oldest pending prompt of its kind. Which prompt ended is derived from this
+   * and never from the step in client_state: Telnyx may echo the latest client_state leg-wide, so an old
+   * prompt's end can carry a newer prompt's step.
+   */
+  queue: PendingPrompt[];
 };
 
 export type CallContext = {
@@ -35,6 +43,10 @@ export type CallContext = {
   legs: { vp: LegState; ae: LegState | null };
   /** Prompts that ended without an answer; the second one closes the call. */
   silences: number;
+  /** Watchdog re-prompts used: an answered leg left silent is re-prompted once, then closed. */
+  stalls: number;
+  /** Bumped by every applied event: a watchdog armed at an older tick finds the call moved on and does nothing. */
+  tick: number;
   /** Per alert of the call (a digest call covers several): is there a number for its account executive? */
   aeKnown: boolean[];
   /** Which alert of the call the VP is hearing about. */
@@ -43,16 +55,25 @@ export type CallContext = {
   resultReason: string | null;
 };
 
+/** The end of a prompt as the machine sees it: which pending prompt it was, and whether it was the newest. */
+export type PromptEnd = { prompt: PendingPrompt | null; latest: boolean };
+
 export type CallEvent =
   | { type: 'answered'; leg: Leg }
   | { type: 'amd'; leg: Leg; result: 'human' | 'machine' | 'not_sure' }
   | { type: 'greeting_ended'; leg: Leg }
-  | { type: 'speak_ended'; leg: Leg; step: number | null }
-  | { type: 'gather_ended'; leg: Leg; step: number | null; digits: string; status: string }
-  | { type: 'dtmf'; leg: Leg; step: number | null; digit: string }
+  | { type: 'speak_ended'; leg: Leg; status: string }
+  | { type: 'gather_ended'; leg: Leg; digits: string; status: string }
   | { type: 'transcript'; leg: Leg; text: string }
   | { type: 'bridged'; leg: Leg }
-  | { type: 'hangup'; leg: Leg; cause: string };
+  /** `answered`: the hangup itself shows the leg had been answered (a call.answered may still be on its way). */
+  | { type: 'hangup'; leg: Leg; cause: string; answered?: boolean }
+  /** The watchdog: nothing happened on the call for longer than its prompts and answers could take. */
+  | { type: 'stall' }
+  /** Our side cannot drive the call any further (a command refused for good, retries spent, a record lost). */
+  | { type: 'failure'; reason: string };
+
+type EndedEvent = Extract<CallEvent, { type: 'speak_ended' | 'gather_ended' }> & PromptEnd;
 
 export type Prompt =
   | 'headline'
@@ -69,13 +90,15 @@ export type Prompt =
   | 'voicemail'
   | 'goodbye_ack'
   | 'goodbye_snooze'
-  | 'goodbye_timeout';
+  | 'goodbye_timeout'
+  | 'apology';
 
 export type CallAction =
+  /** `cut`: stop what still plays on the leg first (Telnyx queues prompts; `speak` takes `stop: 'all'`). */
   | { do: 'gather'; leg: Leg; prompt: Prompt; step: number; validDigits: string }
-  | { do: 'speak'; leg: Leg; prompt: Prompt; step: number }
+  | { do: 'speak'; leg: Leg; prompt: Prompt; step: number; cut?: boolean }
   /** Speak the model's answer to the VP's question (its words are only known when it is carried out). */
-  | { do: 'answer'; leg: 'vp'; step: number; question: string }
+  | { do: 'answer'; leg: 'vp'; step: number; question: string; cut?: boolean }
   | { do: 'gather_stop'; leg: Leg; step: number }
   | { do: 'transcription_start'; leg: Leg }
   | { do: 'transcription_stop'; leg: Leg }
@@ -83,16 +106,22 @@ export type CallAction =
   | { do: 'bridge' }
   | { do: 'hangup'; leg: Leg }
   | { do: 'note'; event: string; detail?: Record<string, unknown> }
+  /** The alert's outcome is known before the call ends (connected at the bridge; talk time follows at hangup). */
+  | { do: 'outcome'; result: CallResult }
   | { do: 'finish'; result: CallResult; reason: string | null }
   | { do: 'snooze' };
 
 export type Transition = { ctx: CallContext; actions: CallAction[] };
 
+const newLeg = (): LegState => ({ step: 0, answered: false, ended: false, queue: [] });
+
 export function newCallContext(aeKnown: boolean | boolean[]): CallContext {
   return {
     state: 'dialing',
-    legs: { vp: { step: 0, answered: false, ended: false }, ae: null },
+    legs: { vp: newLeg(), ae: null },
     silences: 0,
+    stalls: 0,
+    tick: 0,
     aeKnown: Array.isArray(aeKnown) ? aeKnown : [aeKnown],
     focus: 0,
     result: null,
@@ -119,6 +148,8 @@ export function actionKey(a: CallAction): string {
       return a.do;
     case 'finish':
       return 'finish';
+    case 'outcome':
+      return `outcome.${a.result}`;
     case 'note':
       return `note.${a.event}.${JSON.stringify(a.detail ?? {})}`;
   }
@@ -141,21 +172,35 @@ function nextStep(d: Draft, leg: Leg): number {
   l.step += 1;
   return l.step;
 }
+function pend(d: Draft, leg: Leg, kind: PendingPrompt['kind'], name: Prompt): number {
+  const step = nextStep(d, leg);
+  d.ctx.legs[leg]!.queue.push({ step, kind, name });
+  return step;
+}
+/** A speak cuts whatever still plays on the leg: news from the VP's answer is heard at once, not queued. */
 function speak(d: Draft, leg: Leg, prompt: Prompt): Draft {
-  d.actions.push({ do: 'speak', leg, prompt, step: nextStep(d, leg) });
-  d.ctx.legs[leg]!.prompt = { kind: 'speak', name: prompt };
+  const cut = d.ctx.legs[leg]!.queue.length > 0;
+  d.actions.push({ do: 'speak', leg, prompt, step: pend(d, leg, 'speak', prompt), ...(cut ? { cut } : {}) });
   return d;
 }
 function gather(d: Draft, leg: Leg, prompt: Prompt, validDigits: string): Draft {
-  d.actions.push({ do: 'gather', leg, prompt, step: nextStep(d, leg), validDigits });
-  d.ctx.legs[leg]!.prompt = { kind: 'gather', name: prompt };
+  d.actions.push({ do: 'gather', leg, prompt, step: pend(d, leg, 'gather', prompt), validDigits });
   return d;
 }
-/** A spoken answer barges in on a gather that is still listening: stop it so its end is not mistaken for silence. */
+/** Speech barges in on a gather still listening: stop it, so its audio ends now and its keys are not taken later. */
 function stopGatherIfListening(d: Draft, leg: Leg): Draft {
-  const l = d.ctx.legs[leg];
-  if (l?.prompt?.kind === 'gather') d.actions.push({ do: 'gather_stop', leg, step: l.step });
+  const pending = d.ctx.legs[leg]?.queue.findLast((p) => p.kind === 'gather');
+  if (pending && !d.ctx.legs[leg]!.ended) d.actions.push({ do: 'gather_stop', leg, step: pending.step });
   return d;
+}
+/** Removes the oldest pending prompt of that kind: its end event has arrived (in whatever order webhooks came). */
+function consumeEnd(ctx: CallContext, leg: Leg, kind: PendingPrompt['kind']): { ctx: CallContext; end: PromptEnd } {
+  const q = ctx.legs[leg]?.queue ?? [];
+  const i = q.findIndex((p) => p.kind === kind);
+  if (i < 0) return { ctx, end: { prompt: null, latest: false } };
+  const next = structuredClone(ctx);
+  const [prompt] = next.legs[leg]!.queue.splice(i, 1);
+  return { ctx: next, end: { prompt: prompt!, latest: i === q.length - 1 } };
 }
 function act(d: Draft, ...actions: CallAction[]): Draft {
   d.actions.push(...actions);
@@ -183,7 +228,7 @@ function end(d: Draft): Draft {
 /** Speak a last sentence to the VP, then hang up when it has been said. */
 function close(d: Draft, prompt: Prompt, result: CallResult, reason: string | null): Draft {
   finish(d, result, reason);
-  if (d.ctx.legs.vp.ended) return end(d);
+  if (d.ctx.legs.vp.ended || !d.ctx.legs.vp.answered) return end(d);
   return to(speak(d, 'vp', prompt), 'closing');
 }
 function legEnded(d: Draft, leg: Leg): Draft {
@@ -191,7 +236,21 @@ function legEnded(d: Draft, leg: Leg): Draft {
   if (l) l.ended = true;
   return d;
 }
-const isCurrent = (ctx: CallContext, leg: Leg, step: number | null) => step === null || step === ctx.legs[leg]?.step;
+const live = (l: LegState | null): l is LegState => !!l && l.answered && !l.ended;
+
+/**
+ * Our side gives up on the call: whoever is on a live leg hears a short apology and is hung up when the
+ * VP's has been said (the watchdog closes it if that end never comes). Nobody is left on a silent line.
+ */
+function giveUp(d: Draft, reason: string): Draft {
+  act(d, { do: 'note', event: 'call.failed', detail: { reason } });
+  finish(d, 'failed', reason);
+  const ae = d.ctx.legs.ae;
+  if (ae && !ae.ended && !ae.answered) hangup(d, 'ae');
+  if (live(ae)) speak(d, 'ae', 'apology');
+  if (!live(d.ctx.legs.vp)) return end(d);
+  return to(speak(d, 'vp', 'apology'), 'closing');
+}
 
 // ---- the VP's choices ------------------------------------------------------------------------
 
@@ -208,7 +267,7 @@ function onVpIntent(d: Draft, intent: Intent, via: 'speech' | 'keys'): Draft {
       return gather(d, 'vp', 'briefing', VP_MENU_DIGITS);
     case 'connect':
       if (!d.ctx.aeKnown[d.ctx.focus]) return close(d, 'ae_unknown', 'ae_unavailable', 'no phone number for the account executive');
-      d.ctx.legs.ae = { step: 0, answered: false, ended: false };
+      d.ctx.legs.ae = newLeg();
       speak(d, 'vp', 'connecting');
       return to(act(d, { do: 'dial_ae' }), 'ae_ringing');
     case 'repeat':
@@ -222,19 +281,19 @@ function onVpIntent(d: Draft, intent: Intent, via: 'speech' | 'keys'): Draft {
   }
 }
 
+function askedQuestion(d: Draft, question: string): Draft {
+  act(d, { do: 'note', event: 'vp.question', detail: { question } });
+  stopGatherIfListening(d, 'vp');
+  const cut = d.ctx.legs.vp.queue.length > 0;
+  const step = pend(d, 'vp', 'speak', 'answer');
+  d.ctx.silences = 0;
+  return act(d, { do: 'answer', leg: 'vp', step, question, ...(cut ? { cut } : {}) });
+}
+
 /**
  * The first words leave the moment the VP picks up: a headline that needs no AI, while the answering-machine
  * verdict is still pending. The full briefing (AI if ready by then) follows when the headline ends.
  */
-function askedQuestion(d: Draft, question: string): Draft {
-  act(d, { do: 'note', event: 'vp.question', detail: { question } });
-  stopGatherIfListening(d, 'vp');
-  const step = nextStep(d, 'vp');
-  d.ctx.legs.vp.prompt = { kind: 'speak', name: 'answer' };
-  d.ctx.silences = 0;
-  return act(d, { do: 'answer', leg: 'vp', step, question });
-}
-
 function startBriefing(d: Draft): Draft {
   d.ctx.legs.vp.answered = true;
   // Words first, then the transcriber: the VP hears the headline one round trip sooner.
@@ -244,9 +303,16 @@ function startBriefing(d: Draft): Draft {
 }
 
 function toVoicemail(d: Draft): Draft {
+  d.ctx.legs.vp.answered = true;
   act(d, { do: 'note', event: 'vp.voicemail' });
-  if (d.ctx.legs.vp.answered) act(d, { do: 'transcription_stop', leg: 'vp' });
+  if (d.ctx.state === 'briefing') act(d, { do: 'transcription_stop', leg: 'vp' });
+  stopGatherIfListening(d, 'vp');
   return to(d, 'voicemail_greeting');
+}
+
+/** The message cuts whatever still plays (a headline the machine answered), so it is heard whole. */
+function leaveVoicemail(d: Draft): Draft {
+  return to(speak(d, 'vp', 'voicemail'), 'voicemail_message');
 }
 
 function aeUnavailable(d: Draft, prompt: Prompt, reason: string): Draft {
@@ -265,70 +331,114 @@ const NOT_REACHED: Record<string, string> = {
   originator_cancel: 'cancelled',
 };
 
+// ---- guards ----------------------------------------------------------------------------------
+
+const isVp = (e: { leg: Leg }) => e.leg === 'vp';
+const isAe = (e: { leg: Leg }) => e.leg === 'ae';
+/** The end of the newest prompt on the leg: anything older was overtaken by what we sent since. */
+const isLatestEnd = (e: EndedEvent) => e.latest && e.prompt !== null;
+/** A prompt ended by the hangup says nothing about the VP; the call.hangup event that follows does. */
+const endedByHangup = (e: EndedEvent) => e.status === 'call_hangup';
+
 // ---- the table -------------------------------------------------------------------------------
 
-type Handler<E extends CallEvent['type']> = (ctx: CallContext, e: Extract<CallEvent, { type: E }>) => Draft | null;
+type EventOf<E extends CallEvent['type']> = E extends 'speak_ended' | 'gather_ended' ? Extract<EndedEvent, { type: E }> : Extract<CallEvent, { type: E }>;
+type Handler<E extends CallEvent['type']> = (ctx: CallContext, e: EventOf<E>) => Draft | null;
 type Row = { [E in CallEvent['type']]?: Handler<E> };
 
 const vpHangupAnywhere: Handler<'hangup'> = (ctx, e) => {
   const d = legEnded(draft(ctx), e.leg);
-  if (e.leg === 'ae') return null;
+  if (isAe(e)) return d;
   return end(finish(d, 'acknowledged', 'the VP hung up'));
+};
+const giveUpAnywhere: Handler<'failure'> = (ctx, e) => giveUp(draft(ctx), e.reason);
+
+/** Each state in one line, then what each event does in it; an event missing from a row means nothing there. */
+export const STATE_DESCRIPTIONS: Record<CallState, string> = {
+  dialing: 'the VP leg rings; waiting for an answer, a machine verdict or a hangup',
+  briefing: 'the VP hears the headline, the briefing and the menu, and answers by voice or keys',
+  voicemail_greeting: "a machine answered; waiting for its greeting to end before leaving the message",
+  voicemail_message: 'the message plays; counted as left only if it plays to its end',
+  ae_ringing: 'the VP was told who they are being connected to; the AE leg rings',
+  ae_whisper: 'the AE hears who is waiting and accepts (1 / yes) or declines',
+  bridging: 'the bridge was asked for; waiting for Telnyx to confirm it',
+  bridged: 'the VP and the AE are talking; the outcome is connected',
+  closing: 'a last sentence plays to the VP, then every leg is hung up',
+  ended: 'final: every leg hung up, the result recorded',
 };
 
 export const TRANSITIONS: Record<CallState, Row> = {
   dialing: {
-    answered: (ctx, e) => (e.leg === 'vp' ? startBriefing(draft(ctx)) : null),
-    amd: (ctx, e) => (e.leg !== 'vp' ? null : e.result === 'machine' ? toVoicemail(draft(ctx)) : startBriefing(draft(ctx))),
-    greeting_ended: (ctx, e) => (e.leg === 'vp' ? to(speak(draft(ctx), 'vp', 'voicemail'), 'voicemail_message') : null),
-    hangup: (ctx, e) =>
-      e.leg === 'vp' ? end(finish(legEnded(draft(ctx), 'vp'), 'no_answer', NOT_REACHED[e.cause] ?? `not answered (${e.cause})`)) : null,
+    answered: (ctx, e) => (isVp(e) ? startBriefing(draft(ctx)) : null),
+    amd: (ctx, e) => (!isVp(e) ? null : e.result === 'machine' ? toVoicemail(draft(ctx)) : startBriefing(draft(ctx))),
+    greeting_ended: (ctx, e) => (isVp(e) ? leaveVoicemail(legAnswered(draft(ctx))) : null),
+    // A hangup can overtake its own call.answered: normal_clearing only ends a leg that was picked up.
+    hangup: (ctx, e) => {
+      if (!isVp(e)) return null;
+      const d = legEnded(draft(ctx), 'vp');
+      if (e.answered) return end(finish(d, 'acknowledged', 'the VP picked up and hung up at once'));
+      return end(finish(d, 'no_answer', NOT_REACHED[e.cause] ?? `not answered (${e.cause})`));
+    },
+    stall: (ctx) => end(finish(draft(ctx), 'no_answer', 'no word from Telnyx within the ring time')),
+    failure: giveUpAnywhere,
   },
   voicemail_greeting: {
-    greeting_ended: (ctx, e) => (e.leg === 'vp' ? to(speak(draft(ctx), 'vp', 'voicemail'), 'voicemail_message') : null),
-    hangup: (ctx, e) => (e.leg === 'vp' ? end(finish(legEnded(draft(ctx), 'vp'), 'voicemail', 'voicemail hung up')) : null),
+    greeting_ended: (ctx, e) => (isVp(e) ? leaveVoicemail(draft(ctx)) : null),
+    hangup: (ctx, e) => (isVp(e) ? end(finish(legEnded(draft(ctx), 'vp'), 'voicemail', 'the voicemail hung up before the message')) : null),
+    // The greeting's end never came: leave the message anyway rather than hold a silent line.
+    stall: (ctx) => leaveVoicemail(draft(ctx)),
+    failure: giveUpAnywhere,
   },
   voicemail_message: {
-    speak_ended: (ctx, e) => (e.leg === 'vp' && isCurrent(ctx, 'vp', e.step) ? end(finish(draft(ctx), 'voicemail', 'message left')) : null),
-    hangup: (ctx, e) => (e.leg === 'vp' ? end(finish(legEnded(draft(ctx), 'vp'), 'voicemail', 'message left')) : null),
+    speak_ended: (ctx, e) => {
+      if (!isVp(e) || !isLatestEnd(e)) return null;
+      const left = e.status === 'completed';
+      const d = act(draft(ctx), { do: 'note', event: 'vp.voicemail_message', detail: { left, status: e.status } });
+      return end(finish(d, 'voicemail', left ? 'message left' : `message cut off (${e.status})`));
+    },
+    hangup: (ctx, e) => (isVp(e) ? end(finish(legEnded(draft(ctx), 'vp'), 'voicemail', 'the line hung up before the message ended')) : null),
+    stall: (ctx) => end(finish(draft(ctx), 'voicemail', 'message not confirmed as played')),
+    failure: giveUpAnywhere,
   },
   briefing: {
-    amd: (ctx, e) => (e.leg === 'vp' && e.result === 'machine' ? toVoicemail(draft(ctx)) : null),
+    amd: (ctx, e) => (isVp(e) && e.result === 'machine' ? toVoicemail(draft(ctx)) : null),
     speak_ended: (ctx, e) => {
-      if (e.leg !== 'vp' || !isCurrent(ctx, 'vp', e.step)) return null;
-      const after = ctx.legs.vp.prompt?.name;
-      if (after === 'headline') return gather(draft(ctx), 'vp', 'briefing', VP_MENU_DIGITS);
+      if (!isVp(e) || !isLatestEnd(e) || endedByHangup(e)) return null;
+      if (e.prompt!.name === 'headline') return gather(draft(ctx), 'vp', 'briefing', VP_MENU_DIGITS);
       // After an answer to a question the menu continues.
-      if (after === 'answer') return gather(draft(ctx), 'vp', 'menu', VP_MENU_DIGITS);
+      if (e.prompt!.name === 'answer') return gather(draft(ctx), 'vp', 'menu', VP_MENU_DIGITS);
       return null;
     },
-    dtmf: (ctx, e) => {
-      if (e.leg !== 'vp' || !isCurrent(ctx, 'vp', e.step)) return null;
-      const intent = intentFromDigits(e.digit);
-      return intent ? onVpIntent(draft(ctx), intent, 'keys') : null;
-    },
     gather_ended: (ctx, e) => {
-      if (e.leg !== 'vp' || !isCurrent(ctx, 'vp', e.step)) return null;
+      if (!isVp(e) || !isLatestEnd(e) || endedByHangup(e)) return null;
       const intent = intentFromDigits(e.digits);
       if (intent) return onVpIntent(draft(ctx), intent, 'keys');
-      if (e.status !== 'timeout' && e.status !== 'invalid') return null;
+      // Nothing we can act on ended the newest prompt (a timeout, a key outside the menu, a cancel we did not
+      // ask for): nothing plays now, so it counts as silence rather than leaving the line quiet.
       const d = draft(ctx);
       d.ctx.silences += 1;
       if (d.ctx.silences >= 2) return close(d, 'goodbye_timeout', 'acknowledged', 'no answer to the briefing (timeout)');
       return gather(act(d, { do: 'note', event: 'vp.silence' }), 'vp', 'briefing_again', VP_MENU_DIGITS);
     },
     transcript: (ctx, e) => {
-      if (e.leg !== 'vp') return null;
+      if (!isVp(e)) return null;
       const intent = intentFromSpeech(e.text);
       if (intent) return onVpIntent(draft(ctx), intent, 'speech');
       return looksLikeQuestion(e.text) ? askedQuestion(draft(ctx), e.text) : null;
     },
     hangup: vpHangupAnywhere,
+    stall: (ctx) => {
+      const d = draft(ctx);
+      if (d.ctx.stalls >= 1) return close(act(d, { do: 'note', event: 'call.stalled', detail: { then: 'closed' } }), 'apology', 'failed', 'the call stalled: no prompt end or answer arrived');
+      d.ctx.stalls += 1;
+      return gather(act(d, { do: 'note', event: 'call.stalled', detail: { then: 'prompted again' } }), 'vp', 'briefing_again', VP_MENU_DIGITS);
+    },
+    failure: giveUpAnywhere,
   },
   ae_ringing: {
-    answered: (ctx, e) => (e.leg === 'ae' ? act(draft(ctx), { do: 'note', event: 'ae.answered' }) : null),
+    answered: (ctx, e) => (isAe(e) ? act(draft(ctx), { do: 'note', event: 'ae.answered' }) : null),
     amd: (ctx, e) => {
-      if (e.leg !== 'ae') return null;
+      if (!isAe(e)) return null;
       const d = draft(ctx);
       d.ctx.legs.ae!.answered = true;
       if (e.result === 'machine') return aeUnavailable(d, 'ae_voicemail', 'the account executive\'s voicemail answered');
@@ -337,26 +447,21 @@ export const TRANSITIONS: Record<CallState, Row> = {
     },
     hangup: (ctx, e) => {
       const d = legEnded(draft(ctx), e.leg);
-      if (e.leg === 'vp') return end(finish(d, 'acknowledged', 'the VP hung up while the account executive was ringing'));
+      if (isVp(e)) return end(finish(d, 'acknowledged', 'the VP hung up while the account executive was ringing'));
       return aeUnavailable(d, 'ae_unavailable', NOT_REACHED[e.cause] ?? `account executive not reached (${e.cause})`);
     },
+    stall: (ctx) => aeUnavailable(draft(ctx), 'ae_unavailable', 'account executive not reached: no word from Telnyx within the ring time'),
+    failure: giveUpAnywhere,
   },
   ae_whisper: {
-    dtmf: (ctx, e) => {
-      if (e.leg !== 'ae' || !isCurrent(ctx, 'ae', e.step)) return null;
-      const answer = aeAnswerFrom({ digits: e.digit });
-      if (answer === 'accept') return bridge(draft(ctx), 'keys');
-      return answer === 'decline' ? aeUnavailable(draft(ctx), 'ae_declined', 'the account executive declined') : null;
-    },
     gather_ended: (ctx, e) => {
-      if (e.leg !== 'ae' || !isCurrent(ctx, 'ae', e.step)) return null;
+      if (!isAe(e) || !isLatestEnd(e) || endedByHangup(e)) return null;
       const answer = aeAnswerFrom({ digits: e.digits });
       if (answer === 'accept') return bridge(draft(ctx), 'keys');
-      if (e.status !== 'timeout' && e.status !== 'invalid') return null;
       return aeUnavailable(draft(ctx), 'ae_declined', answer === 'decline' ? 'the account executive declined' : 'the account executive did not accept');
     },
     transcript: (ctx, e) => {
-      if (e.leg !== 'ae') return null;
+      if (!isAe(e)) return null;
       const answer = aeAnswerFrom({ transcript: e.text });
       if (answer === 'accept') return bridge(stopGatherIfListening(draft(ctx), 'ae'), 'speech');
       if (answer === 'decline') return aeUnavailable(stopGatherIfListening(draft(ctx), 'ae'), 'ae_declined', 'the account executive declined');
@@ -364,29 +469,42 @@ export const TRANSITIONS: Record<CallState, Row> = {
     },
     hangup: (ctx, e) => {
       const d = legEnded(draft(ctx), e.leg);
-      if (e.leg === 'vp') return end(finish(d, 'acknowledged', 'the VP hung up during the whisper'));
+      if (isVp(e)) return end(finish(d, 'acknowledged', 'the VP hung up during the whisper'));
       return aeUnavailable(d, 'ae_unavailable', 'the account executive hung up');
     },
+    stall: (ctx) => aeUnavailable(draft(ctx), 'ae_declined', 'the account executive did not accept (no answer arrived)'),
+    failure: giveUpAnywhere,
   },
   bridging: {
-    bridged: (ctx) => to(act(finish(draft(ctx), 'connected', null), { do: 'note', event: 'bridged' }), 'bridged'),
+    bridged: (ctx) => to(act(draft(ctx), { do: 'note', event: 'bridged' }, { do: 'outcome', result: 'connected' }), 'bridged'),
     hangup: (ctx, e) => {
       const d = legEnded(draft(ctx), e.leg);
-      if (e.leg === 'vp') return end(finish(d, 'acknowledged', 'the VP hung up before the bridge'));
+      if (isVp(e)) return end(finish(d, 'acknowledged', 'the VP hung up before the bridge'));
       return aeUnavailable(d, 'ae_unavailable', 'the account executive hung up before the bridge');
     },
+    stall: (ctx) => giveUp(draft(ctx), 'Telnyx did not confirm the bridge'),
+    failure: giveUpAnywhere,
   },
   bridged: {
     bridged: () => null,
     // Either side leaving ends the conversation; the parked leg is hung up rather than left in silence.
-    hangup: (ctx, e) => end(legEnded(draft(ctx), e.leg)),
+    hangup: (ctx, e) => end(finish(legEnded(draft(ctx), e.leg), 'connected', null)),
+    failure: (ctx, e) => act(draft(ctx), { do: 'note', event: 'call.failed', detail: { reason: e.reason, while: 'bridged' } }),
   },
   closing: {
-    speak_ended: (ctx, e) => (e.leg === 'vp' && isCurrent(ctx, 'vp', e.step) ? end(draft(ctx)) : null),
-    hangup: (ctx, e) => (e.leg === 'vp' ? end(legEnded(draft(ctx), 'vp')) : legEnded(draft(ctx), 'ae')),
+    speak_ended: (ctx, e) => (isVp(e) && isLatestEnd(e) ? end(draft(ctx)) : null),
+    hangup: (ctx, e) => (isVp(e) ? end(legEnded(draft(ctx), 'vp')) : legEnded(draft(ctx), 'ae')),
+    stall: (ctx) => end(draft(ctx)),
+    // Even the last sentence was refused: hang up now.
+    failure: (ctx, e) => end(act(finish(draft(ctx), 'failed', e.reason), { do: 'note', event: 'call.failed', detail: { reason: e.reason } })),
   },
   ended: {},
 };
+
+function legAnswered(d: Draft): Draft {
+  d.ctx.legs.vp.answered = true;
+  return d;
+}
 
 function bridge(d: Draft, via: 'keys' | 'speech'): Draft {
   act(d, { do: 'note', event: 'ae.accepted', detail: { via } }, { do: 'transcription_stop', leg: 'ae' }, { do: 'transcription_stop', leg: 'vp' }, { do: 'bridge' });
@@ -394,13 +512,21 @@ function bridge(d: Draft, via: 'keys' | 'speech'): Draft {
 }
 
 /**
- * Applies one event. Returns null when the event means nothing in the current state (a duplicate,
- * a stale prompt's end, a late event after the call moved on): the caller records it and moves on.
+ * Applies one event. A prompt's end is first matched to the oldest pending prompt of its kind on that leg
+ * (in every state, so the queue stays true); then the state's row decides. Returns null when the event
+ * changes nothing (a duplicate, a late event after the call moved on): the caller records it and moves on.
  */
 export function applyCallEvent(ctx: CallContext, event: CallEvent): Transition | null {
-  const handler = TRANSITIONS[ctx.state][event.type] as ((c: CallContext, e: CallEvent) => Draft | null) | undefined;
-  if (!handler) return null;
-  const d = handler(ctx, event);
+  let base = ctx;
+  let e: CallEvent | EndedEvent = event;
+  if (event.type === 'speak_ended' || event.type === 'gather_ended') {
+    const consumed = consumeEnd(ctx, event.leg, event.type === 'speak_ended' ? 'speak' : 'gather');
+    base = consumed.ctx;
+    e = { ...event, ...consumed.end };
+  }
+  const handler = TRANSITIONS[base.state][e.type] as ((c: CallContext, e: CallEvent) => Draft | null) | undefined;
+  const d = handler?.(base, e) ?? (base === ctx ? null : { ctx: base, actions: [] });
   if (!d) return null;
+  d.ctx.tick = ctx.tick + 1;
   return { ctx: d.ctx, actions: d.actions };
 }

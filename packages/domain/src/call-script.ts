@@ -153,6 +153,11 @@ function digestText(prompt: Prompt, f: ScriptFacts, size: number, position: numb
   return `${lead}${promptText(prompt, { ...f, digest: undefined })}${more}`;
 }
 
+/** Needs nothing from the alert: what a leg hears when our side cannot go on, even with the alert lost. */
+export function apologyText(): string {
+  return 'Sorry, something went wrong on our side and I have to end this call. Goodbye.';
+}
+
 export function promptText(prompt: Prompt, f: ScriptFacts): string {
   if (f.digest && f.digest.size > 1) {
     const digest = digestText(prompt, f, f.digest.size, f.digest.position);
@@ -183,6 +188,7 @@ export function promptText(prompt: Prompt, f: ScriptFacts): string {
     goodbye_ack: `Got it. Goodbye.`,
     goodbye_snooze: `Okay, I'll call you back in ${numberInWords(f.snoozeMinutes)} minute${f.snoozeMinutes === 1 ? '' : 's'}. Goodbye.`,
     goodbye_timeout: `I didn't hear an answer, so I'll mark this alert as seen. Goodbye.`,
+    apology: apologyText(),
   };
   return cleanForSpeech(texts[prompt]);
 }

@@ -34,6 +34,9 @@ export const callEventJob = z.object({
   receivedAt: z.string(),
 });
 
+/** The watchdog of one call: armed at a tick of the call's machine, it fires only if nothing happened since. */
+export const callWatchdogJob = z.object({ callId: z.string().min(1), tick: z.number().int().min(0) });
+
 export const pollJob = z.object({ reason: z.enum(['schedule', 'sync_completed']) });
 
 export type CrmEventJob = z.infer<typeof crmEventJob>;
@@ -41,3 +44,4 @@ export type BriefingJob = z.infer<typeof briefingJob>;
 export type DialJob = z.infer<typeof dialJob>;
 export type CallEventJob = z.infer<typeof callEventJob>;
 export type PollJob = z.infer<typeof pollJob>;
+export type CallWatchdogJob = z.infer<typeof callWatchdogJob>;

@@ -1,6 +1,6 @@
 import type { DefaultJobOptions } from 'bullmq';
 import type { z } from 'zod';
-import { briefingJob, callEventJob, crmEventJob, dialJob, pollJob } from './job-schemas.ts';
+import { briefingJob, callEventJob, callWatchdogJob, crmEventJob, dialJob, pollJob } from './job-schemas.ts';
 
 const DAY = 24 * 3600;
 
@@ -33,6 +33,12 @@ export const queueCatalog = {
     job: 'call.apply-event',
     schema: callEventJob,
     options: { attempts: 10, backoff: { type: 'exponential', delay: 200, jitter: 0.2 }, ...keepForDedupe(2) },
+  },
+  // A delayed job per step of a call (not a timer in memory): it survives a restart of every worker.
+  'call-watchdog': {
+    job: 'call.watchdog',
+    schema: callWatchdogJob,
+    options: { attempts: 5, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: { age: 3600, count: 10_000 }, removeOnFail: { age: 7 * DAY, count: 10_000 } },
   },
   polls: {
     job: 'merge.poll',

@@ -32,6 +32,8 @@ export type Alert = {
   status: AlertStatus;
   outcome: AlertOutcome | null;
   outcome_reason: string | null;
+  /** Seconds the VP and the AE talked, filled in at the hangup of a connected call. */
+  talk_seconds: number | null;
   reason: string;
   reasons: (AlertReason | 'manual')[];
   deal: AlertDeal;
@@ -39,4 +41,4 @@ export type Alert = {
   timeline: TimelineEntry[];
 };
 
-export type NewAlert = Omit<Alert, 'id' | 'created_at' | 'status' | 'outcome' | 'outcome_reason' | 'briefing' | 'timeline'>;
+export type NewAlert = Omit<Alert, 'id' | 'created_at' | 'status' | 'outcome' | 'outcome_reason' | 'talk_seconds' | 'briefing' | 'timeline'>;

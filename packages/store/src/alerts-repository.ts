@@ -100,6 +100,7 @@ export function createAlertsRepository(redis: Redis, prefix: string) {
       status: (h['status'] as AlertStatus) ?? 'pending',
       outcome: (h['outcome'] as AlertOutcome | undefined) ?? null,
       outcome_reason: h['outcome_reason'] || null,
+      talk_seconds: h['talk_seconds'] ? Number(h['talk_seconds']) : null,
       briefing: h['briefing'] ? (JSON.parse(h['briefing']) as Briefing) : null,
       timeline: tl.map((t) => JSON.parse(t) as TimelineEntry),
     };
@@ -215,6 +216,16 @@ export function createAlertsRepository(redis: Redis, prefix: string) {
         await addIncrement(multi, prefix, 'dda_alerts_outcome_total', { outcome }).exec();
       }
       return set === 1;
+    },
+
+    /** A connected call ended: how long they talked, and the alert is complete. */
+    async setTalkTime(id: string, seconds: number): Promise<void> {
+      await redis
+        .multi()
+        .hset(k.alert(id), 'talk_seconds', String(seconds), 'status', 'completed')
+        .rpush(k.timeline(id), timelineEntry('talk.ended', { talk_seconds: seconds }))
+        .publish(k.changes, changed({ id, change: 'status', event: 'talk.ended' }))
+        .exec();
     },
 
     /** The briefing and its `briefing.written` timeline entry land together: no reader sees one without the other. */

@@ -16,7 +16,8 @@ type WithCommandId<T> = T & { command_id: string };
 
 export type CommandOutcome = { ok: true; ended?: undefined } | { ok: true; ended: true };
 export type CommandInfo = { action: string; ms: number; outcome: 'ok' | 'ended' | 'error'; status?: number };
-export type DialedLeg = { callControlId: string; callLegId: string; callSessionId: string };
+/** Ids are null when Telnyx answered a resent dial (same command_id) without them: the leg's webhooks name it. */
+export type DialedLeg = { callControlId: string | null; callLegId: string | null; callSessionId: string | null };
 
 export type CallCommandsOptions = {
   apiKey: string;
@@ -67,11 +68,9 @@ export function createCallCommands(opts: CallCommandsOptions) {
   return {
     async dial(body: WithCommandId<CallDialParams>): Promise<DialedLeg> {
       const { data } = await timed('dial', () => client.calls.dial(body));
-      // The SDK types every field as optional; a dial answer without ids would leave the call uncontrollable.
-      if (!data?.call_control_id || !data.call_leg_id || !data.call_session_id) {
-        throw new Error('Telnyx dial response has no call_control_id/call_leg_id/call_session_id');
-      }
-      return { callControlId: data.call_control_id, callLegId: data.call_leg_id, callSessionId: data.call_session_id };
+      // Telnyx ignores a dial whose command_id it has seen, and what it answers then is undocumented (reality.md
+      // §2): failing here would fail an alert whose phone is ringing. The leg's webhooks carry its client_state.
+      return { callControlId: data?.call_control_id ?? null, callLegId: data?.call_leg_id ?? null, callSessionId: data?.call_session_id ?? null };
     },
     speak: (id: string, body: WithCommandId<ActionSpeakParams>) => command('speak', () => actions.speak(id, body)),
     gatherUsingSpeak: (id: string, body: WithCommandId<ActionGatherUsingSpeakParams>) =>

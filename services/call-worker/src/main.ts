@@ -2,7 +2,7 @@ import { applyProcessNice, loadConfigOrExit, SANDBOX_CREDENTIALS } from '@dda/co
 import { aiSettingsFrom, answerQuestion, createAiClient } from '@dda/ai';
 import { createLogger } from '@dda/logger';
 import { closeOnSignal, closeQueues, createWorker, createWorkerConnection, observeWorker } from '@dda/queues';
-import { applyTelnyxEvent, createCallDeps, failCallOfEvent, withTelnyxFailurePolicy } from '@dda/calls';
+import { applyTelnyxEvent, createCallDeps, failCallOfEvent, runWatchdog, withTelnyxFailurePolicy } from '@dda/calls';
 
 const config = loadConfigOrExit();
 const log = createLogger({ service: 'call-worker', level: config.LOG_LEVEL });
@@ -28,7 +28,14 @@ worker.on('failed', (job, err) => {
     void failCallOfEvent(deps, job.data.payload, `the call could not continue: ${err.message}`);
   }
 });
-closeOnSignal(log, [worker], async () => {
+const watchdog = createWorker('call-watchdog', (job) => runWatchdog(deps, job), {
+  connection: redis,
+  prefix: config.REDIS_PREFIX,
+  lockDuration: config.JOB_LOCK_MS,
+  concurrency: 16,
+});
+observeWorker(watchdog, log);
+closeOnSignal(log, [worker, watchdog], async () => {
   await closeQueues(deps.queues);
   redis.disconnect();
 });
