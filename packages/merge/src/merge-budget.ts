@@ -70,6 +70,11 @@ export type MergeBudgetOptions = {
   limitPerMinute: number;
   /** 60 s in production; tests shorten it. */
   windowMs?: number;
+  /**
+   * Added to the window: a grant is stamped by Redis a moment before Merge counts the request, and jitter on the
+   * way could otherwise put two requests one window apart on our clock less than one apart on Merge's.
+   */
+  guardMs?: number;
   /** A 429 without Retry-After pauses the account this long (Merge does not promise the header). */
   pauseMs?: number;
   /** 4xx answers (not 429) within 10 s that block the account for `blockMs`; Merge blocks an IP at 20. */
@@ -87,6 +92,7 @@ export class MergeBudgetTimeout extends Error {
 /** The shared Merge request budget of each linked account (one Redis, every replica, every call path). */
 export function createMergeBudget(o: MergeBudgetOptions) {
   const windowMs = o.windowMs ?? 60_000;
+  const guardedWindow = windowMs + (o.guardMs ?? Math.ceil(windowMs / 50));
   const keys = (account: string) => {
     const k = `${o.prefix}:merge-budget:{${account}}`;
     return { log: `${k}:log`, pause: `${k}:pause`, block: `${k}:block`, fails: `${k}:fails`, waiting: MERGE_PRIORITIES.map((p) => `${k}:waiting:${p}`) };
@@ -103,7 +109,7 @@ export function createMergeBudget(o: MergeBudgetOptions) {
       const ceiling = Math.max(1, Math.floor(o.limitPerMinute * CEILING[priority]));
       for (;;) {
         const [ok, a, remaining] = (await runScript(o.redis, ACQUIRE, [k.log, k.pause, k.block, ...k.waiting], [
-          String(o.limitPerMinute), String(windowMs), String(MERGE_PRIORITIES.indexOf(priority)), id, String(ceiling),
+          String(o.limitPerMinute), String(guardedWindow), String(MERGE_PRIORITIES.indexOf(priority)), id, String(ceiling),
         ])) as [number, number, number];
         if (ok === 1) {
           const grant = { at: a, remaining, waitedMs: Date.now() - started };
@@ -135,7 +141,7 @@ export function createMergeBudget(o: MergeBudgetOptions) {
       const k = keys(account);
       const [sec, micro] = (await o.redis.time()) as [string | number, string | number];
       const now = Number(sec) * 1000 + Math.floor(Number(micro) / 1000);
-      return o.redis.zcount(k.log, `(${now - windowMs}`, '+inf');
+      return o.redis.zcount(k.log, `(${now - guardedWindow}`, '+inf');
     },
   };
 }

@@ -22,6 +22,8 @@ export type MergeSimulatorOptions = {
   log?: (line: string) => void;
   /** Merge's per-account limit over any rolling minute; 100 (the entry plan) unless set, 0 turns it off. */
   rateLimitPerMinute?: number;
+  /** The limit's window; tests shorten Merge's minute. */
+  rateLimitWindowMs?: number;
   /** What a removed deal looks like: flagged `remote_was_deleted` (default) or gone with a 404. */
   removedDeals?: 'flag' | '404';
 };
@@ -55,7 +57,7 @@ const BASE = '/api';
 /** Merge's API over HTTP on loopback, backed by an in-memory linked account (a Salesforce-like CRM). */
 export async function createMergeSimulator(opts: MergeSimulatorOptions): Promise<MergeSimulator> {
   const store = createCrmStore(opts.seed ?? defaultCrmSeed, Date.now, { removedDeals: opts.removedDeals ?? 'flag' });
-  const limit = createRateLimit(opts.rateLimitPerMinute ?? 100);
+  const limit = createRateLimit(opts.rateLimitPerMinute ?? 100, Date.now, opts.rateLimitWindowMs ?? 60_000);
   const faults = createFaultState();
   const requests: RecordedRequest[] = [];
   const closing = new AbortController();

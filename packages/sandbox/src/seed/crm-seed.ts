@@ -162,6 +162,12 @@ export function buildCrmSeed(now: Date = new Date()): CrmSeed {
     note('4b6d8f0a-2c5e-4f7a-9c1b-7d9f1b3d5f7a', DEAL.coldChain, FABRIKAM, PRIYA, day, 'Legal accepted our liability cap; only the SLA credits remain open.'),
     note('6d8f0b2c-4e7a-4a9c-8b3d-9f1b3d5f7a9c', DEAL.coldChain, FABRIKAM, PRIYA, 4 * day, 'Pilot on 40 trailers caught two compressor failures early; champion is the VP of Fleet.'),
     note('0f2b4d6e-8a1c-4c5e-9d7f-1b3d5f7a9c1e', DEAL.coldChain, FABRIKAM, PRIYA, 9 * day, 'Competitor demoed cheaper sensors without cellular backup.'),
+    // Written in the CRM six weeks ago but synced by Merge minutes ago (a re-sync): Merge lists it first,
+    // the CRM's order puts it last. Readers must sort by remote_created_at themselves.
+    makeNote({
+      id: '3e5a7c9e-1b4d-4f6a-8c0e-2a4c6e8a0c2e', created_at: merge(2), owner: PRIYA, content: 'Intro call: interested in cold-chain monitoring for the 2027 budget.',
+      contact: null, account: FABRIKAM, opportunity: DEAL.coldChain, remote_created_at: remote(42 * day),
+    }),
     note('3a5c7e9f-1b4d-4e6f-8a0c-2d4f6a8c0e3b', DEAL.renoAddon, NORTHWIND, MARCUS, 5 * day, 'Signed order form received; kickoff with the Reno DC manager set.'),
     note('5c7e9a1b-3d6f-4a8b-9c2e-4f6a8c0e2a5d', DEAL.labMigration, CONTOSO, PRIYA, 12 * day, 'Lost on timing: they froze IT projects until next fiscal year.'),
   ];
