@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The two commands' shared front door: bring a fresh machine (system Node 20, no pnpm, no Redis)
-# to the project's toolchain, then run one mode: start | test | typecheck | bench [file].
+# to the project's toolchain, then run one mode: start | test | typecheck | bench [file] | live-check [args].
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -102,6 +102,10 @@ case "$mode" in
     ensure_wrk
     ensure_redis_binary
     exec node "${1:-bench/run-all.ts}" "${@:2}"
+    ;;
+  live-check)
+    # One real call through your own Telnyx account (or --simulate): see packages/sandbox/src/live-check.
+    exec node scripts/live-check.ts "$@"
     ;;
   *) log "unknown mode $mode"; exit 2 ;;
 esac

@@ -8,6 +8,7 @@ import {
   type TelnyxSimulator,
   type WebhookCollector,
 } from '../src/telnyx-sim/index.ts';
+import { withIds } from './dialed-leg.ts';
 
 const VP = '+14155550101';
 const FROM = '+14155550199';
@@ -37,7 +38,8 @@ async function setup(collector: Partial<Parameters<typeof createWebhookCollector
     await hooks.close();
   });
   const cmd = createCallCommands({ apiKey: 'KEY_TEST', baseURL: sim.url, timeoutMs, maxRetries: 2 });
-  const dial = () => cmd.dial({ connection_id: 'c', from: FROM, to: VP, webhook_url: hooks.url, command_id: cid('dial') });
+  const dial = async () =>
+    withIds(await cmd.dial({ connection_id: 'c', from: FROM, to: VP, webhook_url: hooks.url, command_id: cid('dial') }));
   return { hooks, sim, cmd, dial };
 }
 

@@ -15,6 +15,7 @@ import {
   type CollectedWebhook,
   type Persona,
 } from '../src/telnyx-sim/index.ts';
+import { withIds } from './dialed-leg.ts';
 
 /**
  * A small scripted app (the warm-transfer sequence of telnyx.md §3.3) drives the simulator through the
@@ -88,7 +89,7 @@ async function runFlow(vp: Persona, ae: Persona, amd = 'detect_words'): Promise<
       command_id: cid(leg, 'dial'),
       ...extra,
     });
-    legs[leg] = d.callControlId;
+    legs[leg] = withIds(d).callControlId;
     alive[leg] = true;
   };
   const gather = (leg: Leg, text: string, digits: string) =>

@@ -8,6 +8,7 @@ import {
   type TelnyxSimulator,
   type WebhookCollector,
 } from '../src/telnyx-sim/index.ts';
+import { withIds } from './dialed-leg.ts';
 
 const VP = '+14155550101';
 const AE = '+14155550102';
@@ -55,7 +56,7 @@ afterAll(async () => {
 beforeEach(() => sim.setFaults({}));
 
 async function dial(to: string, extra: Record<string, unknown> = {}) {
-  return cmd.dial({ connection_id: 'conn-1', from: FROM, to, webhook_url: hooks.url, command_id: cid('dial'), ...extra });
+  return withIds(await cmd.dial({ connection_id: 'conn-1', from: FROM, to, webhook_url: hooks.url, command_id: cid('dial'), ...extra }));
 }
 const eventOf = (id: string, type: string, extra: (w: CollectedWebhook) => boolean = () => true) =>
   hooks.waitFor((w) => w.event.data.event_type === type && w.event.data.payload.call_leg_id === id && extra(w));
