@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { personas } from '@dda/sandbox/telnyx-sim';
+import { personas, TELNYX_MODE_MATRIX } from '@dda/sandbox/telnyx-sim';
 import { AE, startCallStack, VP, type CallStack, type Persona } from './support/call-stack.ts';
 
 let s: CallStack;
@@ -25,7 +25,13 @@ const BRIEF = ['dial:vp', 'speak:vp', 'transcription_start:vp', 'gather_using_sp
 const TO_AE = ['speak:vp', 'dial:ae', 'transcription_start:ae', 'gather_using_speak:ae'];
 const BRIDGE = ['transcription_stop:ae', 'transcription_stop:vp', 'bridge:vp'];
 
-describe('golden transcripts: the exact Telnyx commands and the outcome for each persona', () => {
+/*
+ * The same commands and outcomes whichever way Telnyx behaves where its docs leave it open (reality.md §2):
+ * every persona runs under every mode of the simulator, and the mode is in the test's name.
+ */
+describe.each(Object.entries(TELNYX_MODE_MATRIX))('golden transcripts under Telnyx mode %s: the exact commands and the outcome for each persona', (_mode, modes) => {
+  beforeAll(() => s.telnyx.setModes(modes));
+
   it('VP says "connect me", AE presses 1: whisper, then bridge', async () => {
     const { alert, transcript } = await run(personas.vpSaysConnect);
     expect(transcript).toEqual([...BRIEF, 'gather_stop:vp', ...TO_AE, ...BRIDGE]);
@@ -54,7 +60,12 @@ describe('golden transcripts: the exact Telnyx commands and the outcome for each
   it('voicemail: waits for the greeting, leaves a message naming the deal, hangs up, counts as not reached', async () => {
     const { alert, transcript } = await run(personas.vpVoicemail);
     const once = ['dial:vp', 'speak:vp', 'transcription_start:vp', 'transcription_stop:vp', 'speak:vp', 'hangup:vp'];
-    expect(transcript).toEqual([...once, ...once]);
+    // The machine's verdict (70 ms scaled) normally beats the headline's end; on a loaded machine the briefing
+    // gather can start first, and is then stopped. Either way the message follows the greeting, then the hangup.
+    const late = ['dial:vp', 'speak:vp', 'transcription_start:vp', 'gather_using_speak:vp', 'transcription_stop:vp', 'gather_stop:vp', 'speak:vp', 'hangup:vp'];
+    const attempts = transcript.join(' ').split(/ (?=dial:vp)/).map((a) => a.split(' '));
+    expect(attempts).toHaveLength(2);
+    for (const a of attempts) expect([once, late]).toContainEqual(a);
     expect(alert.outcome).toBe('voicemail');
     const message = alert.timeline.find((t: { prompt?: string }) => t.prompt === 'voicemail');
     expect(message.text).toMatch(/Platform Expansion FY26/);

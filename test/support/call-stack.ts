@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { generateWebhookKeyPair } from '@dda/telnyx';
 import { SANDBOX_CREDENTIALS } from '@dda/config';
-import { createTelnyxSimulator, type Persona, type TelnyxSimulator } from '@dda/sandbox/telnyx-sim';
+import { createTelnyxSimulator, type Persona, type TelnyxModes, type TelnyxSimulator } from '@dda/sandbox/telnyx-sim';
 import { createMergeSimulator, type CrmSeed, type MergeSimulator } from '@dda/sandbox/merge-sim';
 import { createAiSimulator } from '@dda/sandbox/ai-sim';
 import { defaultRepDirectory } from '@dda/sandbox/seed';
@@ -50,6 +50,8 @@ export async function startCallStack(
     mergeSeed?: CrmSeed;
     /** Start the AI simulator (answering after this many ms) and point the services at it. */
     aiLatencyMs?: number;
+    /** How the simulated Telnyx behaves where the real one is unconfirmed (changeable later with setModes). */
+    telnyxModes?: TelnyxModes;
   } = {},
 ): Promise<CallStack> {
   const keys = generateWebhookKeyPair();
@@ -62,6 +64,7 @@ export async function startCallStack(
     names: { [VP]: 'VP', [AE]: 'AE', [BACKUP]: 'Backup' },
     print: (l) => printed.push(l),
     webhookRetryDelaysMs: [50, 150, 400, 1000, 2000],
+    ...(opts.telnyxModes ? { modes: opts.telnyxModes } : {}),
   });
   const merge = await createMergeSimulator({ apiKey: 'calls-merge-key', accountToken: 'calls-account-token', ...(opts.mergeSeed ? { seed: opts.mergeSeed } : {}) });
   const ai = opts.aiLatencyMs === undefined ? null : await createAiSimulator({ apiKey: SANDBOX_CREDENTIALS.aiApiKey, latencyMs: opts.aiLatencyMs });

@@ -54,14 +54,16 @@ export async function runOutbox(deps: CallDeps, record: CallRecord, opts: { last
         feedback = { type: 'failure', reason };
       }
     }
-    record.outbox.shift();
     if (feedback && guard++ < 5) {
-      // What was still queued was decided for a call that no longer stands; the machine decides afresh.
+      // What was still queued was decided for a call that no longer stands; the machine decides afresh. A
+      // refused prompt and the dropped ones will never play, so they leave the machine's pending prompts.
+      const failed = feedback.type === 'failure' ? record.outbox : record.outbox.slice(1);
+      feedback.unsent = failed.flatMap((a) => (a.do === 'speak' || a.do === 'gather' || a.do === 'answer' ? [{ leg: a.leg, step: a.step }] : []));
       const t = applyCallEvent(record.ctx, feedback);
-      if (t) {
-        record.ctx = t.ctx;
-        record.outbox = [...t.actions];
-      }
+      record.outbox = t ? [...t.actions] : record.outbox.slice(1);
+      if (t) record.ctx = t.ctx;
+    } else {
+      record.outbox.shift();
     }
     await deps.calls.save(record);
   }

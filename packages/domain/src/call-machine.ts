@@ -67,11 +67,17 @@ export type CallEvent =
   | { type: 'transcript'; leg: Leg; text: string }
   | { type: 'bridged'; leg: Leg }
   /** `answered`: the hangup itself shows the leg had been answered (a call.answered may still be on its way). */
-  | { type: 'hangup'; leg: Leg; cause: string; answered?: boolean }
+  | { type: 'hangup'; leg: Leg; cause: string; answered?: boolean; unsent?: Unsent }
   /** The watchdog: nothing happened on the call for longer than its prompts and answers could take. */
   | { type: 'stall' }
   /** Our side cannot drive the call any further (a command refused for good, retries spent, a record lost). */
-  | { type: 'failure'; reason: string };
+  | { type: 'failure'; reason: string; unsent?: Unsent };
+
+/**
+ * Prompts decided but never sent (their command was refused, or dropped when the call changed course):
+ * they will never end, so they leave the pending queue before anything is matched against it.
+ */
+export type Unsent = Array<{ leg: Leg; step: number }>;
 
 type EndedEvent = Extract<CallEvent, { type: 'speak_ended' | 'gather_ended' }> & PromptEnd;
 
@@ -519,6 +525,13 @@ function bridge(d: Draft, via: 'keys' | 'speech'): Draft {
 export function applyCallEvent(ctx: CallContext, event: CallEvent): Transition | null {
   let base = ctx;
   let e: CallEvent | EndedEvent = event;
+  if ((event.type === 'failure' || event.type === 'hangup') && event.unsent?.length) {
+    base = structuredClone(ctx);
+    for (const u of event.unsent) {
+      const l = base.legs[u.leg];
+      if (l) l.queue = l.queue.filter((p) => p.step !== u.step);
+    }
+  }
   if (event.type === 'speak_ended' || event.type === 'gather_ended') {
     const consumed = consumeEnd(ctx, event.leg, event.type === 'speak_ended' ? 'speak' : 'gather');
     base = consumed.ctx;

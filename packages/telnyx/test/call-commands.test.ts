@@ -60,14 +60,15 @@ describe('createCallCommands against the simulator', () => {
     const cmd = commands(seen);
     const leg = await cmd.dial(dialBody(VP, 'c1'));
     expect(leg.callControlId).toMatch(/^v3:/);
-    await hooks.waitFor((w) => w.event.data.event_type === 'call.answered' && w.event.data.payload.call_control_id === leg.callControlId);
+    const ccid = leg.callControlId!;
+    await hooks.waitFor((w) => w.event.data.event_type === 'call.answered' && w.event.data.payload.call_control_id === ccid);
 
-    expect(await cmd.hangup(leg.callControlId, { command_id: commandId('c1', 'hangup') })).toEqual({ ok: true });
-    expect(await cmd.speak(leg.callControlId, { payload: 'hi', voice: 'female', command_id: commandId('c1', 'speak') })).toEqual({
+    expect(await cmd.hangup(ccid, { command_id: commandId('c1', 'hangup') })).toEqual({ ok: true });
+    expect(await cmd.speak(ccid, { payload: 'hi', voice: 'female', command_id: commandId('c1', 'speak') })).toEqual({
       ok: true,
       ended: true,
     });
-    expect(await cmd.hangup(leg.callControlId, { command_id: commandId('c1', 'hangup-2') })).toEqual({ ok: true, ended: true });
+    expect(await cmd.hangup(ccid, { command_id: commandId('c1', 'hangup-2') })).toEqual({ ok: true, ended: true });
     expect(seen.map((s) => [s.action, s.outcome, s.status])).toEqual([
       ['dial', 'ok', undefined],
       ['hangup', 'ok', undefined],
@@ -79,8 +80,22 @@ describe('createCallCommands against the simulator', () => {
   it('gets 90018 for a leg that was never answered once it timed out', async () => {
     const cmd = commands();
     const leg = await cmd.dial({ ...dialBody(NOBODY, 'c2'), timeout_secs: 5 });
-    await hooks.waitFor((w) => w.event.data.event_type === 'call.hangup' && w.event.data.payload.call_control_id === leg.callControlId);
-    expect(await cmd.hangup(leg.callControlId, { command_id: commandId('c2', 'hangup') })).toEqual({ ok: true, ended: true });
+    const ccid = leg.callControlId!;
+    await hooks.waitFor((w) => w.event.data.event_type === 'call.hangup' && w.event.data.payload.call_control_id === ccid);
+    expect(await cmd.hangup(ccid, { command_id: commandId('c2', 'hangup') })).toEqual({ ok: true, ended: true });
+  });
+
+  it('a resent dial that Telnyx answers without ids yields null ids instead of failing', async () => {
+    sim.setModes({ duplicateDialAnswer: 'without_ids' });
+    sim.setFaults({ loseAnswers: { action: 'dial', count: 1 } });
+    try {
+      const leg = await commands().dial(dialBody(VP, 'c3'));
+      expect(leg).toEqual({ callControlId: null, callLegId: null, callSessionId: null });
+      expect(sim.commands.filter((c) => c.action === 'dial' && c.commandId === commandId('c3', 'dial'))).toHaveLength(2);
+    } finally {
+      sim.setModes({});
+      sim.setFaults({});
+    }
   });
 
   it('throws other errors, with the Telnyx code and retryability', async () => {
