@@ -196,6 +196,11 @@ function describe(t) {
     case 'retry.scheduled': return ['Dialer', `retry ${t.callee === 'vp' ? 'the VP' : 'a backup'} in ${t.in_seconds}s`];
     case 'waiting': return ['Dialer', `waiting: ${t.reason || ''}`];
     case 'snoozed': return ['VP', `snoozed for ${t.minutes} minutes`];
+    case 'talk.ended': return ['Bridge', `they talked for ${duration((t.talk_seconds ?? 0) * 1000)}`];
+    case 'call.failed': return ['Call', `our side could not go on: ${t.reason || ''}`];
+    case 'call.stalled': return ['Watchdog', `nothing happened on the line: ${t.then || ''}`];
+    case 'vp.voicemail': return ['VP', 'voicemail answered'];
+    case 'vp.voicemail_message': return ['VP', t.left ? 'message left (played to its end)' : `message not left (${t.status || 'cut off'})`];
     default: return [words(t.event), ''];
   }
 }
@@ -236,6 +241,9 @@ function renderDetail(alert) {
     el('dt', { text: 'Stage' }), el('dd', { text: d.previous_stage ? `${d.previous_stage} → ${d.stage}` : d.stage || '—' }),
     el('dt', { text: 'Owner (AE)' }), el('dd', { text: d.owner ? d.owner.name || d.owner.email || '—' : '—' }),
     alert.outcome_reason ? [el('dt', { text: 'Outcome detail' }), el('dd', { text: alert.outcome_reason })] : null,
+    alert.talk_seconds != null
+      ? [el('dt', { text: 'Talk time' }), el('dd', { text: duration(alert.talk_seconds * 1000) })]
+      : alert.outcome === 'connected' && alert.status === 'calling' ? [el('dt', { text: 'Talk time' }), el('dd', { text: 'on the line now' })] : null,
   );
   const b = alert.briefing;
   const briefing = b
