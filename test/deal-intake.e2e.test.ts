@@ -44,8 +44,8 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-const deliver = async (body: string, signature: string) => {
-  const res = await fetch(`${base}/webhooks/crm`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-merge-webhook-signature': signature }, body });
+const deliver = async (body: string, signature: string, contentType = 'application/json') => {
+  const res = await fetch(`${base}/webhooks/crm`, { method: 'POST', headers: { 'content-type': contentType, 'x-merge-webhook-signature': signature }, body });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 };
 const settle = () => waitForQueuesIdle(redis, prefix, ['crm-events', 'polls']);
@@ -133,7 +133,7 @@ describe('signed CRM webhooks become exactly one durable alert per deal change',
       const body = readFileSync(new URL('../fixtures/merge/webhook.linkedaccount.sync_completed.json', import.meta.url), 'utf8').replace('"0a9b8c7d-6e5f-4a3b-2c1d-0e9f8a7b6c5d"', `"0a9b8c7d-6e5f-4a3b-2c1d-0e9f8a7b6c${n}0"`);
       return deliver(body, signMergeBody(body, KEY));
     };
-    // The first poll only learns what every deal looks like: installing must not ring for old deals.
+    // The baseline at the worker's start already knows every deal: a poll finds only real changes.
     expect((await sync(1)).status).toBe(202);
     await settle();
     const quiet = merge.listDeals().find((x) => x.id !== DEAL && !x.remote_was_deleted && x.status === 'OPEN')!;
@@ -144,6 +144,21 @@ describe('signed CRM webhooks become exactly one durable alert per deal change',
     await settle();
     const ids = (await alerts()).map((x) => x.deal.id);
     expect(ids.filter((id) => id === quiet.id)).toHaveLength(1);
+  });
+
+  it('a signed webhook sent as application/json; charset=utf-8 is accepted (202) and alerts', async () => {
+    const alerted = new Set((await alerts()).map((x) => x.deal.id));
+    const next = merge.listDeals().find((x) => !alerted.has(x.id) && !x.remote_was_deleted && x.status === 'OPEN' && x.id !== DEAL)!;
+    merge.moveDeal(next.id, 'Negotiation/Review');
+    const d = merge.webhookFor(next.id, 'Opportunity.changed', KEY);
+    merge.requests.length = 0;
+    const res = await deliver(d.body, d.signature, 'application/json; charset=utf-8');
+    expect(res.status).toBe(202);
+    await settle();
+    const [a] = (await alerts()).filter((x) => x.deal.id === next.id);
+    // Decided from the webhook's own record, names from the caches: Merge was not asked for anything.
+    expect(a?.deal).toMatchObject({ stage: 'Negotiation/Review', account: expect.any(String), owner: { email: expect.stringContaining('@') } });
+    expect(merge.requests.filter((r) => r.path.startsWith('/crm/v1/opportunities'))).toEqual([]);
   });
 
   it('GET /deals pages opportunities from the CRM; everything but /health refuses a missing token', async () => {

@@ -3,10 +3,10 @@ import { buildCrmSeed, FIXTURE_IDS } from '@dda/sandbox/seed';
 
 export const stormDealId = (i: number) => `5a1e0000-0000-4000-8000-${String(i).padStart(12, '0')}`;
 
-/** The sandbox CRM plus `count` extra open deals in Proposal, owned by the fixture AE, amounts all different. */
-export function stormSeed(count: number): CrmSeed {
+/** The sandbox CRM plus `count` extra open deals (in Proposal unless `stage` names another), owned by the fixture AE, amounts all different. */
+export function stormSeed(count: number, stage: RegExp = /proposal/i): CrmSeed {
   const seed = buildCrmSeed();
-  const proposal = seed.stages.find((s) => /proposal/i.test(s.name ?? ''))!;
+  const proposal = seed.stages.find((s) => stage.test(s.name ?? ''))!;
   const created = new Date(Date.now() - 86_400_000).toISOString();
   for (let i = 0; i < count; i++) {
     seed.opportunities.push(

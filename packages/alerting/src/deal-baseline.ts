@@ -37,8 +37,10 @@ const newer = (a: string | null | undefined, than: string) => !!a && Date.parse(
  * The quiet first day: before any webhook of a linked account is triaged, every open deal of the account is
  * recorded as it stands, so a deal that was already in negotiation when the service was installed never rings
  * anyone. Page by page within the Merge budget (poll priority), the cursor saved after each page so a killed
- * worker's successor carries on where it stopped. A deal modified after the baseline began is left alone: that
- * is a change, and its webhook (or the poll) triages it like any other.
+ * worker's successor carries on where it stopped. A deal created after the baseline began is left alone: it is
+ * new, and its webhook alerts if it starts in an alert stage. A deal that existed before is recorded as listed,
+ * even if edited meanwhile: its webhook, waiting for the baseline, then sees no change. The price: a deal
+ * that really moved into an alert stage while the baseline was being taken counts as already there.
  * Answers 'busy' when another process holds the baseline.
  */
 export async function runBaseline(deps: BaselineDeps): Promise<{ state: 'done' | 'busy'; recorded: number; pages: number }> {
@@ -61,7 +63,7 @@ export async function runBaseline(deps: BaselineDeps): Promise<{ state: 'done' |
         deps.log.warn({ skipped: page.skipped }, 'deal baseline: records Merge sent that we cannot read were skipped');
         deps.onSkipped?.('baseline', page.skipped);
       }
-      for (const opp of page.results) if (!newer(opp.modified_at, startedAt) && (await recordAsItStands(deps, opp))) recorded++;
+      for (const opp of page.results) if (!newer(opp.created_at, startedAt) && (await recordAsItStands(deps, opp))) recorded++;
       if (!page.next) break;
       cursor = page.next;
       await deps.redis.set(k.cursor, cursor);

@@ -16,6 +16,7 @@ type Entry = { name: string | null; email?: string | null };
 
 /** A miss this soon after a full listing is fetched by id instead of listing everything again. */
 const RELIST_AFTER_MS = 30_000;
+const LOCK_MS = 5_000;
 
 /**
  * Names for the ids in webhook data: users, accounts and stages of one linked account, listed once into Redis
@@ -33,10 +34,13 @@ export function createMergeDirectory(o: DirectoryOptions) {
   async function list(kind: RecordKind): Promise<void> {
     const k = key(kind);
     // One replica lists; the others wait for it and read what it wrote.
-    if ((await o.redis.set(k.lock, '1', 'PX', 60_000, 'NX')) !== 'OK') {
-      for (let i = 0; i < 600 && (await o.redis.exists(k.lock)); i++) await sleep(50);
+    if ((await o.redis.set(k.lock, '1', 'PX', LOCK_MS, 'NX')) !== 'OK') {
+      for (let i = 0; i < 1200 && (await o.redis.exists(k.lock)); i++) await sleep(50);
       return;
     }
+    // Short-lived and renewed while listing (pages may wait for the budget): a lister killed mid-way holds
+    // the others up for LOCK_MS at most.
+    const renew = setInterval(() => void o.redis.pexpire(k.lock, LOCK_MS).catch(() => 0), LOCK_MS / 3);
     try {
       const all = kind === 'users' ? await o.merge.listUsers({ priority: 'triage' }) : kind === 'accounts' ? await o.merge.listAccounts({ priority: 'triage' }) : await o.merge.listStages({ priority: 'triage' });
       const fields = all.results.flatMap((r) => [r.id, JSON.stringify(toEntry(kind, r))]);
@@ -45,6 +49,7 @@ export function createMergeDirectory(o: DirectoryOptions) {
       await multi.set(k.fresh, '1', 'EX', Math.max(1, o.cacheSeconds)).set(k.listedAt, String(Date.now())).exec();
       o.log?.info({ kind, records: all.results.length, skipped: all.skipped.length }, 'merge directory listed');
     } finally {
+      clearInterval(renew);
       await o.redis.del(k.lock);
     }
   }

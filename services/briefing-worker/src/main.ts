@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { applyProcessNice, loadConfigOrExit, SANDBOX_CREDENTIALS } from '@dda/config';
 import { createLogger } from '@dda/logger';
 import { createMergeClient, createMergeDirectory } from '@dda/merge';
@@ -8,6 +9,7 @@ import { createBaselineGate, createSharedMergeBudget, dispatchAlert, dispatchAle
 import { createMetricBatch } from '@dda/metrics';
 import { aiSettingsFrom, createAiClient, NOTES_BUDGET_MS, writeBriefing } from '@dda/ai';
 
+const BASELINE_START_WAIT_MS = 10_000;
 const config = loadConfigOrExit();
 const log = createLogger({ service: 'briefing-worker', level: config.LOG_LEVEL });
 applyProcessNice(config.PROCESS_NICE, log);
@@ -72,7 +74,7 @@ if (config.MERGE_POLL_SECONDS > 0) {
 
 // The quiet first day: record every open deal as it stands before the first webhook is triaged, and warm the
 // name caches so the first alert does not wait for them. Both retry by themselves; neither blocks the start.
-void baseline.start();
+const baselineRun = baseline.start();
 directory.warm().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'merge directory not warmed yet; the first lookup lists it'));
 
 // The outbox sweep re-dispatches alerts whose hand-off was cut short by a crash.
@@ -88,4 +90,7 @@ closeOnSignal(log, workers, async () => {
   await closeQueues(queues);
   redis.disconnect();
 });
-log.info({ queues: ['crm-events', 'polls', 'briefings'], ai_model: ai.enabled ? ai.model : null, poll_seconds: config.MERGE_POLL_SECONDS }, 'briefing-worker started');
+// A small CRM's baseline is done in a moment: "started" then means ready to triage. A big one (or Merge down)
+// does not hold the start up; webhooks wait for it in the queue either way.
+await Promise.race([baselineRun, sleep(BASELINE_START_WAIT_MS)]);
+log.info({ queues: ['crm-events', 'polls', 'briefings'], baseline: baseline.isDone() ? 'done' : 'running', ai_model: ai.enabled ? ai.model : null, poll_seconds: config.MERGE_POLL_SECONDS }, 'briefing-worker started');
