@@ -220,7 +220,8 @@ export function createLegMedia(ctx: MediaContext) {
   /** The call ended: what was playing ends with call_hangup; queued prompts never play. */
   function endAll(leg: Leg) {
     if (leg.playing) cut(leg, leg.playing, 'call_hangup');
-    for (const item of leg.queued.splice(0)) item.entry.status = item.kind === 'speak' ? 'call_hangup' : item.entry.status;
+    // A queued speak never plays; a queued gather prompt takes its gather's status just below.
+    for (const item of leg.queued.splice(0)) if (item.kind === 'speak') item.entry.status = 'call_hangup';
     if (leg.gather) endGather(leg, 'call_hangup', '', false);
     leg.playing = null;
     leg.queued = [];
