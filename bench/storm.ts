@@ -30,18 +30,21 @@ const FSYNC = (process.env.FSYNC ?? 'always') as FsyncPolicy;
 const DISTINCT = process.env.DISTINCT === '1';
 const TIME_SCALE = Number(process.env.TIME_SCALE ?? 0.05);
 const TIMEOUT_MS = Number(process.env.TIMEOUT_MS ?? 300_000);
+const MERGE_LIMIT = Number(process.env.MERGE_LIMIT ?? 100);
 
 console.log(
   `storm: ${DEALS} deals moved to Negotiation/Review, each delivered ${COPIES}× (${DISTINCT ? 'distinct deliveries' : 'byte-identical redeliveries'}), ` +
-    `${CONCURRENCY} in flight; Merge answers in ${MERGE_LATENCY_MS} ms; appendfsync ${FSYNC}; VP persona vpDismisses at time scale ${TIME_SCALE}`,
+    `${CONCURRENCY} in flight; Merge answers in ${MERGE_LATENCY_MS} ms and allows ${MERGE_LIMIT || 'unlimited'} requests a minute; appendfsync ${FSYNC}; VP persona vpDismisses at time scale ${TIME_SCALE}`,
 );
 console.log(`machine: ${machine()}`);
 
 const stack = await startStack({
   deals: DEALS,
   mergeLatencyMs: MERGE_LATENCY_MS,
+  mergeRateLimitPerMinute: MERGE_LIMIT,
   appendfsync: FSYNC,
   telnyx: { timeScale: TIME_SCALE, vpPersona: personas.vpDismisses },
+  env: { MERGE_RATE_LIMIT_PER_MINUTE: String(MERGE_LIMIT || 100_000) },
 });
 const { redis, telnyx, prefix } = stack;
 const vpDials = () => telnyx.commands.filter((c) => c.action === 'dial' && !c.duplicate && c.to === VP).length;
@@ -59,6 +62,8 @@ try {
     }),
   );
 
+  // What the start cost (the baseline's pages, the name caches), before the storm; the moves above use /_sim, not the API.
+  const atStart = (await stack.mergeRequests()).length;
   await redis.client.config('RESETSTAT');
   const procs = stack.processes();
   const quiet = await waitForQuietMachine(procs);
@@ -88,6 +93,7 @@ try {
   const answers = await mapLimit(deliveries, CONCURRENCY, (d) => postWebhook(stack.base, d));
   const deliveredAt = Date.now();
   await watcher;
+  const mergeAtAlerts = await stack.mergeRequests();
   const dialsAtAlerts = vpDials();
   const cpuUsed = cpu.stop();
 
@@ -137,6 +143,17 @@ try {
   console.log(`deliveries: ${deliveries.length} in ${fmt((deliveredAt - t0) / 1000, 2)} s (${fmt(deliveries.length / ((deliveredAt - t0) / 1000), 0)}/s); answers ${JSON.stringify(codes)}; latency p50 ${lat.p50} ms, p99 ${lat.p99} ms, max ${lat.max} ms`);
   console.log(`first delivery → all ${DEALS} alerts created: ${alertsAt ? `${fmt((alertsAt - t0) / 1000, 2)} s` : `NOT REACHED within ${TIMEOUT_MS / 1000} s (${alertsSeen} alerts)`}`);
   console.log(`alerts: ${indexCount} in Redis, ${apiCount} through GET /alerts (pages of 200), ${perDeal.size} distinct deals, ${dealsWithTwo} deals with more than one alert → ${indexCount === DEALS && apiCount === DEALS && dealsWithTwo === 0 ? 'EXACT' : 'WRONG'}`);
+  const stormReqs = mergeAtAlerts.slice(atStart);
+  const notesReqs = stormReqs.filter((r) => r.path === '/crm/v1/notes').length;
+  const deal = stormReqs.filter((r) => /^\/crm\/v1\/opportunities\/./.test(r.path)).length;
+  const throttled = mergeAtAlerts.filter((r) => r.status === 429).length;
+  const decisionPath = atStart + stormReqs.length - notesReqs;
+  console.log(
+    `Merge requests: ${decisionPath} on the decision path for the whole storm (start: ${atStart} = baseline pages + name caches; ` +
+      `storm: ${stormReqs.length - notesReqs}, of which ${deal} single-deal GETs) ${decisionPath <= 30 ? '≤ 30 MET' : '> 30 MISSED'}; ` +
+      `plus ${notesReqs} notes lists for briefings (budget permitting); 429s: ${throttled}`,
+  );
+  console.log(`  old design (one GET per delivery triaged): ≥ ${DEALS} GETs for this storm, ≥ ${fmt(DEALS / (MERGE_LIMIT || Infinity), 1)} min at ${MERGE_LIMIT}/min`);
   console.log(`VP dials seen by Telnyx: ${dialsAtAlerts} by the time every alert existed, ${dialsAtEnd} by the end (${fmt((endAt - t0) / 1000, 1)} s); most VP legs live at once: ${maxLiveVp}`);
   console.log(`triage job (crm-events) time in the worker: p50 ${jobTimes.run.p50} ms, p99 ${jobTimes.run.p99} ms, max ${jobTimes.run.max} ms over ${jobTimes.run.n} jobs; wait in queue p50 ${jobTimes.wait.p50} ms, max ${jobTimes.wait.max} ms`);
   console.log(`dial job time in the dialer-worker: p50 ${dialJobTimes.run.p50} ms, p99 ${dialJobTimes.run.p99} ms over ${dialJobTimes.run.n} jobs`);
@@ -153,7 +170,8 @@ try {
   const problems = stack.logProblems();
   for (const [name, p] of Object.entries(problems)) if (p.warn || p.error) console.log(`log ${name}: ${p.warn} warn, ${p.error} error; e.g. ${p.samples[0]}`);
   emitResult('storm', {
-    deals: DEALS, copies: COPIES, distinct: DISTINCT, fsync: FSYNC, mergeLatencyMs: MERGE_LATENCY_MS,
+    deals: DEALS, copies: COPIES, distinct: DISTINCT, fsync: FSYNC, mergeLatencyMs: MERGE_LATENCY_MS, mergeLimitPerMinute: MERGE_LIMIT,
+    mergeRequests: { atStart, decisionPath, notes: notesReqs, singleDealGets: deal, throttled },
     deliverSec: (deliveredAt - t0) / 1000, allAlertsSec: alertsAt ? (alertsAt - t0) / 1000 : null, answers: codes, deliveryLatency: lat,
     alerts: indexCount, apiAlerts: apiCount, dealsWithMoreThanOne: dealsWithTwo, exact: indexCount === DEALS && apiCount === DEALS && dealsWithTwo === 0,
     vpDialsWhenAllAlerts: dialsAtAlerts, vpDialsAtEnd: dialsAtEnd, runSec: (endAt - t0) / 1000, maxLiveVpLegs: maxLiveVp,

@@ -1,7 +1,8 @@
 /**
  * Time to dial: a signed CRM webhook is accepted (the client has the 202) → the VP dial request reaches the
  * Telnyx simulator (its `commands` entry, stamped on arrival). Every alert is a distinct deal moving into
- * Negotiation/Review in the Merge simulator, which answers in 50 ms.
+ * Negotiation/Review in the Merge simulator, which answers in 50 ms and allows 100 requests a minute. Triage
+ * reads the webhook's record and names its relations from caches the warm-up fills, so it asks Merge nothing.
  *
  *   npm run bench -- bench/time-to-dial.ts            (ALERTS=200 WARMUP=20 MERGE_LATENCY_MS=50 FSYNC=always)
  *
@@ -24,7 +25,8 @@ const ALERTS = Number(process.env.ALERTS ?? 200);
 const WARMUP = Number(process.env.WARMUP ?? 20);
 const MERGE_LATENCY_MS = Number(process.env.MERGE_LATENCY_MS ?? 50);
 const FSYNC = (process.env.FSYNC ?? 'always') as FsyncPolicy;
-const TARGET_P99_MS = 300;
+/** Issue 12: with warm name caches triage asks Merge nothing, so the 50 ms fetch is gone from the path (was ≤ 300). */
+const TARGET_P99_MS = 40;
 
 console.log(`time-to-dial: ${ALERTS} alerts (+${WARMUP} warm-up), Merge answers in ${MERGE_LATENCY_MS} ms, appendfsync ${FSYNC}`);
 console.log(`machine: ${machine()}`);
@@ -128,6 +130,10 @@ try {
   console.log('');
   console.log(`alerts measured: ${samples.length}, dial not seen: ${failures}, alerts that waited for the line: ${waited} (pacing keeps this 0)`);
   console.log(`target p99 ≤ ${TARGET_P99_MS} ms (202 → dial): ${accepted.p99 <= TARGET_P99_MS ? 'MET' : 'MISSED'} (p99 ${fmt(accepted.p99)} ms)`);
+  const mergeReqs = await stack.mergeRequests();
+  const byPath = new Map<string, number>();
+  for (const r of mergeReqs) byPath.set(r.path.replace(/\/[0-9a-f-]{36}$/, '/:id'), (byPath.get(r.path.replace(/\/[0-9a-f-]{36}$/, '/:id')) ?? 0) + 1);
+  console.log(`Merge requests over the whole run: ${mergeReqs.length} (${[...byPath].map(([k, v]) => `${k} ${v}`).join(', ')}); 429s: ${mergeReqs.filter((r) => r.status === 429).length}`);
   console.log(`CPU% during the run (of one core): ${Object.entries(cpuUsed).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ')}`);
   console.log(`(the "alert created" stamp is taken by the briefing-worker's clock, the others by this process's; one machine, one clock)`);
   const problems = stack.logProblems();

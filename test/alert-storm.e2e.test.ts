@@ -85,5 +85,10 @@ describe('an alert storm: 1,000 deals moved in one bulk update, each delivered 1
     const group = finished.filter((a) => a.timeline.some((t: { event: string; call_id?: string }) => t.event === 'call.dialing' && t.call_id === callId));
     expect(group.length).toBeGreaterThan(1);
     expect(Math.max(...group.map((a) => a.deal.amount))).toBe(primary!.deal.amount);
+    // Within Merge's 100 requests a minute: no 429, and triage decided from the webhooks' own records (the
+    // baseline's pages and the name caches are all it asked for; notes are asked only as the budget allows).
+    expect(s.merge.requests.filter((r) => r.status === 429)).toEqual([]);
+    expect(s.merge.requests.filter((r) => /^\/crm\/v1\/opportunities\/./.test(r.path))).toEqual([]);
+    expect(s.merge.requests.filter((r) => r.path !== '/crm/v1/notes').length).toBeLessThanOrEqual(30);
   }, 300_000);
 });

@@ -14,6 +14,8 @@ const merge = await createMergeSimulator({
   apiKey: process.env.BENCH_MERGE_API_KEY ?? 'bench-merge-key',
   accountToken: process.env.BENCH_MERGE_ACCOUNT_TOKEN ?? 'bench-account-token',
   seed: buildBenchSeed(deals),
+  // Merge's entry-plan limit per account token; BENCH_MERGE_RATE_LIMIT=0 turns it off.
+  rateLimitPerMinute: Number(process.env.BENCH_MERGE_RATE_LIMIT ?? 100),
 });
 merge.setFaults({ latencyMs });
 const ai = await createAiSimulator({ apiKey: process.env.BENCH_AI_API_KEY ?? 'bench-ai-key', latencyMs: Number(process.env.BENCH_AI_LATENCY_MS ?? 1500) });

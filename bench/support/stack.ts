@@ -24,6 +24,8 @@ export type StackOptions = {
   /** Generated deals in the Merge simulator (bench-seed.ts). */
   deals: number;
   mergeLatencyMs?: number;
+  /** Merge's per-account limit in the simulator (requests a minute); default 100, Merge's entry plan; 0 = none. */
+  mergeRateLimitPerMinute?: number;
   aiLatencyMs?: number;
   appendfsync?: FsyncPolicy;
   services?: ServiceName[];
@@ -42,6 +44,8 @@ export type BenchStack = {
   base: string;
   merge: MergeControl;
   mergeUrl: string;
+  /** Every request the Merge simulator answered so far (path, query, status). */
+  mergeRequests: () => Promise<{ path: string; query: Record<string, string>; status: number }[]>;
   telnyx: TelnyxSimulator;
   services: Map<ServiceName, ServiceProcess>;
   /** Every process of the system under test, plus the simulators' host and this benchmark process. */
@@ -97,6 +101,7 @@ export async function startStack(opts: StackOptions): Promise<BenchStack> {
       {
         BENCH_DEALS: String(opts.deals),
         BENCH_MERGE_LATENCY_MS: String(opts.mergeLatencyMs ?? 0),
+        BENCH_MERGE_RATE_LIMIT: String(opts.mergeRateLimitPerMinute ?? 100),
         BENCH_AI_LATENCY_MS: String(opts.aiLatencyMs ?? 1500),
         BENCH_MERGE_API_KEY: MERGE_KEY,
         BENCH_MERGE_ACCOUNT_TOKEN: MERGE_ACCOUNT,
@@ -159,6 +164,8 @@ export async function startStack(opts: StackOptions): Promise<BenchStack> {
         // The ingress is ready when it answers /health (whatever its LOG_LEVEL); a worker when it says so.
         if (name === 'ingress') await healthyOrExit(svc, `${base}/health`);
         else await readyOrExit(svc, new RegExp(`${name} started`));
+        // The quiet first day: deals the benchmark moves must move after the baseline has recorded them.
+        if (name === 'briefing-worker') await readyOrExit(svc, /deal baseline done/);
       }),
     );
     return {
@@ -166,6 +173,7 @@ export async function startStack(opts: StackOptions): Promise<BenchStack> {
       telnyx: sim,
       merge: mergeControl(ready.merge),
       mergeUrl: ready.merge,
+      mergeRequests: async () => (await (await fetch(`${ready.merge}/_sim/requests`)).json()) as { path: string; query: Record<string, string>; status: number }[],
       processes: () => [
         ...names.map((n) => ({ name: n, pid: services.get(n)!.proc.pid! })),
         { name: 'redis-server', pid: redis.pid },
