@@ -1,4 +1,4 @@
-import { enqueue, type Queues } from '@dda/queues';
+import { enqueue, scheduleDial, type Queues } from '@dda/queues';
 import type { AlertsRepository } from '@dda/store';
 
 type Deps = { alerts: AlertsRepository; queues: Queues };
@@ -9,7 +9,7 @@ type Deps = { alerts: AlertsRepository; queues: Queues };
  */
 export async function dispatchAlert(deps: Deps, alertId: string): Promise<void> {
   await Promise.all([
-    enqueue(deps.queues, 'dials', { alertId }, { jobId: `dial-${alertId}-r0a0` }),
+    scheduleDial(deps.queues, { alertId, round: 0, attempt: 0 }),
     enqueue(deps.queues, 'briefings', { alertId }, { jobId: `brief-${alertId}` }),
   ]);
   await deps.alerts.markDispatched(alertId);

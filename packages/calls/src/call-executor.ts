@@ -1,6 +1,7 @@
 import { actionKey, apologyText, applyCallEvent, type CallAction, type CallEvent, type Leg } from '@dda/domain';
 import { commandId, encodeClientState, isPermanentTelnyxError, telnyxErrorCode } from '@dda/telnyx';
 import type { Alert } from '@dda/store';
+import { scheduleDial } from '@dda/queues';
 import type { CallDeps } from './call-deps.ts';
 import type { CallRecord } from './call-record.ts';
 import { textFor } from './prompt-texts.ts';
@@ -224,11 +225,7 @@ async function perform(deps: CallDeps, record: CallRecord, alert: Alert | null, 
       return {};
     }
     case 'snooze':
-      await deps.queues.byName.dials.add(
-        'dialer.place-call',
-        { alertId: record.alertId, attempt: 0, round: record.round + 1, group: record.group.slice(1) },
-        { jobId: `dial-${record.alertId}-r${record.round + 1}a0`, delay: deps.settings.snoozeMs },
-      );
+      await scheduleDial(deps.queues, { alertId: record.alertId, attempt: 0, round: record.round + 1, group: record.group.slice(1) }, { delayMs: deps.settings.snoozeMs });
       await deps.alerts.addTimeline(record.alertId, 'snoozed', { call_id: record.id, minutes: snoozeMinutes });
       return {};
     case 'finish':

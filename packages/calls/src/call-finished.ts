@@ -2,8 +2,8 @@ import type { CallResult } from '@dda/domain';
 import type { AlertOutcome } from '@dda/store';
 import type { CallDeps } from './call-deps.ts';
 import type { CallRecord } from './call-record.ts';
-
-const REACHED: ReadonlySet<CallResult> = new Set(['connected', 'acknowledged', 'snoozed', 'ae_unavailable']);
+import { nextAfter } from './dial-ladder.ts';
+import { scheduleDial } from '@dda/queues';
 
 /**
  * The end of one dial: frees the callee's line, decides the alert's outcome or its next attempt (retry the VP,
@@ -18,38 +18,33 @@ export async function onCallFinished(deps: CallDeps, record: CallRecord, result:
   // whoever waited meanwhile is called after the outcome below is recorded.
   const waiters = await calls.releaseLineAndTakeWaiting(record.callee.number, record.id);
 
-  if (result === 'failed') {
-    // Our side could not drive the call (a command refused for good, retries spent): calling again would fail
-    // the same way, so the alert ends here with the reason, and the apology was the last thing heard.
-    for (const id of record.group) await alerts.setOutcome(id, 'failed', reason ?? 'the call could not continue', 'failed');
-  } else if (REACHED.has(result)) {
-    const escalated = record.callee.role === 'escalation';
-    for (const [i, id] of record.group.entries()) {
-      // The alert the VP acted on gets the result; the others of a digest were heard or announced.
-      const own = i === record.ctx.focus;
-      const r: CallResult = own ? result : 'acknowledged';
-      const why = own ? reason : i < record.ctx.focus ? 'heard in a digest call' : 'announced in a digest call';
-      const outcome: AlertOutcome = escalated ? 'escalated' : (r as AlertOutcome);
-      const first = await alerts.setOutcome(id, outcome, escalated ? `escalation contact answered: ${r}${why ? ` (${why})` : ''}` : why, 'completed');
-      // Connected was set at the bridge; the hangup adds how long they talked and completes the alert.
-      if (own && record.bridgedAt) await alerts.setTalkTime(id, Math.max(0, Math.round((Date.now() - Date.parse(record.bridgedAt)) / 1000)));
-      else if (!first) await alerts.setStatus(id, 'completed');
-    }
-  } else {
-    const next = record.attempt + 1;
-    if (hasAttempt(settings, next)) {
-      const toEscalation = next > settings.retryAttempts;
-      const delay = toEscalation ? 0 : settings.retryDelayMs;
-      await deps.queues.byName.dials.add(
-        'dialer.place-call',
-        { alertId: record.alertId, attempt: next, round: record.round, group: record.group.slice(1) },
-        { jobId: `dial-${record.alertId}-r${record.round}a${next}`, delay },
-      );
-      for (const id of record.group) await alerts.addTimeline(id, 'retry.scheduled', { attempt: next, callee: toEscalation ? 'escalation' : 'vp', in_seconds: Math.round(delay / 1000) });
-    } else {
-      const outcome: AlertOutcome = result === 'voicemail' ? 'voicemail' : 'no_answer';
-      for (const id of record.group) await alerts.setOutcome(id, outcome, `nobody reached after ${record.attempt + 1} attempts${reason ? ` (last: ${reason})` : ''}`, 'completed');
-    }
+  const after = nextAfter(settings, result, record.attempt, record.callee.role);
+  switch (after.kind) {
+    case 'failed':
+      // Our side could not drive the call (a command refused for good, retries spent): the alert ends here
+      // with the reason, and the apology was the last thing heard.
+      for (const id of record.group) await alerts.setOutcome(id, 'failed', reason ?? 'the call could not continue', 'failed');
+      break;
+    case 'reached':
+      for (const [i, id] of record.group.entries()) {
+        // The alert the VP acted on gets the result; the others of a digest were heard or announced.
+        const own = i === record.ctx.focus;
+        const r: CallResult = own ? result : 'acknowledged';
+        const why = own ? reason : i < record.ctx.focus ? 'heard in a digest call' : 'announced in a digest call';
+        const outcome: AlertOutcome = after.escalated ? 'escalated' : (r as AlertOutcome);
+        const first = await alerts.setOutcome(id, outcome, after.escalated ? `escalation contact answered: ${r}${why ? ` (${why})` : ''}` : why, 'completed');
+        // Connected was set at the bridge; the hangup adds how long they talked and completes the alert.
+        if (own && record.bridgedAt) await alerts.setTalkTime(id, Math.max(0, Math.round((Date.now() - Date.parse(record.bridgedAt)) / 1000)));
+        else if (!first) await alerts.setStatus(id, 'completed');
+      }
+      break;
+    case 'retry':
+      await scheduleDial(deps.queues, { alertId: record.alertId, attempt: after.attempt, round: record.round, group: record.group.slice(1) }, { delayMs: after.delayMs });
+      for (const id of record.group) await alerts.addTimeline(id, 'retry.scheduled', { attempt: after.attempt, callee: after.callee, in_seconds: Math.round(after.delayMs / 1000) });
+      break;
+    case 'exhausted':
+      for (const id of record.group) await alerts.setOutcome(id, after.outcome, `nobody reached after ${record.attempt + 1} attempts${reason ? ` (last: ${reason})` : ''}`, 'completed');
+      break;
   }
   await handLineToNextAlert(deps, record, waiters);
 }
@@ -57,10 +52,6 @@ export async function onCallFinished(deps: CallDeps, record: CallRecord, result:
 /** Gives the callee's line back and starts the next call for whoever waited for it. */
 export async function freeLine(deps: CallDeps, record: CallRecord): Promise<void> {
   await handLineToNextAlert(deps, record, await deps.calls.releaseLineAndTakeWaiting(record.callee.number, record.id));
-}
-
-export function hasAttempt(settings: CallDeps['settings'], attempt: number): boolean {
-  return attempt <= settings.retryAttempts + settings.escalation.length;
 }
 
 /**
@@ -87,10 +78,5 @@ async function handLineToNextAlert(deps: CallDeps, record: CallRecord, members: 
   if (live.length === 0) return;
   live.sort((a, b) => (b.alert!.deal.amount ?? 0) - (a.alert!.deal.amount ?? 0) || a.alertId.localeCompare(b.alertId));
   const [primary, ...rest] = live;
-  await deps.queues.byName.dials.add(
-    'dialer.place-call',
-    { alertId: primary!.alertId, attempt: primary!.attempt, round: primary!.round, group: rest.map((x) => x.alertId) },
-    // A fresh id: an earlier dial job of the alert may still be retained, and re-adding its id would be a no-op.
-    { jobId: `dial-${primary!.alertId}-r${primary!.round}a${primary!.attempt}-after-${record.id}` },
-  );
-}
+  // A tag of its own: the attempt's first job may still be retained, and re-adding its id would be a no-op.
+  await scheduleDial(deps.queues, { alertId: primary!.alertId, attempt: primary!.attempt, round: primary!.round, group: rest.map((x) => x.alertId) }, { tag: `after-${record.id}` });}

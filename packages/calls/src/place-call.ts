@@ -5,18 +5,13 @@ import { callIdFor, type CallRecord } from './call-record.ts';
 import { findRep } from './rep-directory.ts';
 import { runOutbox } from './call-executor.ts';
 import { armWatchdog } from './call-watchdog.ts';
-import { hasAttempt, waitingMember } from './call-finished.ts';
+import { waitingMember } from './call-finished.ts';
+import { calleeFor, hasAttempt } from './dial-ladder.ts';
+import { scheduleDial } from '@dda/queues';
 
 export type PlaceCallResult =
   | { placed: true; callId: string }
   | { placed: false; reason: 'alert_missing' | 'already_done' | 'line_busy' | 'no_callee' | 'resumed' | 'quiet_hours'; callId?: string };
-
-/** Which number an attempt rings: the VP first (1 + retries), then each escalation number once. */
-export function calleeFor(settings: CallDeps['settings'], attempt: number): CallRecord['callee'] | null {
-  if (attempt <= settings.retryAttempts) return settings.vpNumber ? { role: 'vp', number: settings.vpNumber } : null;
-  const n = settings.escalation[attempt - settings.retryAttempts - 1];
-  return n ? { role: 'escalation', number: n } : null;
-}
 
 /**
  * The dialer's job: one attempt of one alert. Idempotent per (alert, round, attempt): a re-run finds the
@@ -46,11 +41,7 @@ export async function placeCall(deps: CallDeps, job: { alertId: string; attempt:
     const urgent = settings.urgentAmount !== null && (alert.deal.amount ?? 0) >= settings.urgentAmount;
     if (quietMs > 0 && !urgent) {
       const until = new Date(Date.now() + quietMs);
-      await deps.queues.byName.dials.add(
-        'dialer.place-call',
-        { alertId: job.alertId, attempt: job.attempt, round: job.round, group: job.group ?? [] },
-        { jobId: `dial-${job.alertId}-r${job.round}a${job.attempt}-quiet-${until.toISOString().slice(0, 13).replace(/\D/g, '')}`, delay: quietMs },
-      );
+      await scheduleDial(deps.queues, { alertId: job.alertId, attempt: job.attempt, round: job.round, group: job.group ?? [] }, { delayMs: quietMs, tag: `quiet-${until.toISOString().slice(0, 13).replace(/\D/g, '')}` });
       await alerts.setStatus(job.alertId, 'waiting');
       await alerts.addTimeline(job.alertId, 'deferred', { reason: 'quiet hours', until: until.toISOString(), time_zone: settings.timeZone });
       return { placed: false, reason: 'quiet_hours' };

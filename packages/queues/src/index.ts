@@ -3,4 +3,5 @@ export { queueCatalog, queueNames, type QueueName, type JobData, type JobInput }
 export { createProducerConnection, createWorkerConnection } from './redis-connections.ts';
 export { createQueues, closeQueues, enqueue, createWorker, type Queues, type EnqueueResult, type Processor } from './queue-client.ts';
 export { observeWorker, closeOnSignal } from './worker-lifecycle.ts';
+export { dialJobId, scheduleDial, type DialRef } from './dial-jobs.ts';
 export { acceptCrmEvent, readInbox, inboxLength, inboxKeys, startInboxRelay, type InboxEntry, type InboxRelayOptions } from './crm-inbox.ts';
