@@ -212,9 +212,13 @@ function act(d: Draft, ...actions: CallAction[]): Draft {
   d.actions.push(...actions);
   return d;
 }
+/** A leg we hung up is gone for the machine at once: nothing more is sent to it, not even a second hangup. */
 function hangup(d: Draft, leg: Leg): Draft {
   const l = d.ctx.legs[leg];
-  if (l && !l.ended) d.actions.push({ do: 'hangup', leg });
+  if (l && !l.ended) {
+    d.actions.push({ do: 'hangup', leg });
+    l.ended = true;
+  }
   return d;
 }
 function finish(d: Draft, result: CallResult, reason: string | null): Draft {
