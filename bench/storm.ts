@@ -141,7 +141,7 @@ try {
 
   console.log('');
   console.log(`deliveries: ${deliveries.length} in ${fmt((deliveredAt - t0) / 1000, 2)} s (${fmt(deliveries.length / ((deliveredAt - t0) / 1000), 0)}/s); answers ${JSON.stringify(codes)}; latency p50 ${lat.p50} ms, p99 ${lat.p99} ms, max ${lat.max} ms`);
-  console.log(`first delivery → all ${DEALS} alerts created: ${alertsAt ? `${fmt((alertsAt - t0) / 1000, 2)} s` : `NOT REACHED within ${TIMEOUT_MS / 1000} s (${alertsSeen} alerts)`}`);
+  console.log(`first delivery → all ${DEALS} alerts created: ${alertsAt ? `${fmt((alertsAt - t0) / 1000, 2)} s (last delivery answered → all alerts: ${fmt((alertsAt - deliveredAt) / 1000, 2)} s)` : `NOT REACHED within ${TIMEOUT_MS / 1000} s (${alertsSeen} alerts)`}`);
   console.log(`alerts: ${indexCount} in Redis, ${apiCount} through GET /alerts (pages of 200), ${perDeal.size} distinct deals, ${dealsWithTwo} deals with more than one alert → ${indexCount === DEALS && apiCount === DEALS && dealsWithTwo === 0 ? 'EXACT' : 'WRONG'}`);
   const stormReqs = mergeAtAlerts.slice(atStart);
   const notesReqs = stormReqs.filter((r) => r.path === '/crm/v1/notes').length;

@@ -49,8 +49,13 @@ if used >= ceiling then
   local oldest = redis.call('ZRANGE', KEYS[1], used - ceiling, used - ceiling, 'WITHSCORES')
   if oldest[2] then wait = math.max(1, tonumber(oldest[2]) + window - now) end
 end
-redis.call('ZADD', KEYS[4 + p], now + math.min(wait, 1000) + 2000, id)
-redis.call('PEXPIRE', KEYS[4 + p], window + 5000)
+-- Registration is refreshed only when close to lapsing: under appendfsync always every write costs an fsync,
+-- and a waiter asks several times a second.
+local lapses = redis.call('ZSCORE', KEYS[4 + p], id)
+if not lapses or tonumber(lapses) < now + 1500 then
+  redis.call('ZADD', KEYS[4 + p], now + math.min(wait, 1000) + 2000, id)
+  redis.call('PEXPIRE', KEYS[4 + p], window + 5000)
+end
 return {0, wait, limit - used}
 `);
 
@@ -117,7 +122,8 @@ export function createMergeBudget(o: MergeBudgetOptions) {
           return grant;
         }
         const left = (opts.maxWaitMs ?? Infinity) - (Date.now() - started);
-        if (left <= 0) {
+        // No slot frees before the caller's deadline: say so now instead of asking again and again.
+        if (left <= 0 || a > left) {
           await o.redis.zrem(k.waiting[MERGE_PRIORITIES.indexOf(priority)]!, id).catch(() => 0);
           throw new MergeBudgetTimeout(`Merge budget of ${account}: no ${priority} slot within ${opts.maxWaitMs} ms`);
         }

@@ -89,8 +89,24 @@ export function createMergeDirectory(o: DirectoryOptions) {
     /** Names for an opportunity's relations that arrived as ids (expanded ones are left to toDealView). */
     async namesFor(opp: Opportunity): Promise<RelationNames> {
       const ids = relationIds(opp);
-      const pick = async (kind: RecordKind, value: unknown, id: string | null) => (typeof value === 'string' && id ? lookup(kind, id) : null);
-      const [owner, account, stage] = await Promise.all([pick('users', opp.owner, ids.owner), pick('accounts', opp.account, ids.account), pick('stages', opp.stage, ids.stage)]);
+      const wanted = ([['users', opp.owner, ids.owner], ['accounts', opp.account, ids.account], ['stages', opp.stage, ids.stage]] as const).filter(
+        (w): w is readonly [RecordKind, string, string] => typeof w[1] === 'string' && w[2] !== null,
+      );
+      // Warm caches answer in one round trip for all three; only a miss takes the slow path.
+      const multi = o.redis.multi();
+      for (const [kind, , id] of wanted) multi.exists(key(kind).fresh).hget(key(kind).map, id);
+      const replies = ((await multi.exec()) ?? []).map(([, v]) => v);
+      const found = new Map<RecordKind, Entry | null>();
+      await Promise.all(
+        wanted.map(async ([kind, , id], i) => {
+          const fresh = replies[2 * i] === 1;
+          const hit = replies[2 * i + 1] as string | null;
+          found.set(kind, fresh && hit ? (JSON.parse(hit) as Entry) : await lookup(kind, id));
+        }),
+      );
+      const owner = found.get('users') ?? null;
+      const account = found.get('accounts') ?? null;
+      const stage = found.get('stages') ?? null;
       return {
         ...(owner ? { owner: { name: owner.name, email: owner.email ?? null } } : {}),
         ...(account ? { account: account.name } : {}),

@@ -32,6 +32,8 @@ describe('POST /webhooks/crm', () => {
     const inbox = await readInbox(h.redis, h.config.REDIS_PREFIX);
     expect(inbox).toHaveLength(1);
     expect(inbox[0]).toMatchObject({ jobId: first.json().job_id, data: { source: 'webhook', opportunityId: '7c2e9a14-3b5f-4d61-8e07-a9c4b1d2e3f5', event: 'changed' } });
+    // The whole record travels with the change: triage decides from it without asking Merge.
+    expect((inbox[0]!.data as { record: unknown }).record).toEqual((JSON.parse(fixture.toString('utf8')) as { data: unknown }).data);
   });
 
   it('several webhooks for one change (other bytes, same deal and modified_at) are one job', async () => {
@@ -74,6 +76,14 @@ describe('POST /webhooks/crm', () => {
     const res = await signed(syncFixture);
     expect(res.statusCode).toBe(202);
     expect(await h.queues.byName.polls.getJob(res.json().job_id)).toBeTruthy();
+  });
+
+  it('a partially finished sync starts a poll too (Merge: read data on PARTIALLY_SYNCED as on DONE); a failed one does not', async () => {
+    const partial = await signed(syncFixture.toString('utf8').replaceAll('"DONE"', '"PARTIALLY_SYNCED"'));
+    expect(partial.statusCode).toBe(202);
+    expect(await h.queues.byName.polls.getJob(partial.json().job_id)).toBeTruthy();
+    const failed = await signed(syncFixture.toString('utf8').replaceAll('"DONE"', '"FAILED"'));
+    expect(failed.json()).toMatchObject({ status: 'ignored' });
   });
 
   it('answers 400 to a signed body that is not JSON or not an envelope', async () => {
