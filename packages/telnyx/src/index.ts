@@ -17,4 +17,4 @@ export {
   type CommandOutcome,
   type DialedLeg,
 } from './call-commands.ts';
-export { isRetryableTelnyxError, isPermanentTelnyxError, isCallEndedError, telnyxErrorCode } from './telnyx-errors.ts';
+export { isRetryableTelnyxError, isPermanentTelnyxError, isCallEndedError, telnyxErrorCode, telnyxApiError } from './telnyx-errors.ts';

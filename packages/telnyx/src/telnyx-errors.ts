@@ -1,5 +1,13 @@
 import Telnyx from 'telnyx';
 
+/**
+ * The SDK's own error class, for code that answers as Telnyx does (the recording double in packages/calls'
+ * tests): the classification below then runs on exactly what the SDK throws.
+ */
+export function telnyxApiError(status: number, code: string, title = 'refused'): InstanceType<typeof Telnyx.APIError> {
+  return new Telnyx.APIError(status, { errors: [{ code, title }] }, `${status} ${title}`, new Headers());
+}
+
 /** Telnyx puts its own error code, as a string, at body.errors[0].code (telnyx.md §1.5). */
 export function telnyxErrorCode(err: unknown): string | null {
   if (!(err instanceof Telnyx.APIError)) return null;
