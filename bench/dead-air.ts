@@ -124,6 +124,10 @@ const env: Record<string, string> = {
   CALL_RETRY_DELAY_SECONDS: '0',
   ALERT_COOLDOWN_MINUTES: '0',
   NODE_ENV: 'production',
+  // Production refuses to boot without real-looking vendor settings; the simulator takes these.
+  TELNYX_API_KEY: SANDBOX_CREDENTIALS.telnyxApiKey,
+  TELNYX_CONNECTION_ID: SANDBOX_CREDENTIALS.telnyxConnectionId,
+  TELNYX_PHONE_NUMBER: SANDBOX_CREDENTIALS.telnyxPhoneNumber,
 };
 const services: ServiceProcess[] = [];
 for (const name of ['ingress', 'dialer-worker', 'call-worker', 'briefing-worker']) {

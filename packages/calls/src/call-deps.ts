@@ -46,8 +46,8 @@ export type CallDeps = {
 
 export function callSettingsFrom(config: Config): CallSettings {
   return {
-    connectionId: config.TELNYX_CONNECTION_ID ?? 'sandbox-connection',
-    from: config.TELNYX_PHONE_NUMBER ?? '+15550100000',
+    connectionId: config.vendors.telnyx.connectionId,
+    from: config.vendors.telnyx.phoneNumber,
     webhookUrl: `${config.publicBaseUrl}/webhooks/voice`,
     voice: config.TTS_VOICE,
     vpNumber: config.VP_SALES_NUMBER ?? null,

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { SANDBOX_CREDENTIALS, type Config } from '@dda/config';
+import type { Config } from '@dda/config';
 import type { Logger } from '@dda/logger';
 import { createMetricHooks } from '@dda/metrics';
 import { createQueues } from '@dda/queues';
@@ -17,8 +17,8 @@ export function createCallDeps(config: Config, redis: Redis, log: Logger, extra:
     alerts: createAlertsRepository(redis, config.REDIS_PREFIX),
     queues: createQueues(redis, config.REDIS_PREFIX),
     telnyx: createCallCommands({
-      apiKey: config.TELNYX_API_KEY ?? SANDBOX_CREDENTIALS.telnyxApiKey,
-      baseURL: config.TELNYX_BASE_URL,
+      apiKey: config.vendors.telnyx.apiKey,
+      baseURL: config.vendors.telnyx.baseUrl,
       onCommand: metrics.telnyxCommand,
     }),
     directory: loadRepDirectory(config.REP_DIRECTORY_FILE),

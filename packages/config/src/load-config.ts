@@ -1,10 +1,28 @@
 import { envSchema, type Env } from './env-schema.ts';
 
+/** Vendor credentials resolved once: the real ones, or in sandbox mode the simulators' (nowhere else). */
+export type VendorSettings = {
+  telnyx: { apiKey: string; connectionId: string; phoneNumber: string; baseUrl: string };
+  merge: { apiKey: string; accountToken: string | null; baseUrl: string };
+};
+
 export type Config = Env & {
   /** No Telnyx key: every vendor is a built-in simulator. */
   sandbox: boolean;
   publicBaseUrl: string;
+  vendors: VendorSettings;
 };
+
+/** Without these a production deployment boots and fails at its first dial or fetch; it must not boot. */
+const REQUIRED_IN_PRODUCTION = [
+  'API_TOKEN',
+  'MERGE_WEBHOOK_SIGNATURE_KEY',
+  'TELNYX_API_KEY',
+  'TELNYX_CONNECTION_ID',
+  'TELNYX_PHONE_NUMBER',
+  'TELNYX_PUBLIC_KEY',
+  'MERGE_API_KEY',
+] as const satisfies readonly (keyof Env)[];
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -21,9 +39,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cfg = parsed.data;
   const sandbox = !cfg.TELNYX_API_KEY;
   if (cfg.NODE_ENV === 'production') {
-    const missing = ['API_TOKEN', 'MERGE_WEBHOOK_SIGNATURE_KEY'].filter((k) =>
-      k === 'MERGE_WEBHOOK_SIGNATURE_KEY' ? cfg.MERGE_WEBHOOK_SIGNATURE_KEY.length === 0 : !cfg[k as keyof Env],
-    );
+    const missing = REQUIRED_IN_PRODUCTION.filter((k) => {
+      const v = cfg[k];
+      return Array.isArray(v) ? v.length === 0 : !v;
+    });
     if (missing.length) {
       throw new ConfigError(`invalid configuration:\n${missing.map((k) => `  ${k}: required in production`).join('\n')}`);
     }
@@ -32,6 +51,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...cfg,
     AI_API_KEY: cfg.AI_API_KEY ?? cfg.TELNYX_API_KEY,
     sandbox,
+    vendors: {
+      telnyx: {
+        apiKey: cfg.TELNYX_API_KEY ?? SANDBOX_CREDENTIALS.telnyxApiKey,
+        connectionId: cfg.TELNYX_CONNECTION_ID ?? SANDBOX_CREDENTIALS.telnyxConnectionId,
+        phoneNumber: cfg.TELNYX_PHONE_NUMBER ?? SANDBOX_CREDENTIALS.telnyxPhoneNumber,
+        baseUrl: cfg.TELNYX_BASE_URL,
+      },
+      merge: {
+        apiKey: cfg.MERGE_API_KEY ?? SANDBOX_CREDENTIALS.mergeApiKey,
+        accountToken: cfg.MERGE_ACCOUNT_TOKEN ?? (sandbox ? SANDBOX_CREDENTIALS.mergeAccountToken : null),
+        baseUrl: cfg.MERGE_BASE_URL,
+      },
+    },
     publicBaseUrl: (cfg.PUBLIC_BASE_URL ?? `http://localhost:${cfg.PORT}`).replace(/\/$/, ''),
   };
 }
@@ -52,6 +84,8 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
 /** The credentials sandbox mode uses between our services and the built-in simulators. */
 export const SANDBOX_CREDENTIALS = {
   telnyxApiKey: 'sandbox-telnyx-key',
+  telnyxConnectionId: 'sandbox-connection',
+  telnyxPhoneNumber: '+15550100000',
   mergeApiKey: 'sandbox-merge-api-key',
   mergeAccountToken: 'sandbox-merge-account-token',
   aiApiKey: 'sandbox-ai-key',

@@ -31,6 +31,23 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...base, NODE_ENV: 'production', MERGE_WEBHOOK_SIGNATURE_KEY: 'k-123456789' })).toThrowError(/API_TOKEN/);
   });
 
+  it('refuses to boot in production without the vendor settings, naming each one; resolves them once', () => {
+    const production = { ...base, NODE_ENV: 'production', API_TOKEN: 'q7Vh2LxR9mZ4kT1wN8pB6sJ3dF0gY5cE2aU7iO4lK9n', MERGE_WEBHOOK_SIGNATURE_KEY: 'k-123456789' };
+    let message = '';
+    try {
+      loadConfig(production);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    for (const name of ['TELNYX_API_KEY', 'TELNYX_CONNECTION_ID', 'TELNYX_PHONE_NUMBER', 'TELNYX_PUBLIC_KEY', 'MERGE_API_KEY']) expect(message).toContain(`${name}: required in production`);
+    const vendors = { TELNYX_API_KEY: 'KEY-live', TELNYX_CONNECTION_ID: 'conn-1', TELNYX_PHONE_NUMBER: '+14155550100', TELNYX_PUBLIC_KEY: Buffer.alloc(32, 7).toString('base64'), MERGE_API_KEY: 'merge-live' };
+    const cfg = loadConfig({ ...production, ...vendors });
+    expect(cfg.vendors).toMatchObject({ telnyx: { apiKey: 'KEY-live', connectionId: 'conn-1', phoneNumber: '+14155550100' }, merge: { apiKey: 'merge-live', accountToken: null } });
+    expect(() => loadConfig({ ...production, ...vendors, TELNYX_CONNECTION_ID: '' })).toThrowError(/TELNYX_CONNECTION_ID: required in production/);
+    // Sandbox defaults exist only in sandbox mode (no Telnyx key), never beside real keys.
+    expect(loadConfig(base).vendors.telnyx.connectionId).toBe('sandbox-connection');
+  });
+
   it('.env.example lists every variable of the schema', () => {
     const example = readFileSync(new URL('../../../.env.example', import.meta.url), 'utf8');
     const listed = new Set([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
