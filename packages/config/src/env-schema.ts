@@ -89,6 +89,59 @@ export const envSchema = z.object({
    * must not take the CPU the ingress needs to answer webhooks within Merge's and Telnyx's timeouts.
    */
   PROCESS_NICE: z.coerce.number().int().min(0).max(19).default(0),
+
+  /** A request whose headers and body have not all arrived this long after it began is answered 408 and closed. */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** How long the request line and headers may take to arrive (at most HTTP_REQUEST_TIMEOUT_MS). */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** An idle keep-alive socket is closed after this long; proxies in front should use a longer timeout of their own. */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(72_000),
+  /** Sockets the ingress holds open at once; further connections are dropped at accept. */
+  HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  /**
+   * Which peers may set X-Forwarded-For/-Proto: empty = none (the socket address is the client), else a
+   * comma-separated list of addresses or CIDRs of our own proxies (e.g. 10.0.0.0/8,127.0.0.1).
+   */
+  TRUST_PROXY: csv(z.string().regex(/^[0-9a-fA-F.:]+(\/\d{1,3})?$/, 'must be IP addresses or CIDRs, comma-separated')),
+  /** Bull Board shows queues and jobs but changes nothing; `false` allows pause/clean/retry (never adding or editing jobs on webhook queues). */
+  BULL_BOARD_READ_ONLY: z
+    .enum(['true', 'false', '1', '0'], 'must be true or false')
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
+  /** Wrong sign-ins (POST /login) one client address may make per SIGN_IN_WINDOW_SECONDS before 429. */
+  SIGN_IN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(10),
+  /** Wrong sign-ins from all addresses together per window before every sign-in answers 429. */
+  SIGN_IN_MAX_FAILURES_GLOBAL: z.coerce.number().int().min(1).max(1_000_000).default(100),
+  SIGN_IN_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+}).superRefine((env, ctx) => {
+  // A guessable token is the whole of the operator surface's protection; the length rule alone let
+  // `aaaaaaaaaaaaaaaa` through. Only production is held to it: tests and the sandbox use fixed tokens.
+  if (env.NODE_ENV === 'production' && env.API_TOKEN && tokenEntropyBits(env.API_TOKEN) < 128) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['API_TOKEN'],
+      message: `too guessable for production (about ${Math.floor(tokenEntropyBits(env.API_TOKEN))} bits, 128 needed): use e.g. \`openssl rand -base64 32\``,
+    });
+  }
 });
+
+/**
+ * A cautious estimate of a token's entropy: its length times the smaller of (a) log2 of the alphabet its
+ * character classes imply and (b) the Shannon entropy of its own characters, so both a short token and a
+ * long one made of few distinct characters score low. Random base64 of 32 bytes scores about 200.
+ */
+export function tokenEntropyBits(token: string): number {
+  let pool = 0;
+  if (/[a-z]/.test(token)) pool += 26;
+  if (/[A-Z]/.test(token)) pool += 26;
+  if (/[0-9]/.test(token)) pool += 10;
+  if (/[^a-zA-Z0-9]/.test(token)) pool += 33;
+  const counts = new Map<string, number>();
+  for (const ch of token) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  const n = [...token].length;
+  let shannon = 0;
+  for (const c of counts.values()) shannon -= (c / n) * Math.log2(c / n);
+  return n * Math.min(Math.log2(Math.max(pool, 1)), shannon);
+}
 
 export type Env = z.infer<typeof envSchema>;

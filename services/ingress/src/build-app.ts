@@ -16,6 +16,8 @@ import { healthRoutes } from './routes/health.ts';
 import { historyPageRoutes } from './routes/history-page.ts';
 import { loginRoutes } from './routes/login.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { clientErrorHandler, httpServerOptions } from './plugins/http-limits.ts';
+import { createSessionStore } from './sessions/session-store.ts';
 
 /** `onRoute` sees every route as it is added (the OpenAPI coverage test lists them with it). */
 export async function buildApp(deps: AppDeps, opts: { onRoute?: (route: RouteOptions) => void } = {}): Promise<FastifyInstance> {
@@ -24,9 +26,15 @@ export async function buildApp(deps: AppDeps, opts: { onRoute?: (route: RouteOpt
     // One line per request comes from request-logging.ts, with the ids the route learnt.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: WEBHOOK_BODY_LIMIT,
-    trustProxy: true,
+    // X-Forwarded-* is believed only from our own proxies: anyone else could name any client address
+    // (and dodge the sign-in throttle) or claim https.
+    trustProxy: deps.config.TRUST_PROXY.length ? deps.config.TRUST_PROXY : false,
     return503OnClosing: true,
+    ...httpServerOptions(deps.config),
+    clientErrorHandler: clientErrorHandler(deps.log),
   });
+  app.server.maxConnections = deps.config.HTTP_MAX_CONNECTIONS;
+  app.decorate('sessions', createSessionStore(deps.redis, deps.config.REDIS_PREFIX, deps.config.API_TOKEN));
   if (opts.onRoute) app.addHook('onRoute', opts.onRoute);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

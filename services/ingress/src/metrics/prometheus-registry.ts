@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Gauge, Registry, type Metric } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'prom-client';
 import { inboxLength, type Queues } from '@dda/queues';
 import type { Redis } from 'ioredis';
 import { redisBackedMetrics } from './redis-backed-metrics.ts';
@@ -56,6 +56,20 @@ export function buildMetricsRegistry(deps: { redis: Redis; queues: Queues; prefi
       registers: [],
       async collect() {
         this.set(await inboxLength(deps.redis, deps.prefix));
+      },
+    }),
+  );
+  registry.registerMetric(
+    new Counter({
+      name: 'dda_sign_in_refused_total',
+      help: 'Sign-ins refused, by reason: bad_token, throttled_address (too many wrong tokens from one address), throttled_global',
+      labelNames: ['reason'],
+      registers: [],
+      async collect() {
+        // Kept in Redis by sessions/sign-in-throttle.ts, so every replica shows the cluster-wide count.
+        const counts = await deps.redis.hgetall(`${deps.prefix}:signin:refused`);
+        this.reset();
+        for (const [reason, n] of Object.entries(counts)) this.inc({ reason }, Number(n));
       },
     }),
   );

@@ -1,35 +1,25 @@
-import { createHmac } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { SessionStore } from '../sessions/session-store.ts';
 import { bearerFrom, tokenMatches } from './bearer-auth.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Browser sessions (Redis), decorated by build-app so every route scope reaches the same store. */
+    sessions: SessionStore;
+  }
+}
 
 /*
  * People reach the history page, its data, its event stream and Bull Board with a browser, which cannot send
  * a bearer header on a navigation. So besides the bearer token an operator may hold a session cookie (set by
  * POST /login after they typed the token) or, for Bull Board only, Basic credentials with the token as the
- * password. The cookie carries no secret: it is `expiry.hmac(API_TOKEN, expiry)`, valid on every ingress
- * replica, and rotating API_TOKEN ends every session.
+ * password. The cookie is a random id looked up in Redis (sessions/session-store.ts): signing out ends it.
  */
 
 export const SESSION_COOKIE = 'dda_session';
-export const SESSION_SECONDS = 12 * 3600;
+export { SESSION_SECONDS } from '../sessions/session-store.ts';
 
 export type Credential = 'bearer' | 'cookie' | 'basic';
-
-function sign(token: string, expires: number): string {
-  return createHmac('sha256', token).update(`dda-session|${expires}`).digest('base64url');
-}
-
-export function newSessionValue(token: string, now = Date.now()): string {
-  const expires = Math.floor(now / 1000) + SESSION_SECONDS;
-  return `${expires}.${sign(token, expires)}`;
-}
-
-export function sessionValid(value: string | undefined, token: string, now = Date.now()): boolean {
-  const m = value ? /^(\d{1,12})\.([\w-]{43})$/.exec(value) : null;
-  if (!m) return false;
-  const expires = Number(m[1]);
-  return expires * 1000 > now && tokenMatches(m[2], sign(token, expires));
-}
 
 export function cookieFrom(req: FastifyRequest, name: string): string | undefined {
   const header = req.headers.cookie;
@@ -49,9 +39,9 @@ function basicPassword(req: FastifyRequest): string | undefined {
   return colon === -1 ? undefined : decoded.slice(colon + 1);
 }
 
-export function credentialOf(req: FastifyRequest, token: string, allowBasic: boolean): Credential | null {
+export async function credentialOf(req: FastifyRequest, token: string, allowBasic: boolean): Promise<Credential | null> {
   if (tokenMatches(bearerFrom(req), token)) return 'bearer';
-  if (sessionValid(cookieFrom(req, SESSION_COOKIE), token)) return 'cookie';
+  if (await req.server.sessions.valid(cookieFrom(req, SESSION_COOKIE))) return 'cookie';
   if (allowBasic && tokenMatches(basicPassword(req), token)) return 'basic';
   return null;
 }
@@ -63,7 +53,7 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
  * cookie, nothing covers Basic), so a state-changing request that is authenticated by either must come from
  * our own pages: the Fetch-Metadata header, or failing that Origin, must say so. Bearer calls are scripts.
  */
-function crossSite(req: FastifyRequest): boolean {
+export function crossSite(req: FastifyRequest): boolean {
   const site = req.headers['sec-fetch-site'];
   if (typeof site === 'string') return site !== 'same-origin' && site !== 'none';
   const origin = req.headers.origin;
@@ -88,7 +78,7 @@ function refuse(req: FastifyRequest, reply: FastifyReply, status: number, code: 
 export function requireOperator(apiToken: string | undefined, opts: { basic?: boolean } = {}) {
   return async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
     if (!apiToken) return refuse(req, reply, 401, 'unauthorized', 'API_TOKEN is not configured; protected routes are closed');
-    const cred = credentialOf(req, apiToken, opts.basic ?? false);
+    const cred = await credentialOf(req, apiToken, opts.basic ?? false);
     if (!cred) {
       if (opts.basic) reply.header('www-authenticate', 'Basic realm="Deal Desk Alerts", charset="UTF-8"');
       const ways = opts.basic ? 'bearer token, session cookie (POST /login) or Basic with the token as password' : 'bearer token or session cookie (POST /login)';

@@ -33,7 +33,7 @@ export async function historyPageRoutes(app: FastifyInstance, deps: AppDeps): Pr
     async (req, reply) => {
       const token = deps.config.API_TOKEN;
       securePageHeaders(reply);
-      if (token && credentialOf(req, token, false)) return reply.type('text/html; charset=utf-8').send(PAGE);
+      if (token && (await credentialOf(req, token, false))) return reply.type('text/html; charset=utf-8').send(PAGE);
       req.logIds.error = 'unauthorized';
       if (req.headers.accept?.includes('text/html')) return reply.code(401).type('text/html; charset=utf-8').send(loginPage());
       return reply.code(401).send({ error: 'unauthorized', reason: 'sign in with POST /login or send the bearer token' });
