@@ -11,7 +11,7 @@ export type ApplyResult =
   | { applied: false; callId?: string; reason: 'unknown_call' | 'duplicate' | 'no_effect' | 'informational' };
 
 /** Timeline-worthy events the machine itself does not act on. */
-const INFORMATIONAL: Record<string, string> = {
+const INFORMATIONAL: Record<string, 'ringing'> = {
   'call.initiated': 'ringing',
 };
 
@@ -53,7 +53,7 @@ export async function applyTelnyxEvent(deps: CallDeps, job: CallEventJob): Promi
       record.outbox.push(...transition.actions);
     }
     await deps.calls.save(record, job.eventId);
-    if (info) await deps.alerts.addTimeline(record.alertId, `${leg}.${info}`, { call_id: callId, ...(payload['digit'] ? { digit: payload['digit'] } : {}) });
+    if (info) await deps.alerts.addTimeline(record.alertId, `${leg}.${info}`, { call_id: callId });
     if (event?.type === 'transcript') await deps.alerts.addTimeline(record.alertId, `${leg}.said`, { call_id: callId, text: event.text });
     await runOutbox(deps, record);
     if (transition) await armWatchdog(deps, record);

@@ -1,4 +1,5 @@
 import { aeAnswerFrom, intentFromDigits, intentFromSpeech, looksLikeQuestion, type Intent } from './intents.ts';
+import type { TimelineNote } from './timeline-events.ts';
 
 /*
  * The alert call as one explicit state machine: VP leg A and, after "connect me", AE leg B.
@@ -111,7 +112,7 @@ export type CallAction =
   | { do: 'dial_ae' }
   | { do: 'bridge' }
   | { do: 'hangup'; leg: Leg }
-  | { do: 'note'; event: string; detail?: Record<string, unknown> }
+  | ({ do: 'note' } & TimelineNote)
   /** The alert's outcome is known before the call ends (connected at the bridge; talk time follows at hangup). */
   | { do: 'outcome'; result: CallResult }
   | { do: 'finish'; result: CallResult; reason: string | null }

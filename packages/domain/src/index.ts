@@ -4,3 +4,4 @@ export * from './call-machine.ts';
 export * from './speech-text.ts';
 export * from './call-script.ts';
 export * from './quiet-hours.ts';
+export * from './timeline-events.ts';

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { DealSnapshot } from '@dda/domain';
+import type { DealSnapshot, TimelineDetails, TimelineEventName } from '@dda/domain';
 import { addIncrement, counterField, metricKey } from '@dda/metrics';
 import type { Alert, AlertOutcome, AlertStatus, Briefing, NewAlert, TimelineEntry } from './alert-types.ts';
 import { newId } from './ids.ts';
@@ -76,7 +76,7 @@ export function createAlertsRepository(redis: Redis, prefix: string) {
   };
   const changed = (c: AlertChange) => JSON.stringify(c);
 
-  function timelineEntry(event: string, detail: Record<string, unknown> = {}, at = new Date()): string {
+  function timelineEntry<E extends TimelineEventName>(event: E, detail: TimelineDetails[E], at = new Date()): string {
     return JSON.stringify({ at: at.toISOString(), event, ...detail });
   }
 
@@ -196,7 +196,8 @@ export function createAlertsRepository(redis: Redis, prefix: string) {
       return { alerts, next_cursor: more ? (wanted.at(-1) ?? null) : null };
     },
 
-    async addTimeline(id: string, event: string, detail: Record<string, unknown> = {}): Promise<void> {
+    /** One entry of the catalogued vocabulary (packages/domain/src/timeline-events.ts), typed by its event. */
+    async addTimeline<E extends TimelineEventName>(id: string, event: E, detail: TimelineDetails[E]): Promise<void> {
       await redis.multi().rpush(k.timeline(id), timelineEntry(event, detail)).publish(k.changes, changed({ id, change: 'timeline', event })).exec();
     },
 
@@ -229,7 +230,7 @@ export function createAlertsRepository(redis: Redis, prefix: string) {
     },
 
     /** The briefing and its `briefing.written` timeline entry land together: no reader sees one without the other. */
-    async setBriefing(id: string, briefing: Briefing, detail: Record<string, unknown> = {}): Promise<void> {
+    async setBriefing(id: string, briefing: Briefing, detail: TimelineDetails['briefing.written']): Promise<void> {
       await redis
         .multi()
         .hset(k.alert(id), 'briefing', JSON.stringify(briefing))

@@ -196,6 +196,11 @@ function describe(t) {
     case 'retry.scheduled': return ['Dialer', `retry ${t.callee === 'vp' ? 'the VP' : 'a backup'} in ${t.in_seconds}s`];
     case 'waiting': return ['Dialer', `waiting: ${t.reason || ''}`];
     case 'snoozed': return ['VP', `snoozed for ${t.minutes} minutes`];
+    case 'briefing.written': return ['Briefing', t.fallback ? `template used${t.fallback_reason ? ` (${words(t.fallback_reason)})` : ''}` : `written by ${t.model || 'the AI'}${t.latency_ms ? ` in ${t.latency_ms} ms` : ''}`];
+    case 'deferred': return ['Dialer', `quiet hours (${t.time_zone || ''}): waiting until ${t.until ? new Date(t.until).toLocaleString() : 'the morning'}`];
+    case 'vp.question': return ['VP asked', '', t.question];
+    case 'vp.silence': return ['VP', 'said nothing; the briefing is offered again'];
+    case 'digest.next': return ['VP', `moved to alert ${(t.focus ?? 0) + 1} of the digest`];
     case 'talk.ended': return ['Bridge', `they talked for ${duration((t.talk_seconds ?? 0) * 1000)}`];
     case 'call.failed': return ['Call', `our side could not go on: ${t.reason || ''}`];
     case 'call.stalled': return ['Watchdog', `nothing happened on the line: ${t.then || ''}`];
