@@ -62,6 +62,16 @@ export const envSchema = z.object({
   /** How long cached users, accounts and stages of a linked account are trusted before a refresh. */
   MERGE_CACHE_SECONDS: z.coerce.number().int().min(0).default(3600),
   REP_DIRECTORY_FILE: z.string().min(1).optional(),
+  /** A routing document (YAML or JSON) stored as a new version at boot when the file changed; see PUT /routing. */
+  ROUTING_FILE: z.string().min(1).optional(),
+  /**
+   * Base64 of 32 random bytes: the AES-256-GCM key that encrypts linked-account tokens at rest
+   * (POST /accounts). Production refuses to store a token without it.
+   */
+  SECRETS_KEY: z
+    .string()
+    .refine((k) => Buffer.from(k, 'base64').length === 32, 'must be the base64 of 32 random bytes, e.g. `openssl rand -base64 32`')
+    .optional(),
 
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
   REDIS_PREFIX: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes').default('dda'),

@@ -16,6 +16,7 @@ import { healthRoutes } from './routes/health.ts';
 import { historyPageRoutes } from './routes/history-page.ts';
 import { loginRoutes } from './routes/login.ts';
 import { metricsRoutes } from './routes/metrics.ts';
+import { routingRoutes } from './routes/routing.ts';
 import { clientErrorHandler, httpServerOptions } from './plugins/http-limits.ts';
 import { createSessionStore } from './sessions/session-store.ts';
 
@@ -51,6 +52,7 @@ export async function buildApp(deps: AppDeps, opts: { onRoute?: (route: RouteOpt
   await app.register(historyPageRoutes, deps);
   await app.register(loginRoutes, deps);
   await app.register(metricsRoutes, deps);
+  await app.register(routingRoutes, deps);
   await bullBoard(app, deps);
   return app;
 }
