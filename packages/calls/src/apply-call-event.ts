@@ -22,7 +22,7 @@ const INFORMATIONAL: Record<string, 'ringing'> = {
  * watchdog is re-armed for the call's new step.
  */
 export async function applyTelnyxEvent(deps: CallDeps, job: CallEventJob): Promise<ApplyResult> {
-  const payload = job.payload;
+  const { payload, transcriptKey } = await withTranscript(deps, job.payload);
   const state = decodeClientState(payload['client_state'] as string | null | undefined);
   const ccid = typeof payload['call_control_id'] === 'string' ? payload['call_control_id'] : null;
   const callId = state?.callId ?? (ccid ? await deps.calls.callIdByControlId(ccid) : null);
@@ -37,6 +37,7 @@ export async function applyTelnyxEvent(deps: CallDeps, job: CallEventJob): Promi
     if (await deps.calls.eventApplied(callId, job.eventId)) {
       // Finish what an earlier run decided but may not have sent (crash between save and send).
       await runOutbox(deps, record);
+      if (transcriptKey) await deps.queues.redis.del(transcriptKey);
       return { applied: false, callId, reason: 'duplicate' };
     }
     const leg = state?.leg ?? (ccid && ccid === record.ccid.ae ? 'ae' : 'vp');
@@ -55,6 +56,8 @@ export async function applyTelnyxEvent(deps: CallDeps, job: CallEventJob): Promi
     await deps.calls.save(record, job.eventId);
     if (info) await deps.alerts.addTimeline(record.alertId, `${leg}.${info}`, { call_id: callId });
     if (event?.type === 'transcript') await deps.alerts.addTimeline(record.alertId, `${leg}.said`, { call_id: callId, text: event.text });
+    // The words are on the timeline now, their only home: the ingress's copy goes.
+    if (transcriptKey) await deps.queues.redis.del(transcriptKey);
     await runOutbox(deps, record);
     if (transition) await armWatchdog(deps, record);
     if (!transition) return { applied: false, callId, reason: info ? 'informational' : 'no_effect' };
@@ -73,4 +76,17 @@ async function hangUpOrphan(deps: CallDeps, job: CallEventJob, ccid: string | nu
   await deps.telnyx.hangup(ccid, { command_id: commandId(callId, 'orphan.hangup') }).catch((err: Error) => {
     deps.log.warn({ call_id: callId, err: err.message }, 'could not hang up a leg with no record');
   });
+}
+
+/**
+ * The ingress keeps what the VP said out of the job (jobs outlive the call): the words wait under a key the
+ * payload names (services/ingress/src/telnyx-job-payload.ts). Only keys under this queue's transcript
+ * prefix are read. A missing key (expired) leaves no transcript, which the machine ignores.
+ */
+async function withTranscript(deps: CallDeps, payload: CallEventJob['payload']): Promise<{ payload: CallEventJob['payload']; transcriptKey?: string }> {
+  const t = payload['transcription_data'] as { transcript_key?: unknown; is_final?: unknown } | undefined;
+  const key = t?.transcript_key;
+  if (typeof key !== 'string' || !key.startsWith(`${deps.queues.byName['call-events'].qualifiedName}:transcript:`)) return { payload };
+  const transcript = await deps.queues.redis.get(key);
+  return { payload: { ...payload, transcription_data: { is_final: t!.is_final, ...(transcript === null ? {} : { transcript }) } }, transcriptKey: key };
 }

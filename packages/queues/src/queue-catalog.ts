@@ -29,10 +29,13 @@ export const queueCatalog = {
     schema: dialJob,
     options: { attempts: 6, backoff: { type: 'exponential', delay: 1000, jitter: 0.2 }, ...keepForDedupe(2) },
   },
+  // Call events matter for minutes: an hour covers Telnyx's redeliveries (the dedupe window) and a look at a
+  // live call. Their payloads hold no phone number and no transcript (the ingress keeps only what the
+  // call-worker reads; a transcript waits under its own key until the worker has put it on the timeline).
   'call-events': {
     job: 'call.apply-event',
     schema: callEventJob,
-    options: { attempts: 10, backoff: { type: 'exponential', delay: 200, jitter: 0.2 }, ...keepForDedupe(2) },
+    options: { attempts: 10, backoff: { type: 'exponential', delay: 200, jitter: 0.2 }, removeOnComplete: { age: 3600, count: 50_000 }, removeOnFail: { age: DAY, count: 10_000 } },
   },
   // A delayed job per step of a call (not a timer in memory): it survives a restart of every worker.
   'call-watchdog': {

@@ -6,7 +6,7 @@ const bearer = { authorization: `Bearer ${API_TOKEN}` };
 const addJob = { name: 'call.apply-event', data: { eventId: 'forged', eventType: 'call.gather.ended', occurredAt: null, payload: { digits: '1' }, receivedAt: 'x' }, options: {} };
 
 async function jobCount(h: Harness, queue: string): Promise<number> {
-  const c = await h.queues.byName[queue as 'call-events'].getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'paused', 'prioritized');
+  const c = await h.queues.byName[queue as 'call-events'].getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized');
   return Object.values(c).reduce((a, n) => a + n, 0);
 }
 

@@ -1,0 +1,33 @@
+import type { Redis } from 'ioredis';
+import type { Queues } from '@dda/queues';
+
+/**
+ * What a call-events job keeps of a Telnyx payload: only the fields the call-worker reads
+ * (packages/calls: telnyx-to-call-event.ts, apply-call-event.ts, call-failures.ts). Telnyx payloads also carry
+ * both parties' phone numbers, SIP details and more; none of it is needed, so none of it is stored.
+ *
+ * A transcript is needed once, by the worker, which puts it on the alert timeline. It is not put in the job
+ * (finished jobs are kept an hour): it waits under its own key, named in the job, and the worker deletes
+ * the key once the words are on the timeline (a day's expiry covers a job that never ran).
+ */
+const KEPT = ['call_control_id', 'client_state', 'hangup_cause', 'status', 'digits', 'digit', 'result'] as const;
+export const TRANSCRIPT_TTL_SECONDS = 24 * 3600;
+
+export async function jobPayloadOf(redis: Redis, queues: Queues, jobId: string, payload: Record<string, unknown> | null | undefined): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  if (!payload) return out;
+  for (const k of KEPT) if (payload[k] !== undefined) out[k] = payload[k];
+  const t = payload['transcription_data'];
+  if (t && typeof t === 'object') {
+    const { transcript, is_final } = t as { transcript?: unknown; is_final?: unknown };
+    const data: Record<string, unknown> = { is_final };
+    // Interim results are never acted on (telnyx-to-call-event.ts), so they are not kept at all.
+    if (typeof transcript === 'string' && is_final !== false) {
+      const key = `${queues.byName['call-events'].qualifiedName}:transcript:${jobId}`;
+      await redis.set(key, transcript, 'EX', TRANSCRIPT_TTL_SECONDS);
+      data['transcript_key'] = key;
+    }
+    out['transcription_data'] = data;
+  }
+  return out;
+}
