@@ -85,7 +85,7 @@ describe('the watchdog', () => {
     expect(reprompt).toBeDefined();
     const waited = reprompt!.at - Date.parse(dropped!.occurredAt);
     expect(waited).toBeLessThanOrEqual((STALL_SECONDS + 2) * 1000);
-    expect(alert.timeline.find((t: { event: string }) => t.event === 'call.stalled')).toMatchObject({ then: 'prompted again' });
+    expect(alert.timeline.find((t: { event: string }) => t.event === 'call.stalled')).toMatchObject({ next: 'prompted again' });
     expect(alert.outcome).toBe('connected');
   });
 });

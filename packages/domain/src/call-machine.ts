@@ -440,9 +440,9 @@ export const TRANSITIONS: Record<CallState, Row> = {
     hangup: vpHangupAnywhere,
     stall: (ctx) => {
       const d = draft(ctx);
-      if (d.ctx.stalls >= 1) return close(act(d, { do: 'note', event: 'call.stalled', detail: { then: 'closed' } }), 'apology', 'failed', 'the call stalled: no prompt end or answer arrived');
+      if (d.ctx.stalls >= 1) return close(act(d, { do: 'note', event: 'call.stalled', detail: { next: 'closed' } }), 'apology', 'failed', 'the call stalled: no prompt end or answer arrived');
       d.ctx.stalls += 1;
-      return gather(act(d, { do: 'note', event: 'call.stalled', detail: { then: 'prompted again' } }), 'vp', 'briefing_again', VP_MENU_DIGITS);
+      return gather(act(d, { do: 'note', event: 'call.stalled', detail: { next: 'prompted again' } }), 'vp', 'briefing_again', VP_MENU_DIGITS);
     },
     failure: giveUpAnywhere,
   },

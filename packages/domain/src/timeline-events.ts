@@ -33,7 +33,7 @@ export type TimelineDetails = {
   'ae.unavailable': Call & { reason: string };
   'bridged': Call;
   'talk.ended': { talk_seconds: number };
-  'call.stalled': Call & { then: 'prompted again' | 'closed' };
+  'call.stalled': Call & { next: 'prompted again' | 'closed' };
   'call.failed': Call & { reason: string; while?: string };
   'snoozed': Call & { minutes: number };
   'call.ended': Call & { callee: string; attempt: number; result: string; reason?: string };

@@ -203,7 +203,7 @@ function describe(t) {
     case 'digest.next': return ['VP', `moved to alert ${(t.focus ?? 0) + 1} of the digest`];
     case 'talk.ended': return ['Bridge', `they talked for ${duration((t.talk_seconds ?? 0) * 1000)}`];
     case 'call.failed': return ['Call', `our side could not go on: ${t.reason || ''}`];
-    case 'call.stalled': return ['Watchdog', `nothing happened on the line: ${t.then || ''}`];
+    case 'call.stalled': return ['Watchdog', `nothing happened on the line: ${t.next || ''}`];
     case 'vp.voicemail': return ['VP', 'voicemail answered'];
     case 'vp.voicemail_message': return ['VP', t.left ? 'message left (played to its end)' : `message not left (${t.status || 'cut off'})`];
     default: return [words(t.event), ''];
