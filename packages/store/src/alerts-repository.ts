@@ -3,7 +3,7 @@ import type { DealSnapshot, TimelineDetails, TimelineEventName } from '@dda/doma
 import { addIncrement, counterField, metricKey } from '@dda/metrics';
 import type { Alert, AlertOutcome, AlertStatus, Briefing, NewAlert, TimelineEntry } from './alert-types.ts';
 import { newId } from './ids.ts';
-import { luaScript, runScript } from './lua-script.ts';
+import { namedScript, runNamedScript } from './lua-script.ts';
 
 const WEEK = 7 * 24 * 3600;
 
@@ -25,42 +25,54 @@ export type RecordOutcome =
   | { kind: 'cooldown'; lastAlertId: string }
   | { kind: 'conflict' };
 
+/** The keys an alert is born with: one creation path for triaged and manual alerts. */
+const ALERT_SLOTS = ['alert', 'index', 'timeline', 'outbox', 'created_counter'] as const;
+const CREATE_ALERT_LUA = `
+local function create_alert()
+  redis.call('HSET', K.alert, 'id', A.id, 'doc', A.doc, 'status', 'pending', 'created_at', A.created_at)
+  redis.call('ZADD', K.index, 0, A.id)
+  redis.call('RPUSH', K.timeline, A.timeline_entry)
+  redis.call('ZADD', K.outbox, A.now_ms, A.id)
+  redis.call('HINCRBY', K.created_counter, A.counter_field, 1)
+  redis.call('PUBLISH', A.channel, A.change_message)
+end
+`;
+
+const CREATE_ALERT = namedScript(ALERT_SLOTS, `${CREATE_ALERT_LUA}
+create_alert()
+return A.id
+`);
+
 /*
  * Compare-and-set of a deal snapshot plus, when triage decided to alert, the alert itself, in one step:
  * racing deliveries of one change see either the old snapshot (and collide on the change key) or the new
  * one (and decide nothing changed). The new alert also joins the dispatch outbox.
  */
-const RECORD_SIGHTING = luaScript(`
-local cur = redis.call('GET', KEYS[1])
+const RECORD_SIGHTING = namedScript(['snapshot', 'change_key', 'cooldown', ...ALERT_SLOTS], `${CREATE_ALERT_LUA}
+local cur = redis.call('GET', K.snapshot)
 local version = 0
 if cur then version = cjson.decode(cur).version end
-if version ~= tonumber(ARGV[1]) then return {'conflict'} end
+if version ~= A.expected_version then return {'conflict'} end
 -- Every check comes before the first write: a script that fails half-way keeps its earlier writes.
-local cooldown = tonumber(ARGV[12] or '0') or 0
 local verdict = 'create'
 local other = nil
-if ARGV[3] == '' then
+if A.doc == '' then
   verdict = 'unchanged'
 else
-  other = redis.call('GET', KEYS[2])
+  other = redis.call('GET', K.change_key)
   if other then
     verdict = 'duplicate'
-  elseif cooldown > 0 and redis.call('EXISTS', KEYS[8]) == 1 then
+  elseif A.cooldown_seconds > 0 and redis.call('EXISTS', K.cooldown) == 1 then
     verdict = 'cooldown'
-    other = redis.call('GET', KEYS[8])
+    other = redis.call('GET', K.cooldown)
   end
 end
-redis.call('SET', KEYS[1], ARGV[2])
+redis.call('SET', K.snapshot, A.snapshot)
 if verdict ~= 'create' then return {verdict, other} end
-redis.call('SET', KEYS[2], ARGV[4], 'EX', ARGV[5])
-if cooldown > 0 then redis.call('SET', KEYS[8], ARGV[4], 'EX', cooldown) end
-redis.call('HSET', KEYS[3], 'id', ARGV[4], 'doc', ARGV[3], 'status', 'pending', 'created_at', ARGV[6])
-redis.call('ZADD', KEYS[4], 0, ARGV[4])
-redis.call('RPUSH', KEYS[5], ARGV[7])
-redis.call('ZADD', KEYS[6], ARGV[8], ARGV[4])
-redis.call('HINCRBY', KEYS[7], ARGV[11], 1)
-redis.call('PUBLISH', ARGV[9], ARGV[10])
-return {'created', ARGV[4]}
+redis.call('SET', K.change_key, A.id, 'EX', A.change_ttl_seconds)
+if A.cooldown_seconds > 0 then redis.call('SET', K.cooldown, A.id, 'EX', A.cooldown_seconds) end
+create_alert()
+return {'created', A.id}
 `);
 
 export function createAlertsRepository(redis: Redis, prefix: string) {
@@ -75,6 +87,25 @@ export function createAlertsRepository(redis: Redis, prefix: string) {
     changes: alertChangesChannel(prefix),
   };
   const changed = (c: AlertChange) => JSON.stringify(c);
+
+  const alertKeys = (id: string): Record<(typeof ALERT_SLOTS)[number], string> => ({
+    alert: k.alert(id),
+    index: k.index,
+    timeline: k.timeline(id),
+    outbox: k.outbox,
+    created_counter: metricKey(prefix, 'dda_alerts_created_total'),
+  });
+  /** What create_alert reads; a sighting that decided not to alert passes no doc (an empty string in Lua). */
+  const alertArgs = (id: string, doc: NewAlert | null, now: Date) => ({
+    id,
+    doc: doc ? JSON.stringify(doc) : '',
+    created_at: now.toISOString(),
+    now_ms: now.getTime(),
+    timeline_entry: timelineEntry('alert.created', { reason: doc?.reason, source: doc?.source }, now),
+    counter_field: counterField('dda_alerts_created_total', { source: doc?.source ?? 'webhook' }),
+    channel: k.changes,
+    change_message: changed({ id, change: 'created', event: 'alert.created' }),
+  });
 
   function timelineEntry<E extends TimelineEventName>(event: E, detail: TimelineDetails[E], at = new Date()): string {
     return JSON.stringify({ at: at.toISOString(), event, ...detail });
@@ -123,33 +154,17 @@ export function createAlertsRepository(redis: Redis, prefix: string) {
       const id = newId('al', now.getTime());
       const snap = JSON.stringify({ ...args.snapshot, version: args.expectedVersion + 1 });
       const change = args.alert?.changeKey ?? 'none';
-      const res = (await runScript(
+      const res = (await runNamedScript(
         redis,
         RECORD_SIGHTING,
-        [
-          k.snapshot(args.dealId),
-          k.changeKey(args.dealId, change),
-          k.alert(id),
-          k.index,
-          k.timeline(id),
-          k.outbox,
-          metricKey(prefix, 'dda_alerts_created_total'),
-          k.cooldown(args.dealId),
-        ],
-        [
-          String(args.expectedVersion),
-          snap,
-          args.alert ? JSON.stringify(args.alert.doc) : '',
-          id,
-          String(WEEK),
-          now.toISOString(),
-          timelineEntry('alert.created', { reason: args.alert?.doc.reason, source: args.alert?.doc.source }, now),
-          String(now.getTime()),
-          k.changes,
-          changed({ id, change: 'created', event: 'alert.created' }),
-          counterField('dda_alerts_created_total', { source: args.alert?.doc.source ?? 'webhook' }),
-          String(Math.round(args.cooldownSeconds ?? 0)),
-        ],
+        { snapshot: k.snapshot(args.dealId), change_key: k.changeKey(args.dealId, change), cooldown: k.cooldown(args.dealId), ...alertKeys(id) },
+        {
+          ...alertArgs(id, args.alert?.doc ?? null, now),
+          expected_version: args.expectedVersion,
+          snapshot: snap,
+          change_ttl_seconds: WEEK,
+          cooldown_seconds: Math.round(args.cooldownSeconds ?? 0),
+        },
       )) as [string, string?];
       if (res[0] === 'created') return { kind: 'created', alertId: res[1]! };
       if (res[0] === 'duplicate') return { kind: 'duplicate', alertId: res[1]! };
@@ -161,14 +176,7 @@ export function createAlertsRepository(redis: Redis, prefix: string) {
     /** A manual alert skips the rules but still goes through the outbox. */
     async createManual(doc: NewAlert, now = new Date()): Promise<string> {
       const id = newId('al', now.getTime());
-      const multi = redis
-        .multi()
-        .hset(k.alert(id), 'id', id, 'doc', JSON.stringify(doc), 'status', 'pending', 'created_at', now.toISOString())
-        .zadd(k.index, 0, id)
-        .rpush(k.timeline(id), timelineEntry('alert.created', { reason: doc.reason, source: doc.source }, now))
-        .zadd(k.outbox, now.getTime(), id)
-        .publish(k.changes, changed({ id, change: 'created', event: 'alert.created' }));
-      await addIncrement(multi, prefix, 'dda_alerts_created_total', { source: doc.source }).exec();
+      await runNamedScript(redis, CREATE_ALERT, alertKeys(id), alertArgs(id, doc, now));
       return id;
     },
 
