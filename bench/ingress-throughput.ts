@@ -15,6 +15,11 @@
  * latency, from one request at a time to saturation. The target (≥ 3,000/s with p99 ≤ 25 ms) is met if any
  * run meets both.
  *
+ * The yardstick: right after each row, the same requests go to a bare Fastify server (support/bare-fastify.ts:
+ * parse the JSON, answer 202, nothing else) at the same connection count, and the row prints both rates and
+ * their ratio. The machine's speed varies by hour; the ratio, measured minutes apart, much less. Target: a
+ * row where the ingress takes at least half the bare server's rate with p99 ≤ 25 ms. BARE=0 skips it.
+ *
  * PROFILE=1 writes a CPU profile of the ingress (after the warm-up) and prints where its time went;
  * PROFILE=briefing-worker (or any service name) profiles that service instead.
  * Diagnosis only: SERVICES=ingress runs the ingress without workers; LOG_LEVEL=warn drops its per-request log line.
@@ -31,6 +36,7 @@ import { cpuMeter, waitForQuietMachine } from './support/proc-stats.ts';
 import { emitResult, fmt, machine, table } from './support/stats.ts';
 import { summarizeCpuProfiles } from './support/cpu-profile.ts';
 import { assertWrk, runWrk } from './support/wrk-load.ts';
+import { startBareFastify } from './support/bare-fastify.ts';
 import type { FsyncPolicy } from './support/redis-server.ts';
 
 const DEALS = 1000;
@@ -39,7 +45,10 @@ const DURATION = Number(process.env.DURATION ?? 10);
 const FSYNCS = (process.env.FSYNC ?? 'always,everysec').split(',') as FsyncPolicy[];
 const PROFILED: ServiceName | undefined = process.env.PROFILE === '1' ? 'ingress' : (process.env.PROFILE as ServiceName | undefined) || undefined;
 const MERGE_LATENCY_MS = Number(process.env.MERGE_LATENCY_MS ?? 50);
-const TARGET = { rate: 3000, p99: 25 };
+const TARGET = { rate: 3000, p99: 25, ofBare: 0.5 };
+const BARE = process.env.BARE !== '0';
+/** Wall-clock time on every figure: this VM's speed changes by the hour. */
+const now = () => new Date().toISOString().slice(11, 19);
 /** Deliveries prepared per second of a phase: more than the ingress can take, so wrk never runs out. */
 const MAX_RATE = Number(process.env.MAX_RATE ?? 15000);
 const SERVICES = (process.env.SERVICES?.split(',') ?? ALL_SERVICES) as ServiceName[];
@@ -61,6 +70,8 @@ type Phase = {
   errors: number;
   cpu: Record<string, number>;
   triagedPerSec: number;
+  at: string;
+  bare?: { acceptedPerSec: number; p50: number; p99: number; cpuPct: number; at: string };
 };
 
 console.log(
@@ -77,6 +88,7 @@ const profiles: Record<string, string> = {};
 const summaries: Record<string, Record<string, unknown>> = {};
 let sequence = 0;
 assertWrk();
+const bare = BARE ? await startBareFastify() : null;
 
 for (const fsync of FSYNCS) {
   const profileDir = PROFILED ? mkdtempSync(join(tmpdir(), `dda-bench-prof-${fsync}-`)) : undefined;
@@ -151,13 +163,29 @@ for (const fsync of FSYNCS) {
         fsync, phase: ph.name, connections: ph.connections,
         accepted, acceptedPerSec: accepted / (r.durationUs / 1e6),
         p50: ms(r.latencyUs.p50), p90: ms(r.latencyUs.p90), p99: ms(r.latencyUs.p99), max: ms(r.latencyUs.max),
-        other: r.responses - accepted, errors, cpu: used, triagedPerSec: triaged / secs,
+        other: r.responses - accepted, errors, cpu: used, triagedPerSec: triaged / secs, at: now(),
       };
       results.push(row);
+      if (bare) {
+        // The same requests, the same connections, seconds later: the framework's own speed on this machine now.
+        const bareLoad = runWrk({ base: bare.base, path: '/webhooks/crm', deliveries: Array.from({ length: MAX_RATE * DURATION }, next), connections: ph.connections, durationSec: DURATION });
+        const bareCpu = cpuMeter([{ name: 'bare', pid: bare.proc.pid! }]);
+        bareCpu.start();
+        const b = await bareLoad.result;
+        const bareUsed = bareCpu.stop();
+        const ok = b.responses - b.errors.status;
+        row.bare = { acceptedPerSec: ok / (b.durationUs / 1e6), p50: ms(b.latencyUs.p50), p99: ms(b.latencyUs.p99), cpuPct: bareUsed['bare'] ?? NaN, at: now() };
+      }
       console.log(
-        `[${fsync}] ${ph.name}: ${fmt(row.acceptedPerSec, 0)} accepted/s, p50 ${row.p50} ms, p99 ${row.p99} ms, max ${row.max} ms, non-202 ${row.other}, errors ${row.errors}; ` +
+        `${row.at} [${fsync}] ${ph.name}: ${fmt(row.acceptedPerSec, 0)} accepted/s, p50 ${row.p50} ms, p99 ${row.p99} ms, max ${row.max} ms, non-202 ${row.other}, errors ${row.errors}; ` +
           `CPU% ${Object.entries(used).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ')}; ingress ${fmt(perRequestMs(row, 'ingress'), 3)} CPU ms/req; triage ${fmt(row.triagedPerSec, 0)} jobs/s`,
       );
+      if (row.bare) {
+        console.log(
+          `${row.bare.at} [${fsync}] ${ph.name}: bare Fastify ${fmt(row.bare.acceptedPerSec, 0)}/s, p50 ${row.bare.p50} ms, p99 ${row.bare.p99} ms (CPU ${fmt(row.bare.cpuPct, 0)}%) ` +
+            `→ ours/bare ${fmt((100 * row.acceptedPerSec) / row.bare.acceptedPerSec, 0)}%`,
+        );
+      }
     }
     const cmd = await stack.redis.info('commandstats');
     const stalls = await redisStalls(stack);
@@ -186,9 +214,9 @@ for (const fsync of FSYNCS) {
 console.log('');
 console.log(
   table(
-    ['fsync', 'phase', 'accepted/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'non-202', 'errors', 'ingress CPU%', 'ingress CPU ms/req', 'redis CPU%', 'redis CPU ms/req', 'worker CPU%', 'wrk CPU%', 'bench CPU%', 'others CPU%', 'triage/s'],
+    ['time', 'fsync', 'phase', 'accepted/s', 'bare/s', 'ours/bare %', 'bare p99 ms', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'non-202', 'errors', 'ingress CPU%', 'ingress CPU ms/req', 'redis CPU%', 'redis CPU ms/req', 'worker CPU%', 'wrk CPU%', 'bench CPU%', 'others CPU%', 'triage/s'],
     results.map((r) => [
-      r.fsync, r.phase, r.acceptedPerSec, r.p50, r.p90, r.p99, r.max, r.other, r.errors,
+      r.at, r.fsync, r.phase, r.acceptedPerSec, r.bare?.acceptedPerSec ?? NaN, r.bare ? (100 * r.acceptedPerSec) / r.bare.acceptedPerSec : NaN, r.bare?.p99 ?? NaN, r.p50, r.p90, r.p99, r.max, r.other, r.errors,
       r.cpu['ingress'] ?? NaN, fmt(perRequestMs(r, 'ingress'), 3), r.cpu['redis-server'] ?? NaN, fmt(perRequestMs(r, 'redis-server'), 3),
       r.cpu['briefing-worker'] ?? NaN, r.cpu['wrk'] ?? NaN, r.cpu['bench'] ?? NaN, r.cpu['others'] ?? NaN, r.triagedPerSec,
     ]),
@@ -204,9 +232,21 @@ for (const fsync of FSYNCS) {
     `appendfsync ${fsync}: peak ${fmt(peak?.acceptedPerSec ?? NaN, 0)}/s (${peak?.phase}, p99 ${peak?.p99} ms); best with p99 ≤ ${TARGET.p99} ms: ` +
       `${within ? `${fmt(within.acceptedPerSec, 0)}/s (${within.phase}, p99 ${within.p99} ms)` : 'none'}; target ≥ ${TARGET.rate}/s with p99 ≤ ${TARGET.p99} ms: ${met ? 'MET' : 'MISSED'}`,
   );
-  summaries[fsync] = { peakPerSec: peak?.acceptedPerSec, peakPhase: peak?.phase, peakP99: peak?.p99, bestWithinP99PerSec: within?.acceptedPerSec ?? null, bestWithinPhase: within?.phase ?? null, met };
+  const ratioRows = rows.filter((r) => clean(r) && r.p99 <= TARGET.p99 && r.bare);
+  const bestRatio = ratioRows.reduce<Phase | undefined>((a, r) => (!a || r.acceptedPerSec / r.bare!.acceptedPerSec > a.acceptedPerSec / a.bare!.acceptedPerSec ? r : a), undefined);
+  if (bare) {
+    console.log(
+      `${now()} appendfsync ${fsync}: best ours/bare with our p99 ≤ ${TARGET.p99} ms: ` +
+        (bestRatio
+          ? `${fmt((100 * bestRatio.acceptedPerSec) / bestRatio.bare!.acceptedPerSec, 0)}% (${bestRatio.phase} at ${bestRatio.at}: ours ${fmt(bestRatio.acceptedPerSec, 0)}/s p99 ${bestRatio.p99} ms, bare ${fmt(bestRatio.bare!.acceptedPerSec, 0)}/s p99 ${bestRatio.bare!.p99} ms)`
+          : 'none') +
+        `; target ≥ ${100 * TARGET.ofBare}% of bare: ${bestRatio && bestRatio.acceptedPerSec >= TARGET.ofBare * bestRatio.bare!.acceptedPerSec ? 'MET' : 'MISSED'}`,
+    );
+  }
+  summaries[fsync] = { bestOfBare: bestRatio ? bestRatio.acceptedPerSec / bestRatio.bare!.acceptedPerSec : null, bestOfBarePhase: bestRatio?.phase ?? null, peakPerSec: peak?.acceptedPerSec, peakPhase: peak?.phase, peakP99: peak?.p99, bestWithinP99PerSec: within?.acceptedPerSec ?? null, bestWithinPhase: within?.phase ?? null, met };
 }
-emitResult('ingress-throughput', { mergeLatencyMs: MERGE_LATENCY_MS, durationSec: DURATION, phases: results, summaries, redis: redisStats, target: `>= ${TARGET.rate}/s, p99 <= ${TARGET.p99} ms` });
+await bare?.stop();
+emitResult('ingress-throughput', { mergeLatencyMs: MERGE_LATENCY_MS, durationSec: DURATION, phases: results, summaries, redis: redisStats, target: `>= ${TARGET.rate}/s and >= ${100 * TARGET.ofBare}% of bare Fastify, p99 <= ${TARGET.p99} ms` });
 
 /** CPU milliseconds one accepted request cost a process: less sensitive to a noisy machine than the rate itself. */
 function perRequestMs(r: Phase, name: string): number {
