@@ -90,6 +90,34 @@ describe('slow clients', () => {
     ac.abort();
   }, LIMIT_MS + 10_000);
 
+  it('connections past HTTP_MAX_CONNECTIONS are dropped at accept; the ones held keep working', async () => {
+    const capped = await startIngress({ HTTP_MAX_CONNECTIONS: '2' });
+    try {
+      await capped.app.listen({ port: 0, host: '127.0.0.1' });
+      const cport = (capped.app.server.address() as { port: number }).port;
+      const open = () =>
+        new Promise<Socket>((resolve) => {
+          const s = connect(cport, '127.0.0.1', () => resolve(s));
+          s.on('error', () => {});
+        });
+      const held = [await open(), await open()];
+      const third = await open();
+      const closed = await new Promise<boolean>((resolve) => {
+        third.on('close', () => resolve(true));
+        setTimeout(() => resolve(false), 2000);
+      });
+      expect(closed).toBe(true);
+      const answer = await new Promise<string>((resolve) => {
+        held[0]!.once('data', (b) => resolve(b.toString('utf8')));
+        held[0]!.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+      for (const s of held) s.destroy();
+    } finally {
+      await capped.close();
+    }
+  });
+
   it('by default the whole request must arrive within 30 s, checked every second, and connections are capped', async () => {
     const config = loadConfig({ REDIS_URL: 'redis://127.0.0.1:1' });
     expect(config.HTTP_REQUEST_TIMEOUT_MS).toBe(30_000);
