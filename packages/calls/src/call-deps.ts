@@ -4,6 +4,7 @@ import type { Queues } from '@dda/queues';
 import type { Alert, AlertsRepository } from '@dda/store';
 import type { CallCommands } from '@dda/telnyx';
 import type { MetricHooks } from '@dda/metrics';
+import type { AlertPlans, CurrentRouting } from '@dda/routing';
 import type { CallsRepository } from './calls-repository.ts';
 import type { RepDirectory } from './rep-directory.ts';
 
@@ -37,6 +38,11 @@ export type CallDeps = {
   queues: Queues;
   telnyx: CallCommands;
   directory: RepDirectory;
+  /**
+   * Who gets the call: the routing in force (read per alert, so a change needs no restart) and each alert's
+   * plan, fixed at its first dial. Absent (package tests), the environment's routing applies.
+   */
+  routing?: { current: () => Promise<CurrentRouting>; plans: AlertPlans };
   settings: CallSettings;
   log: Logger;
   metrics?: Pick<MetricHooks, 'deadAir' | 'timeToDial'>;

@@ -3,6 +3,7 @@ import type { AlertOutcome } from '@dda/store';
 import type { CallDeps } from './call-deps.ts';
 import type { CallRecord } from './call-record.ts';
 import { nextAfter } from './dial-ladder.ts';
+import { dialPlanOf } from './alert-dial-plan.ts';
 import { scheduleDial } from '@dda/queues';
 
 /**
@@ -12,13 +13,16 @@ import { scheduleDial } from '@dda/queues';
 export async function onCallFinished(deps: CallDeps, record: CallRecord, result: CallResult, reason: string | null): Promise<void> {
   const { alerts, calls, settings } = deps;
   for (const id of record.group) {
-    await alerts.addTimeline(id, 'call.ended', { call_id: record.id, callee: record.callee.role, attempt: record.attempt, result, ...(reason ? { reason } : {}) });
+    await alerts.addTimeline(id, 'call.ended', { call_id: record.id, callee: record.callee.role, ...recipientOf(record), attempt: record.attempt, result, ...(reason ? { reason } : {}) });
   }
   // Free the line before scheduling a retry, so the retry can never find this very call still holding it;
   // whoever waited meanwhile is called after the outcome below is recorded.
   const waiters = await calls.releaseLineAndTakeWaiting(record.callee.number, record.id);
 
-  const after = nextAfter(settings, result, record.attempt, record.callee.role);
+  // The ladder of the plan this alert started with, not of the routing in force now.
+  const alert = await alerts.get(record.alertId);
+  const plan = alert ? (await dialPlanOf(deps, alert)).plan : { route: null, version: 0, call: [], ae: null };
+  const after = nextAfter(plan, settings.retryDelayMs, result, record.attempt, record.callee.role);
   switch (after.kind) {
     case 'failed':
       // Our side could not drive the call (a command refused for good, retries spent): the alert ends here
@@ -40,13 +44,20 @@ export async function onCallFinished(deps: CallDeps, record: CallRecord, result:
       break;
     case 'retry':
       await scheduleDial(deps.queues, { alertId: record.alertId, attempt: after.attempt, round: record.round, group: record.group.slice(1) }, { delayMs: after.delayMs });
-      for (const id of record.group) await alerts.addTimeline(id, 'retry.scheduled', { attempt: after.attempt, callee: after.callee, in_seconds: Math.round(after.delayMs / 1000) });
+      {
+        const name = plan.call.find((r) => r.id === after.recipient)?.name;
+        for (const id of record.group) await alerts.addTimeline(id, 'retry.scheduled', { attempt: after.attempt, callee: after.callee, recipient: after.recipient, ...(name ? { name } : {}), in_seconds: Math.round(after.delayMs / 1000) });
+      }
       break;
     case 'exhausted':
       for (const id of record.group) await alerts.setOutcome(id, after.outcome, `nobody reached after ${record.attempt + 1} attempts${reason ? ` (last: ${reason})` : ''}`, 'completed');
       break;
   }
   await handLineToNextAlert(deps, record, waiters);
+}
+
+function recipientOf(record: CallRecord): { recipient?: string; name?: string } {
+  return { ...(record.callee.recipient ? { recipient: record.callee.recipient } : {}), ...(record.callee.name ? { name: record.callee.name } : {}) };
 }
 
 /** Gives the callee's line back and starts the next call for whoever waited for it. */

@@ -8,7 +8,11 @@ export type CallRecord = {
   group: string[];
   round: number;
   attempt: number;
-  callee: { role: 'vp' | 'escalation'; number: string };
+  /**
+   * Who this dial rings: the first recipient of the alert's route is the primary ('vp'), later ones escalations.
+   * `recipient` and `name` come from the routing (absent on calls placed before routing documents).
+   */
+  callee: { role: 'vp' | 'escalation'; number: string; recipient?: string; name?: string };
   ae: { name: string | null; number: string | null };
   ccid: { vp: string | null; ae: string | null };
   ctx: CallContext;

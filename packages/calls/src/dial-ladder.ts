@@ -1,25 +1,40 @@
 import type { CallResult } from '@dda/domain';
+import type { DialPlan, PlannedRecipient } from '@dda/routing';
 import type { AlertOutcome } from '@dda/store';
-import type { CallSettings } from './call-deps.ts';
 import type { CallRecord } from './call-record.ts';
 
 /*
- * The dial ladder: who an attempt rings, and what follows each call's result. The VP is tried first
- * (1 + CALL_RETRY_ATTEMPTS tries, CALL_RETRY_DELAY_SECONDS apart), then each escalation number once, at once.
+ * The dial ladder: who an attempt rings, and what follows each call's result. The alert's dial plan lists its
+ * route's recipients in order; each is tried `tries` times (1 + CALL_RETRY_ATTEMPTS unless the recipient says
+ * otherwise), CALL_RETRY_DELAY_SECONDS apart, then the next is rung at once. The first recipient is the
+ * primary ('vp'); a later one answering makes the alert `escalated`.
  * Job ids and scheduling live with the queue catalog (packages/queues/src/dial-jobs.ts).
  */
 
 export type Callee = CallRecord['callee'];
 
-/** Which number an attempt rings, or null when the ladder has no such rung. */
-export function calleeFor(settings: CallSettings, attempt: number): Callee | null {
-  if (attempt <= settings.retryAttempts) return settings.vpNumber ? { role: 'vp', number: settings.vpNumber } : null;
-  const n = settings.escalation[attempt - settings.retryAttempts - 1];
-  return n ? { role: 'escalation', number: n } : null;
+type Rung = { index: number; recipient: PlannedRecipient };
+
+/** Attempt n counts through every try of every recipient, in the plan's order. */
+function rungOf(plan: DialPlan, attempt: number): Rung | null {
+  let left = attempt;
+  for (const [index, recipient] of plan.call.entries()) {
+    if (left < recipient.tries) return { index, recipient };
+    left -= recipient.tries;
+  }
+  return null;
 }
 
-export function hasAttempt(settings: CallSettings, attempt: number): boolean {
-  return attempt <= settings.retryAttempts + settings.escalation.length;
+const roleOf = (index: number): Callee['role'] => (index === 0 ? 'vp' : 'escalation');
+
+/** Which recipient an attempt rings, or null when the ladder has no such rung. */
+export function calleeFor(plan: DialPlan, attempt: number): Callee | null {
+  const rung = rungOf(plan, attempt);
+  return rung ? { role: roleOf(rung.index), number: rung.recipient.phone, recipient: rung.recipient.id, name: rung.recipient.name } : null;
+}
+
+export function hasAttempt(plan: DialPlan, attempt: number): boolean {
+  return rungOf(plan, attempt) !== null;
 }
 
 /** Results that mean a person was reached: the ladder stops and the alert takes the result. */
@@ -29,17 +44,18 @@ export type AfterCall =
   | { kind: 'reached'; escalated: boolean }
   /** Our side could not drive the call: calling again would fail the same way. */
   | { kind: 'failed' }
-  | { kind: 'retry'; attempt: number; callee: Callee['role']; delayMs: number }
+  | { kind: 'retry'; attempt: number; callee: Callee['role']; recipient: string; delayMs: number }
   | { kind: 'exhausted'; outcome: Extract<AlertOutcome, 'voicemail' | 'no_answer'> };
 
 /** What follows a call that ended with `result` on `attempt`. */
-export function nextAfter(settings: CallSettings, result: CallResult, attempt: number, callee: Callee['role']): AfterCall {
+export function nextAfter(plan: DialPlan, retryDelayMs: number, result: CallResult, attempt: number, callee: Callee['role']): AfterCall {
   if (result === 'failed') return { kind: 'failed' };
   if (REACHED.has(result)) return { kind: 'reached', escalated: callee === 'escalation' };
-  const next = attempt + 1;
-  if (hasAttempt(settings, next)) {
-    const toEscalation = next > settings.retryAttempts;
-    return { kind: 'retry', attempt: next, callee: toEscalation ? 'escalation' : 'vp', delayMs: toEscalation ? 0 : settings.retryDelayMs };
+  const next = rungOf(plan, attempt + 1);
+  if (next) {
+    // Another try of the same person waits; the next person in the order is rung at once.
+    const same = rungOf(plan, attempt)?.index === next.index;
+    return { kind: 'retry', attempt: attempt + 1, callee: roleOf(next.index), recipient: next.recipient.id, delayMs: same ? retryDelayMs : 0 };
   }
   return { kind: 'exhausted', outcome: result === 'voicemail' ? 'voicemail' : 'no_answer' };
 }

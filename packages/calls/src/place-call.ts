@@ -2,11 +2,12 @@ import { newCallContext, quietHoursRemainingMs } from '@dda/domain';
 import { commandId, encodeClientState } from '@dda/telnyx';
 import type { CallDeps } from './call-deps.ts';
 import { callIdFor, type CallRecord } from './call-record.ts';
-import { findRep } from './rep-directory.ts';
+import { publicPlan } from '@dda/routing';
+import { dialPlanOf } from './alert-dial-plan.ts';
 import { runOutbox } from './call-executor.ts';
 import { armWatchdog } from './call-watchdog.ts';
 import { waitingMember } from './call-finished.ts';
-import { calleeFor, hasAttempt } from './dial-ladder.ts';
+import { calleeFor } from './dial-ladder.ts';
 import { scheduleDial } from '@dda/queues';
 
 export type PlaceCallResult =
@@ -32,30 +33,37 @@ export async function placeCall(deps: CallDeps, job: { alertId: string; attempt:
       await runOutbox(deps, existing);
       return { placed: false, reason: 'resumed', callId };
     }
-    const callee = calleeFor(settings, job.attempt);
-    if (!callee || !hasAttempt(settings, job.attempt)) {
-      await alerts.setOutcome(job.alertId, 'failed', 'no number to call: set VP_SALES_NUMBER', 'failed');
+    // Who is called was fixed at the alert's first dial; a routing change since applies to later alerts.
+    const { plan, fresh } = await dialPlanOf(deps, alert);
+    if (fresh) await alerts.addTimeline(job.alertId, 'route.matched', publicPlan(plan));
+    const callee = calleeFor(plan, job.attempt);
+    const who = plan.call.find((r) => r.id === callee?.recipient);
+    if (!callee || !who) {
+      const why = plan.call.length > 0 ? `the route has no attempt ${job.attempt + 1}` : plan.version === 0 ? 'no number to call: set VP_SALES_NUMBER or PUT /routing' : `no route of routing version ${plan.version} matches this deal`;
+      await alerts.setOutcome(job.alertId, 'failed', why, 'failed');
       return { placed: false, reason: 'no_callee' };
     }
-    const quietMs = quietHoursRemainingMs(new Date(), settings.timeZone, settings.quietHours);
+    // Quiet hours are the recipient's own, in their time zone.
+    const quietMs = quietHoursRemainingMs(new Date(), who.timezone, who.quiet_hours);
     const urgent = settings.urgentAmount !== null && (alert.deal.amount ?? 0) >= settings.urgentAmount;
     if (quietMs > 0 && !urgent) {
       const until = new Date(Date.now() + quietMs);
       await scheduleDial(deps.queues, { alertId: job.alertId, attempt: job.attempt, round: job.round, group: job.group ?? [] }, { delayMs: quietMs, tag: `quiet-${until.toISOString().slice(0, 13).replace(/\D/g, '')}` });
       await alerts.setStatus(job.alertId, 'waiting');
-      await alerts.addTimeline(job.alertId, 'deferred', { reason: 'quiet hours', until: until.toISOString(), time_zone: settings.timeZone });
+      await alerts.addTimeline(job.alertId, 'deferred', { reason: `quiet hours of ${who.name}`, until: until.toISOString(), time_zone: who.timezone });
       return { placed: false, reason: 'quiet_hours' };
     }
     const members = [waitingMember(job.alertId, job.round, job.attempt), ...(job.group ?? []).map((id) => waitingMember(id, 0, 0))];
     if (!(await calls.acquireLineOrWait(callee.number, callId, members))) {
       for (const id of [job.alertId, ...(job.group ?? [])]) {
         await alerts.setStatus(id, 'waiting');
-        await alerts.addTimeline(id, 'waiting', { reason: `another alert call is live on the ${callee.role === 'vp' ? "VP's" : "escalation contact's"} line` });
+        await alerts.addTimeline(id, 'waiting', { reason: `another alert call is live on the line of ${who.name}` });
       }
       return { placed: false, reason: 'line_busy' };
     }
-    const rep = findRep(deps.directory, alert.deal.owner?.email);
     const others = (await Promise.all((job.group ?? []).map((id) => alerts.get(id)))).filter((a) => a !== null);
+    // Each alert of a digest transfers to its own deal's AE, as its own plan found them.
+    const othersAe = await Promise.all(others.map(async (a) => (await dialPlanOf(deps, a)).plan.ae));
     const record: CallRecord = {
       id: callId,
       alertId: job.alertId,
@@ -63,9 +71,9 @@ export async function placeCall(deps: CallDeps, job: { alertId: string; attempt:
       round: job.round,
       attempt: job.attempt,
       callee,
-      ae: { name: rep?.name ?? alert.deal.owner?.name ?? null, number: rep?.phone ?? null },
+      ae: { name: plan.ae?.name ?? alert.deal.owner?.name ?? null, number: plan.ae?.phone ?? null },
       ccid: { vp: null, ae: null },
-      ctx: newCallContext([Boolean(rep), ...others.map((a) => Boolean(findRep(deps.directory, a.deal.owner?.email)))]),
+      ctx: newCallContext([Boolean(plan.ae), ...othersAe.map(Boolean)]),
       outbox: [],
       waiting: await calls.countWaiting(callee.number),
       createdAt: new Date().toISOString(),
@@ -74,11 +82,11 @@ export async function placeCall(deps: CallDeps, job: { alertId: string; attempt:
     await calls.save(record);
     for (const id of record.group) {
       await alerts.setStatus(id, 'calling');
-      await alerts.addTimeline(id, 'call.dialing', { call_id: callId, callee: callee.role, attempt: job.attempt, round: job.round, ...(record.group.length > 1 ? { digest_of: record.group.length } : {}) });
+      await alerts.addTimeline(id, 'call.dialing', { call_id: callId, callee: callee.role, recipient: who.id, name: who.name, attempt: job.attempt, round: job.round, ...(record.group.length > 1 ? { digest_of: record.group.length } : {}) });
     }
     await dialCallee(deps, record);
     if (job.attempt === 0 && job.round === 0) deps.metrics?.timeToDial(Date.now() - Date.parse(alert.created_at));
-    deps.log.info({ alert_id: job.alertId, call_id: callId, callee: callee.role, attempt: job.attempt }, 'call placed');
+    deps.log.info({ alert_id: job.alertId, call_id: callId, callee: callee.role, recipient: who.id, route: plan.route, attempt: job.attempt }, 'call placed');
     return { placed: true, callId };
   });
 }

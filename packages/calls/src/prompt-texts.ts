@@ -9,7 +9,8 @@ function factsOf(alert: Alert, call: CallRecord, settings: CallSettings, aeName:
     reason: alert.reason,
     aiBriefing: alert.briefing && !alert.briefing.fallback ? alert.briefing.text : null,
     aeName,
-    vpName: settings.vpName,
+    // The person this call rang (a CRO, a backup) is who the AE whisper and the voicemail name.
+    vpName: call.callee.name ?? settings.vpName,
     waiting: call.waiting,
     snoozeMinutes: Math.round(settings.snoozeMs / 60_000),
     now: new Date(),

@@ -13,7 +13,9 @@ export type TimelineDetails = {
   'briefing.written': { model: string | null; latency_ms: number | null; fallback: boolean; fallback_reason?: string | null };
   'waiting': { reason: string };
   'deferred': { reason: string; until: string; time_zone: string };
-  'call.dialing': Call & { callee: string; attempt: number; round: number; digest_of?: number };
+  /** Which route of the routing (version 0 = the environment's) an alert follows, and its call order. */
+  'route.matched': { route: string | null; version: number; call: { id: string; name: string }[] };
+  'call.dialing': Call & { callee: string; attempt: number; round: number; digest_of?: number; recipient?: string; name?: string };
   'vp.ringing': Call;
   'ae.ringing': Call;
   'vp.answered': Call;
@@ -36,8 +38,8 @@ export type TimelineDetails = {
   'call.stalled': Call & { next: 'prompted again' | 'closed' };
   'call.failed': Call & { reason: string; while?: string };
   'snoozed': Call & { minutes: number };
-  'call.ended': Call & { callee: string; attempt: number; result: string; reason?: string };
-  'retry.scheduled': { attempt: number; callee: string; in_seconds: number };
+  'call.ended': Call & { callee: string; attempt: number; result: string; reason?: string; recipient?: string; name?: string };
+  'retry.scheduled': { attempt: number; callee: string; in_seconds: number; recipient?: string; name?: string };
   'alert.outcome': { outcome: string; reason?: string };
 };
 
@@ -49,6 +51,7 @@ export const TIMELINE_EVENTS: Record<TimelineEventName, string> = {
   'briefing.written': 'the briefing is ready (the AI\'s or the template)',
   'waiting': 'another alert call holds the line; this one waits',
   'deferred': 'quiet hours: the call waits for the morning',
+  'route.matched': 'the routing decided who is called, in what order',
   'call.dialing': 'a dial of the ladder was placed',
   'vp.ringing': "the VP's phone rings",
   'ae.ringing': "the AE's phone rings",

@@ -177,7 +177,8 @@ const SAID_TO = { vp: 'To the VP', ae: 'To the AE', escalation: 'To the backup' 
 function describe(t) {
   switch (t.event) {
     case 'alert.created': return ['Alert', `created: ${t.reason || ''}`];
-    case 'call.dialing': return ['Dialer', `ringing the ${t.callee === 'vp' ? 'VP' : 'backup contact'} (attempt ${(t.attempt ?? 0) + 1})`];
+    case 'route.matched': return ['Routing', t.route ? `route “${t.route}” (version ${t.version}): ${(t.call || []).map((r) => r.name).join(' → ')}` : `no route matched (version ${t.version})`];
+    case 'call.dialing': return ['Dialer', `ringing ${t.name || `the ${t.callee === 'vp' ? 'VP' : 'backup contact'}`} (attempt ${(t.attempt ?? 0) + 1})`];
     case 'vp.ringing': return ['VP', 'phone ringing'];
     case 'ae.ringing': return ['AE', 'phone ringing'];
     case 'vp.answered': return ['VP', 'answered'];
@@ -193,7 +194,7 @@ function describe(t) {
     case 'bridged': return ['Bridge', 'VP and AE connected'];
     case 'call.ended': return ['Call', `ended: ${words(t.result || '')}${t.reason ? ` (${t.reason})` : ''}`];
     case 'alert.outcome': return ['Outcome', `${words(t.outcome)}${t.reason ? ` (${t.reason})` : ''}`];
-    case 'retry.scheduled': return ['Dialer', `retry ${t.callee === 'vp' ? 'the VP' : 'a backup'} in ${t.in_seconds}s`];
+    case 'retry.scheduled': return ['Dialer', `${t.name ? `ring ${t.name}` : `retry ${t.callee === 'vp' ? 'the VP' : 'a backup'}`} in ${t.in_seconds}s`];
     case 'waiting': return ['Dialer', `waiting: ${t.reason || ''}`];
     case 'snoozed': return ['VP', `snoozed for ${t.minutes} minutes`];
     case 'briefing.written': return ['Briefing', t.fallback ? `template used${t.fallback_reason ? ` (${words(t.fallback_reason)})` : ''}` : `written by ${t.model || 'the AI'}${t.latency_ms ? ` in ${t.latency_ms} ms` : ''}`];
