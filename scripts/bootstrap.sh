@@ -44,6 +44,16 @@ ensure_chromium() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >&2
 }
 
+# The operator's kit test runs `promtool check rules deploy/prometheus/alerts.yml`; Debian's prometheus ships promtool.
+ensure_promtool() {
+  command -v promtool >/dev/null 2>&1 && return 0
+  log "promtool not found: installing Debian's prometheus for the alert-rules test"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends prometheus >&2
+}
+
 # The ingress benchmark's load generator: wrk (C) costs a few percent of a core where a Node one cost a third.
 ensure_wrk() {
   command -v wrk >/dev/null 2>&1 && return 0
@@ -83,6 +93,7 @@ case "$mode" in
     ;;
   test)
     ensure_chromium
+    ensure_promtool
     if [ -z "${REDIS_URL:-}" ]; then
       ensure_redis_binary
       dir=$(mktemp -d "${TMPDIR:-/tmp}/dda-test-redis.XXXXXX")
