@@ -5,3 +5,4 @@ export { createQueues, closeQueues, enqueue, createWorker, type Queues, type Enq
 export { observeWorker, closeOnSignal } from './worker-lifecycle.ts';
 export { dialJobId, scheduleDial, type DialRef } from './dial-jobs.ts';
 export { acceptCrmEvent, readInbox, inboxLength, inboxKeys, startInboxRelay, type InboxEntry, type InboxRelayOptions } from './crm-inbox.ts';
+export { bootWorker, exitOnUnhandled, type WorkerBase } from './worker-bootstrap.ts';

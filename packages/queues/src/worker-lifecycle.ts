@@ -45,6 +45,7 @@ function idsOf(data: unknown): Record<string, string> {
   if (typeof d['alertId'] === 'string') out['alert_id'] = d['alertId'];
   if (typeof d['opportunityId'] === 'string') out['deal_id'] = d['opportunityId'];
   if (typeof d['eventId'] === 'string') out['event_id'] = d['eventId'];
+  if (typeof d['callId'] === 'string') out['call_id'] = d['callId'];
   return out;
 }
 

@@ -1,14 +1,9 @@
-import { applyProcessNice, loadConfigOrExit, SANDBOX_CREDENTIALS } from '@dda/config';
+import { SANDBOX_CREDENTIALS } from '@dda/config';
 import { aiSettingsFrom, answerQuestion, createAiClient } from '@dda/ai';
-import { createLogger } from '@dda/logger';
-import { closeOnSignal, closeQueues, createWorker, createWorkerConnection, observeWorker } from '@dda/queues';
+import { bootWorker, closeOnSignal, closeQueues, createWorker, observeWorker } from '@dda/queues';
 import { applyTelnyxEvent, createCallDeps, failCallOfEvent, runWatchdog, withTelnyxFailurePolicy } from '@dda/calls';
 
-const config = loadConfigOrExit();
-const log = createLogger({ service: 'call-worker', level: config.LOG_LEVEL });
-applyProcessNice(config.PROCESS_NICE, log);
-const redis = createWorkerConnection(config.REDIS_URL);
-redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+const { config, log, redis } = bootWorker('call-worker');
 // Questions the VP asks mid-call go to the same model as the briefings, with a short bound of their own.
 const ai = aiSettingsFrom(config, SANDBOX_CREDENTIALS.aiApiKey);
 const aiClient = ai.enabled ? createAiClient(ai) : null;
@@ -25,7 +20,7 @@ const worker = createWorker('call-events', (job) => withTelnyxFailurePolicy(() =
 observeWorker(worker, log);
 worker.on('failed', (job, err) => {
   if (job && (job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError')) {
-    void failCallOfEvent(deps, job.data.payload, `the call could not continue: ${err.message}`);
+    failCallOfEvent(deps, job.data.payload, `the call could not continue: ${err.message}`).catch((e: Error) => log.error({ event_id: job.data.eventId, err: e.message }, 'could not give the call up'));
   }
 });
 const watchdog = createWorker('call-watchdog', (job) => runWatchdog(deps, job), {

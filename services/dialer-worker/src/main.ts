@@ -1,13 +1,7 @@
-import { applyProcessNice, loadConfigOrExit } from '@dda/config';
-import { createLogger } from '@dda/logger';
-import { closeOnSignal, closeQueues, createWorker, createWorkerConnection, observeWorker } from '@dda/queues';
+import { bootWorker, closeOnSignal, closeQueues, createWorker, observeWorker } from '@dda/queues';
 import { createCallDeps, failDial, placeCall, withTelnyxFailurePolicy } from '@dda/calls';
 
-const config = loadConfigOrExit();
-const log = createLogger({ service: 'dialer-worker', level: config.LOG_LEVEL });
-applyProcessNice(config.PROCESS_NICE, log);
-const redis = createWorkerConnection(config.REDIS_URL);
-redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+const { config, log, redis } = bootWorker('dialer-worker');
 const deps = createCallDeps(config, redis, log);
 
 const worker = createWorker('dials', (job) => withTelnyxFailurePolicy(() => placeCall(deps, job)), {
@@ -19,7 +13,7 @@ const worker = createWorker('dials', (job) => withTelnyxFailurePolicy(() => plac
 observeWorker(worker, log);
 worker.on('failed', (job, err) => {
   if (job && (job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError')) {
-    void failDial(deps, job.data, `could not place the call: ${err.message}`);
+    failDial(deps, job.data, `could not place the call: ${err.message}`).catch((e: Error) => log.error({ alert_id: job.data.alertId, err: e.message }, 'could not record the failed dial'));
   }
 });
 closeOnSignal(log, [worker], async () => {
