@@ -13,6 +13,8 @@ export type PollDeps = {
   log: Logger;
   baseline: BaselineGate;
   onSkipped?: BaselineDeps['onSkipped'];
+  /** Deals per page; Merge's maximum is 100. */
+  pageSize?: number;
 };
 
 /** Merge's modified_at is its sync time; a small overlap covers clock skew and in-flight syncs. */
@@ -41,7 +43,7 @@ export async function pollModifiedDeals(deps: PollDeps, now = new Date()): Promi
   let skipped = 0;
   let pages = 0;
   for (;;) {
-    const page = await deps.merge.listOpportunities({ pageSize: 100, modifiedAfter: since, ...(cursor ? { cursor } : {}) }, { priority: 'poll' });
+    const page = await deps.merge.listOpportunities({ pageSize: deps.pageSize ?? 100, modifiedAfter: since, ...(cursor ? { cursor } : {}) }, { priority: 'poll' });
     pages++;
     if (page.skipped.length) {
       skipped += page.skipped.length;
