@@ -17,6 +17,7 @@ import { historyPageRoutes } from './routes/history-page.ts';
 import { loginRoutes } from './routes/login.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { routingRoutes } from './routes/routing.ts';
+import { routingPageRoutes } from './routes/routing-page.ts';
 import { clientErrorHandler, httpServerOptions } from './plugins/http-limits.ts';
 import { createSessionStore } from './sessions/session-store.ts';
 
@@ -53,6 +54,7 @@ export async function buildApp(deps: AppDeps, opts: { onRoute?: (route: RouteOpt
   await app.register(loginRoutes, deps);
   await app.register(metricsRoutes, deps);
   await app.register(routingRoutes, deps);
+  await app.register(routingPageRoutes, deps);
   await bullBoard(app, deps);
   return app;
 }
