@@ -73,7 +73,17 @@ export const envSchema = z.object({
     .refine((k) => Buffer.from(k, 'base64').length === 32, 'must be the base64 of 32 random bytes, e.g. `openssl rand -base64 32`')
     .optional(),
 
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL'),
+  /** One Redis node. Exactly one of REDIS_URL or REDIS_SENTINELS (+ REDIS_SENTINEL_MASTER): load-config.ts. */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  /** Redis behind Sentinel: the sentinels as host:port,… ; services follow the master they name through a failover. */
+  REDIS_SENTINELS: csv(z.string().regex(/^[^\s,]+:\d{1,5}$/, 'must be host:port pairs, comma-separated')),
+  /** The master group name the sentinels monitor (`sentinel monitor <name> …`). */
+  REDIS_SENTINEL_MASTER: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash, underscore').optional(),
+  /**
+   * Replicas that must hold an accepted CRM change (WAIT) before /webhooks/crm answers 202; fewer within a
+   * second answers 503 and Merge redelivers. Defaults to 1 under Sentinel, 0 (not asked) with REDIS_URL.
+   */
+  REDIS_MIN_REPLICAS_ACK: z.coerce.number().int().min(0).max(16).optional(),
   REDIS_PREFIX: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes').default('dda'),
   PORT: z.coerce.number().int().min(0).max(65535).default(5000),
   PUBLIC_BASE_URL: z.url().optional(),

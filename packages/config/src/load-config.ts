@@ -6,7 +6,14 @@ export type VendorSettings = {
   merge: { apiKey: string; accountToken: string | null; baseUrl: string };
 };
 
-export type Config = Env & {
+export type Config = Omit<Env, 'REDIS_URL' | 'REDIS_MIN_REPLICAS_ACK'> & {
+  /**
+   * Where Redis is, for the connection factories (packages/queues/src/redis-topology.ts): REDIS_URL itself, or
+   * `redis-sentinel://<REDIS_SENTINELS>/<REDIS_SENTINEL_MASTER>` built here.
+   */
+  REDIS_URL: string;
+  /** Replicas a 202 from /webhooks/crm waits for: REDIS_MIN_REPLICAS_ACK, else 1 under Sentinel, 0 on one node. */
+  REDIS_MIN_REPLICAS_ACK: number;
   /** No Telnyx key: every vendor is a built-in simulator. */
   sandbox: boolean;
   publicBaseUrl: string;
@@ -37,6 +44,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const cfg = parsed.data;
+  const redisUrl = redisAddress(cfg);
   const sandbox = !cfg.TELNYX_API_KEY;
   if (cfg.NODE_ENV === 'production') {
     const missing = REQUIRED_IN_PRODUCTION.filter((k) => {
@@ -49,6 +57,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return {
     ...cfg,
+    REDIS_URL: redisUrl,
+    REDIS_MIN_REPLICAS_ACK: cfg.REDIS_MIN_REPLICAS_ACK ?? (cfg.REDIS_SENTINELS.length ? 1 : 0),
     AI_API_KEY: cfg.AI_API_KEY ?? cfg.TELNYX_API_KEY,
     sandbox,
     vendors: {
@@ -66,6 +76,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     publicBaseUrl: (cfg.PUBLIC_BASE_URL ?? `http://localhost:${cfg.PORT}`).replace(/\/$/, ''),
   };
+}
+
+/** Exactly one Redis topology (design.md §7.3): one node, or a master behind Sentinel. */
+function redisAddress(cfg: Env): string {
+  const sentinel = cfg.REDIS_SENTINELS.length > 0 || cfg.REDIS_SENTINEL_MASTER !== undefined;
+  const problem = (m: string) => new ConfigError(`invalid configuration:\n  ${m}`);
+  if (cfg.REDIS_URL && sentinel) throw problem('REDIS_URL: set either REDIS_URL or REDIS_SENTINELS with REDIS_SENTINEL_MASTER, not both');
+  if (cfg.REDIS_URL) return cfg.REDIS_URL;
+  if (!sentinel) throw problem('REDIS_URL: required (or REDIS_SENTINELS with REDIS_SENTINEL_MASTER)');
+  if (!cfg.REDIS_SENTINELS.length) throw problem('REDIS_SENTINELS: required with REDIS_SENTINEL_MASTER');
+  if (!cfg.REDIS_SENTINEL_MASTER) throw problem('REDIS_SENTINEL_MASTER: required with REDIS_SENTINELS');
+  // The format packages/queues/src/redis-topology.ts reads.
+  return `redis-sentinel://${cfg.REDIS_SENTINELS.join(',')}/${cfg.REDIS_SENTINEL_MASTER}`;
 }
 
 /** For a service's main.ts: a wrong value stops the process with a readable message, not a stack. */

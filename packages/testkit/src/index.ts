@@ -2,3 +2,4 @@ export { testRedisUrl, uniquePrefix, connectTestRedis, deleteKeys } from './test
 export { startService, freePort, repoRoot, type ServiceProcess } from './service-process.ts';
 export { waitForQueuesIdle, waitUntil } from './queue-waits.ts';
 export { startOwnRedis, type OwnRedis } from './redis-server.ts';
+export { startSentinelRedis, type SentinelRedis } from './redis-sentinel.ts';
