@@ -55,8 +55,7 @@ describe('routing page in a real browser (acceptance 6)', () => {
     await signIn(page);
     page.on('pageerror', (e) => problems.push(e.message));
     // Chromium reports every 4xx answer on the console; the 400 of the invalid save is the one this test asks for.
-    // (404: GET /accounts until the linked-accounts API is there.)
-    page.on('console', (m) => m.type() === 'error' && !/status of (400|404) /.test(m.text()) && problems.push(m.text()));
+    page.on('console', (m) => m.type() === 'error' && !/status of 400 /.test(m.text()) && problems.push(m.text()));
     await page.getByRole('link', { name: 'Routing' }).click();
     await page.getByRole('heading', { name: 'Who gets the call' }).waitFor();
     await expect.poll(() => page.locator('#routing-version').textContent(), { timeout: 10_000 }).toBe('Version 1 is in force.');
@@ -93,6 +92,22 @@ describe('routing page in a real browser (acceptance 6)', () => {
     expect(served.routing.routes[1].call).toEqual(['vp', 'cro']);
     await page.screenshot({ path: join(OUT, 'routing-page.png'), fullPage: true });
     expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('adds a linked account with its token, which the page never shows again', async () => {
+    const secret = 'page-added-account-token-0123456789';
+    const page = await context.newPage();
+    await page.goto(`${s.base}/settings`);
+    await page.getByLabel('Linked account id').fill('la-subsidiary');
+    await page.getByLabel('Label').fill('Subsidiary CRM');
+    await page.getByLabel('Account token').fill(secret);
+    await page.getByRole('button', { name: 'Add account' }).click();
+    await expect.poll(() => page.locator('#account-result').textContent(), { timeout: 10_000 }).toMatch(/Added la-subsidiary\. Its token is stored encrypted/);
+    await expect.poll(() => page.locator('#accounts-body tr').count()).toBe(1);
+    expect(await page.locator('#accounts-body').textContent()).toMatch(/la-subsidiary.*Subsidiary CRM/);
+    expect(await page.getByLabel('Account token').inputValue()).toBe('');
+    expect(await page.content()).not.toContain(secret);
     await page.close();
   });
 

@@ -18,6 +18,7 @@ import { loginRoutes } from './routes/login.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { routingRoutes } from './routes/routing.ts';
 import { routingPageRoutes } from './routes/routing-page.ts';
+import { accountRoutes } from './routes/accounts.ts';
 import { clientErrorHandler, httpServerOptions } from './plugins/http-limits.ts';
 import { createSessionStore } from './sessions/session-store.ts';
 
@@ -55,6 +56,7 @@ export async function buildApp(deps: AppDeps, opts: { onRoute?: (route: RouteOpt
   await app.register(metricsRoutes, deps);
   await app.register(routingRoutes, deps);
   await app.register(routingPageRoutes, deps);
+  await app.register(accountRoutes, deps);
   await bullBoard(app, deps);
   return app;
 }
