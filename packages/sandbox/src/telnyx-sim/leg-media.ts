@@ -165,17 +165,18 @@ export function createLegMedia(ctx: MediaContext) {
       const ok = digits.length >= min && [...digits].every((d) => valid.includes(d));
       endGather(leg, ok ? 'valid' : 'invalid', digits);
     };
-    [...keys].forEach((key, i) => {
-      after(leg, i * KEY_GAP_MS, () => {
-        if (leg.gather !== g) return;
-        emit(leg, 'call.dtmf.received', g.clientState, { digit: key });
-        if (terminator !== '' && key === terminator) return finish();
-        digits += key;
-        if (digits.length >= max) return finish();
-        // Keys ran out without a terminator: Telnyx waits the inter-digit timeout, then ends the gather.
-        if (i === keys.length - 1) after(leg, Number(g.body['inter_digit_timeout_millis'] ?? 5000), finish);
-      });
-    });
+    const press = (key: string, i: number) => {
+      if (leg.gather !== g) return;
+      emit(leg, 'call.dtmf.received', g.clientState, { digit: key });
+      if (terminator !== '' && key === terminator) return finish();
+      digits += key;
+      if (digits.length >= max) return finish();
+      // Keys ran out without a terminator: Telnyx waits the inter-digit timeout, then ends the gather.
+      if (i === keys.length - 1) after(leg, Number(g.body['inter_digit_timeout_millis'] ?? 5000), finish);
+    };
+    // The first key lands now, not on a fresh timer: after an event-loop stall the gather's own timeout, already
+    // due, would otherwise fire first and turn a pressed key into a timeout.
+    [...keys].forEach((key, i) => (i === 0 ? press(key, i) : after(leg, i * KEY_GAP_MS, () => press(key, i))));
   }
 
   /** Ends the running gather and, with it, its prompt if still queued or playing. */
