@@ -4,9 +4,8 @@ import type { CallDeps } from './call-deps.ts';
 
 /** What a route can match on, from the alert's deal. */
 export function routeFactsOf(alert: Alert): RouteFacts {
-  // The linked account is not on alerts yet (one account per deployment today): a route naming `accounts`
-  // matches no alert until it is.
-  return { account: null, amount: alert.deal.amount, stage: alert.deal.stage, ownerEmail: alert.deal.owner?.email ?? null };
+  // Manual alerts and single-account deployments have no linked account: a route naming `accounts` skips them.
+  return { account: alert.linked_account_id ?? null, amount: alert.deal.amount, stage: alert.deal.stage, ownerEmail: alert.deal.owner?.email ?? null };
 }
 
 /**

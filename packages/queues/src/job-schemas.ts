@@ -5,6 +5,8 @@ import { z } from 'zod';
 export const crmEventJob = z.object({
   source: z.enum(['webhook', 'poll', 'manual']),
   opportunityId: z.string().min(1),
+  /** The Merge linked account the change came from (a webhook's `linked_account.id`): selects the token to fetch with. */
+  linkedAccountId: z.string().min(1).max(200).optional(),
   event: z.enum(['added', 'changed', 'removed']),
   modifiedAt: z.string().nullable(),
   receivedAt: z.string(),

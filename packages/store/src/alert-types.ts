@@ -37,6 +37,8 @@ export type Alert = {
   reason: string;
   reasons: (AlertReason | 'manual')[];
   deal: AlertDeal;
+  /** The Merge linked account the deal belongs to; absent for manual alerts and single-account deployments. Routes match on it. */
+  linked_account_id?: string | null;
   briefing: Briefing | null;
   timeline: TimelineEntry[];
 };
