@@ -53,6 +53,11 @@ export function createAccountsStore(o: { redis: Redis; prefix: string; secretsKe
       return (await o.redis.hdel(key, linkedAccountId)) === 1;
     },
 
+    /** Whether the account is registered: the webhook's check, without decrypting anything. */
+    async has(linkedAccountId: string): Promise<boolean> {
+      return (await o.redis.hexists(key, linkedAccountId)) === 1;
+    },
+
     /** The account's token for Merge, or null when the account is not registered. */
     async tokenFor(linkedAccountId: string): Promise<string | null> {
       const raw = await o.redis.hget(key, linkedAccountId);

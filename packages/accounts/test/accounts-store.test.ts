@@ -51,6 +51,7 @@ describe('the accounts store (real Redis)', () => {
     expect(await store.tokenFor('la-east')).toBe(TOKEN);
     expect(await store.tokenFor('la-west')).toBe('other-token-abcdef');
     expect(await store.tokenFor('la-unknown')).toBeNull();
+    expect([await store.has('la-east'), await store.has('la-unknown')]).toEqual([true, false]);
     const list = await store.list();
     expect(list.map((a) => a.linked_account_id)).toEqual(['la-east', 'la-west']);
     expect(JSON.stringify(list)).not.toContain(TOKEN);
