@@ -8,6 +8,7 @@ const NET = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 export const metricCatalog = {
   dda_webhooks_received_total: { type: 'counter', help: 'Webhook deliveries that reached the ingress, by source (crm, voice)', labels: ['source'] },
   dda_webhooks_rejected_total: { type: 'counter', help: 'Webhook deliveries refused, by source and reason', labels: ['source', 'reason'] },
+  dda_webhooks_ignored_total: { type: 'counter', help: 'Webhook deliveries answered 202 but not acted on, by source and reason (unknown_account: a Merge linked account with no token)', labels: ['source', 'reason'] },
   dda_alerts_created_total: { type: 'counter', help: 'Alerts created, by source (webhook, poll, manual)', labels: ['source'] },
   dda_alerts_outcome_total: { type: 'counter', help: 'Alerts that reached an outcome, by outcome', labels: ['outcome'] },
   dda_jobs_total: { type: 'counter', help: 'Jobs finished by the workers, by queue and result (completed, failed)', labels: ['queue', 'result'] },
