@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { fmt, machine, table } from './support/stats.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const all = ['ingress-throughput', 'time-to-dial', 'storm', 'dead-air'];
+const all = ['ingress-throughput', 'time-to-dial', 'storm', 'dead-air', 'call-moments'];
 const only = process.env.BENCH_ONLY?.split(',').filter(Boolean);
 const scripts = all.filter((n) => (!only || only.includes(n)) && existsSync(`${root}bench/${n}.ts`));
 
@@ -89,6 +89,14 @@ for (const r of results) {
         `${r.calls} calls, AI ${r.aiLatencyMs} ms, appendfsync ${r.fsync}`,
         `VP answered → first prompt p50 ${ms(r.p50)}, p99 ${ms(r.p99)}, max ${ms(r.max)}`,
         r.met ? 'MET (p99≤100 ms)' : 'MISSED (p99≤100 ms)',
+      ]);
+      break;
+    case 'call-moments':
+      rows.push([
+        'call-moments',
+        `${r.calls} calls at time scale 1`,
+        `barge-in p99 ${ms(r.bargeInP99)} (max ${ms(r.bargeInMax)}); connected after call.bridged p99 ${ms(r.connectedP99)} (max ${ms(r.connectedMax)})`,
+        r.met ? 'MET (≤300 ms, ≤1 s)' : 'MISSED (≤300 ms, ≤1 s)',
       ]);
       break;
     default: {

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { personas, TELNYX_MODE_MATRIX } from '@dda/sandbox/telnyx-sim';
+import { personas, TELNYX_MODE_MATRIX, type TelnyxModes } from '@dda/sandbox/telnyx-sim';
 import { AE, startCallStack, VP, type CallStack, type Persona } from './support/call-stack.ts';
 
 let s: CallStack;
 beforeAll(async () => {
-  s = await startCallStack();
+  // A little slower than the other stacks: these transcripts are exact, and on a busy machine a 20 ms ring
+  // timeout or machine verdict can be overtaken by our own processing.
+  s = await startCallStack({ timeScale: 0.04 });
 }, 60_000);
 afterAll(async () => s?.close());
 beforeEach(() => {
@@ -27,9 +29,16 @@ const BRIDGE = ['transcription_stop:ae', 'transcription_stop:vp', 'bridge:vp'];
 
 /*
  * The same commands and outcomes whichever way Telnyx behaves where its docs leave it open (reality.md §2):
- * every persona runs under every mode of the simulator, and the mode is in the test's name.
+ * every persona runs as the simulator behaves by default, and again with every unconfirmed behaviour turned
+ * the other way at once (each mode is a separate switch, so both values of every switch are exercised); the
+ * test names name the modes. test/telnyx-reality.e2e.test.ts provokes each mode on its own.
  */
-describe.each(Object.entries(TELNYX_MODE_MATRIX))('golden transcripts under Telnyx mode %s: the exact commands and the outcome for each persona', (_mode, modes) => {
+const { default: defaults, ...unconfirmed } = TELNYX_MODE_MATRIX;
+const CONFIGURATIONS: Array<[string, TelnyxModes]> = [
+  ['default', defaults],
+  [Object.keys(unconfirmed).join(' + '), Object.assign({}, ...Object.values(unconfirmed)) as TelnyxModes],
+];
+describe.each(CONFIGURATIONS)('golden transcripts under Telnyx mode %s: the exact commands and the outcome for each persona', (_mode, modes) => {
   beforeAll(() => s.telnyx.setModes(modes));
 
   it('VP says "connect me", AE presses 1: whisper, then bridge', async () => {
@@ -63,9 +72,11 @@ describe.each(Object.entries(TELNYX_MODE_MATRIX))('golden transcripts under Teln
     // The machine's verdict (70 ms scaled) normally beats the headline's end; on a loaded machine the briefing
     // gather can start first, and is then stopped. Either way the message follows the greeting, then the hangup.
     const late = ['dial:vp', 'speak:vp', 'transcription_start:vp', 'gather_using_speak:vp', 'transcription_stop:vp', 'gather_stop:vp', 'speak:vp', 'hangup:vp'];
+    // Webhook order is not guaranteed: when the verdict is applied before call.answered, no headline is spoken.
+    const verdictFirst = ['dial:vp', 'speak:vp', 'hangup:vp'];
     const attempts = transcript.join(' ').split(/ (?=dial:vp)/).map((a) => a.split(' '));
     expect(attempts).toHaveLength(2);
-    for (const a of attempts) expect([once, late]).toContainEqual(a);
+    for (const a of attempts) expect([once, late, verdictFirst]).toContainEqual(a);
     expect(alert.outcome).toBe('voicemail');
     const message = alert.timeline.find((t: { prompt?: string }) => t.prompt === 'voicemail');
     expect(message.text).toMatch(/Platform Expansion FY26/);
