@@ -61,7 +61,7 @@ async function runFlow(vp: Persona, ae: Persona, amd = 'detect_words'): Promise<
   const sim = await createTelnyxSimulator({
     apiKey: 'KEY_TEST',
     privateKey: keys.privateKey,
-    timeScale: 0.02,
+    timeScale: 0.04, // margin for a busy machine: the scripted app reacts in real time
     personas: { [VP]: vp, [AE]: ae },
     names: { [VP]: 'VP', [AE]: 'AE' },
     print: (l) => lines.push(l),
