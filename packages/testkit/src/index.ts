@@ -3,3 +3,4 @@ export { startService, freePort, repoRoot, type ServiceProcess } from './service
 export { waitForQueuesIdle, waitUntil } from './queue-waits.ts';
 export { startOwnRedis, type OwnRedis } from './redis-server.ts';
 export { startSentinelRedis, type SentinelRedis } from './redis-sentinel.ts';
+export { startRedisCluster, type RedisCluster } from './redis-cluster.ts';

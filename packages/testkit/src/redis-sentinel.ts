@@ -17,6 +17,15 @@ export type SentinelRedis = {
   masterPort: () => Promise<number>;
   /** SIGKILL of the current master: no shutdown, no last words to the replica. Resolves with its port. */
   kill9Master: () => Promise<number>;
+  /**
+   * Starts a killed node again on its port and folder, as a supervisor (Docker's restart policy) would; the
+   * sentinels then turn an old master into a replica of the new one.
+   */
+  restart: (port: number) => Promise<void>;
+  /** The data node that is not the master now (the replica's port). */
+  replicaPort: () => Promise<number>;
+  /** SIGSTOP / SIGCONT of a data node: alive but silent, as a hung host looks. */
+  signal: (port: number, signal: 'SIGSTOP' | 'SIGCONT') => void;
   /** Resolves once the sentinels name a master other than `oldPort`, with its port. */
   waitForNewMaster: (oldPort: number, timeoutMs?: number) => Promise<number>;
   stop: () => Promise<void>;
@@ -32,9 +41,11 @@ const MASTER = 'dda';
 export async function startSentinelRedis(opts: { downAfterMs?: number } = {}): Promise<SentinelRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'dda-sentinel-'));
   const procs = new Map<number, ChildProcess>();
+  const argsOf = new Map<number, string[]>();
   const run = (port: number, args: string[]) => {
     const p = spawn('redis-server', args, { stdio: 'ignore' });
     procs.set(port, p);
+    argsOf.set(port, args);
     return p;
   };
   const data = async (name: string, extra: string[]) => {
@@ -51,6 +62,7 @@ export async function startSentinelRedis(opts: { downAfterMs?: number } = {}): P
   await ping(replicaPort);
   await until(async () => /master_link_status:up/.test(await info(replicaPort, 'replication')), 10_000, 'the replica to sync');
 
+  const dataPorts = [masterPort0, replicaPort];
   const sentinelPorts: number[] = [];
   for (let i = 0; i < 3; i++) {
     const port = await freePort();
@@ -106,6 +118,15 @@ export async function startSentinelRedis(opts: { downAfterMs?: number } = {}): P
         p.kill('SIGKILL');
       });
       return port;
+    },
+    replicaPort: async () => {
+      const master = await masterPort();
+      return dataPorts.find((p) => p !== master)!;
+    },
+    signal: (port, signal) => void procs.get(port)!.kill(signal),
+    restart: async (port) => {
+      run(port, argsOf.get(port)!);
+      await ping(port);
     },
     waitForNewMaster: (oldPort, timeoutMs = 30_000) =>
       until(async () => {
