@@ -1,12 +1,18 @@
+import { once } from 'node:events';
+import type { Redis } from 'ioredis';
 import type { Logger } from '@dda/logger';
 import { loadRoutingFile, type RoutingStore } from '@dda/routing';
 
 /**
- * ROUTING_FILE for people who keep routing in git: read once at boot and stored as a new version when the
- * file changed since it was last applied. A file with problems stops the ingress with each one named.
+ * ROUTING_FILE for people who keep routing in git: read and checked at boot (a file with problems stops the
+ * ingress, naming each), then stored as a new version when the file changed since it was last applied.
+ * Returns the step that stores it, to run once Redis is connected (the ingress's connection queues nothing).
  */
-export async function applyRoutingFileAtBoot(store: RoutingStore, file: string, log: Logger): Promise<void> {
+export function routingFileAtBoot(store: RoutingStore, redis: Redis, file: string, log: Logger): () => Promise<void> {
   const { routing, text } = loadRoutingFile(file);
-  const applied = await store.applyFile(routing, text);
-  log.info({ routing_version: applied.version, changed: applied.changed, file }, applied.skipped ? 'ROUTING_FILE unchanged since last applied' : 'ROUTING_FILE applied');
+  return async () => {
+    if (redis.status !== 'ready') await Promise.race([once(redis, 'ready'), once(redis, 'end').then(() => Promise.reject(new Error('Redis connection ended before ROUTING_FILE could be stored')))]);
+    const applied = await store.applyFile(routing, text);
+    log.info({ routing_version: applied.version, changed: applied.changed, file }, applied.skipped ? 'ROUTING_FILE unchanged since last applied' : 'ROUTING_FILE applied');
+  };
 }

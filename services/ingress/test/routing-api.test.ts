@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import { deleteKeys, freePort, startService, testRedisUrl, uniquePrefix } from '@dda/testkit';
 import { API_TOKEN, startIngress, type Harness } from './ingress-harness.ts';
 
 const doc = {
@@ -121,4 +122,26 @@ describe('ROUTING_FILE at boot', () => {
     writeFileSync(file, 'recipients: []\nroutes:\n  - {name: all, call: [vp]}\n');
     await expect(startIngress({ ROUTING_FILE: file })).rejects.toThrow(/routes\.0\.call\.0: unknown recipient "vp"/);
   });
+
+  it('the real ingress process stores it at boot, though its Redis connection queues nothing before it is up', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'routing-boot-'));
+    const file = join(dir, 'routing.json');
+    writeFileSync(file, JSON.stringify(doc));
+    const prefix = uniquePrefix('routing-boot');
+    const port = await freePort();
+    const svc = startService('ingress', { REDIS_URL: await testRedisUrl(), REDIS_PREFIX: prefix, PORT: String(port), API_TOKEN, ROUTING_FILE: file, LOG_LEVEL: 'info' });
+    try {
+      await svc.waitFor(/ingress listening/, 20_000);
+      expect(svc.lines.some((l) => /ROUTING_FILE applied/.test(l))).toBe(true);
+      const cur = (await (await fetch(`http://127.0.0.1:${port}/routing`, { headers: auth })).json()) as any;
+      expect(cur).toMatchObject({ version: 1, source: 'document' });
+      expect(cur.routing.routes.map((r: any) => r.name)).toEqual(['big deals', 'everything else']);
+    } finally {
+      await svc.stop();
+      const { Redis } = await import('ioredis');
+      const r = new Redis(await testRedisUrl());
+      await deleteKeys(r, prefix);
+      r.disconnect();
+    }
+  }, 40_000);
 });

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { createRoutingStore, currentRoutingSource, loadRepDirectoryFile, routingDocumentSchema, routingFromEnv, validateRouting } from '@dda/routing';
 import type { AppDeps } from '../app-deps.ts';
 import { requireOperator } from '../plugins/operator-auth.ts';
-import { applyRoutingFileAtBoot } from '../routing-file-at-boot.ts';
+import { routingFileAtBoot } from '../routing-file-at-boot.ts';
 
 const operator: { [scheme: string]: string[] }[] = [{ bearer: [] }, { session: [] }];
 
@@ -22,7 +22,7 @@ const problemsReply = z.object({
 export async function routingRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const store = createRoutingStore(deps.redis, deps.config.REDIS_PREFIX);
   const current = currentRoutingSource(store, routingFromEnv(deps.config, loadRepDirectoryFile(deps.config.REP_DIRECTORY_FILE)));
-  if (deps.config.ROUTING_FILE) await applyRoutingFileAtBoot(store, deps.config.ROUTING_FILE, deps.log);
+  if (deps.config.ROUTING_FILE) app.addHook('onReady', routingFileAtBoot(store, deps.redis, deps.config.ROUTING_FILE, deps.log));
 
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.addHook('onRequest', requireOperator(deps.config.API_TOKEN));
