@@ -13,7 +13,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { personas } from '@dda/sandbox/telnyx-sim';
-import { startStack, postWebhook, VP, WEBHOOK_KEY } from './support/stack.ts';
+import { startStack, postWebhook, TOKEN, VP, WEBHOOK_KEY } from './support/stack.ts';
 import { benchDealId } from './support/bench-seed.ts';
 import { mapLimit } from './support/merge-control.ts';
 import { memoryOf, rssSampler, waitForQuietMachine } from './support/proc-stats.ts';
@@ -72,6 +72,10 @@ try {
   await sleep(SETTLE_SECONDS * 1000);
   const peak = rss.stop();
   const settled = snapshot();
+  // Where the ingress's resident memory sits after the storm, from its own runtime metrics: the V8 heap in use,
+  // the heap V8 keeps reserved, and memory outside the heap (Buffers): RSS far above "heap used" is memory the
+  // process has freed but not handed back to the system, not memory it still holds on to.
+  const heap = await ingressHeap();
   const vpDials = stack.telnyx.commands.filter((c) => c.action === 'dial' && !c.duplicate && c.to === VP).length;
 
   console.log('');
@@ -82,7 +86,16 @@ try {
       services.map((p) => [p.name, idle[p.name] ?? NaN, peak[p.name]?.sampledPeakMiB ?? NaN, after[p.name] ?? NaN, settled[p.name] ?? NaN]),
     ),
   );
+  if (heap) console.log(`ingress after settling: V8 heap used ${fmt(heap.used)} MiB of ${fmt(heap.total)} MiB reserved; external (Buffers) ${fmt(heap.external)} MiB; RSS ${fmt(settled['ingress'] ?? NaN)} MiB`);
   emitResult('memory', { tuning, at: new Date().toISOString(), deals: DEALS, copies: COPIES, stormSec, answers: codes, idle, peak, after, settled, settleSeconds: SETTLE_SECONDS, machineQuiet: quiet.quiet });
 } finally {
   await stack.stop();
+}
+
+async function ingressHeap(): Promise<{ used: number; total: number; external: number } | null> {
+  const res = await fetch(`${stack.base}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } }).catch(() => null);
+  if (!res?.ok) return null;
+  const text = await res.text();
+  const mib = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
+  return { used: mib('dda_ingress_nodejs_heap_size_used_bytes'), total: mib('dda_ingress_nodejs_heap_size_total_bytes'), external: mib('dda_ingress_nodejs_external_memory_bytes') };
 }
