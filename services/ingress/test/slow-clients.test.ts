@@ -65,6 +65,12 @@ describe('slow clients', () => {
       expect(r.answer).toMatch(/^HTTP\/1\.1 408 /);
       expect(r.answer).toContain('"error":"request_timeout"');
     }
+    const sorted = [...health].sort((a, b) => a - b);
+    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(1);
+    console.log(
+      `${new Date().toISOString().slice(11, 19)} limit ${LIMIT_MS} ms: sockets closed after ${results.map((r) => (r.afterMs / 1000).toFixed(2)).join(', ')} s; ` +
+        `/health ×${health.length}: p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms`,
+    );
     expect(health.length).toBeGreaterThan(5);
     expect(Math.max(...health)).toBeLessThan(50);
     // One log line per closed socket, saying why.
