@@ -59,3 +59,17 @@ export function nextAfter(plan: DialPlan, retryDelayMs: number, result: CallResu
   }
   return { kind: 'exhausted', outcome: result === 'voicemail' ? 'voicemail' : 'no_answer' };
 }
+
+/**
+ * The attempt at which a recipient's tries begin: where a new round starts when that recipient asked to be
+ * reminded later, so the reminder rings the person who snoozed rather than the top of the route. 0 when the
+ * recipient is not in the plan.
+ */
+export function firstAttemptOf(plan: DialPlan, recipientId: string | undefined): number {
+  let attempt = 0;
+  for (const r of plan.call) {
+    if (r.id === recipientId) return attempt;
+    attempt += r.tries;
+  }
+  return 0;
+}

@@ -4,7 +4,7 @@ export { createCallsRepository, CallBusyError, type CallsRepository } from './ca
 export { loadRepDirectory, findRep, repDirectorySchema, type RepDirectory } from './rep-directory.ts';
 export { callSettingsFrom, type CallDeps, type CallSettings } from './call-deps.ts';
 export { placeCall, type PlaceCallResult } from './place-call.ts';
-export { calleeFor, hasAttempt, nextAfter, type AfterCall, type Callee } from './dial-ladder.ts';
+export { calleeFor, firstAttemptOf, hasAttempt, nextAfter, type AfterCall, type Callee } from './dial-ladder.ts';
 export { applyTelnyxEvent, type ApplyResult } from './apply-call-event.ts';
 export { runOutbox } from './call-executor.ts';
 export { onCallFinished } from './call-finished.ts';

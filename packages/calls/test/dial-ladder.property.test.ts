@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { DialPlan } from '@dda/routing';
-import { calleeFor, hasAttempt, nextAfter } from '../src/dial-ladder.ts';
+import { calleeFor, firstAttemptOf, hasAttempt, nextAfter } from '../src/dial-ladder.ts';
 
 const plan: fc.Arbitrary<DialPlan> = fc
   .array(fc.integer({ min: 1, max: 4 }), { minLength: 0, maxLength: 5 })
@@ -52,6 +52,15 @@ describe('the dial ladder (properties)', () => {
           expect(who.role).toBe(who.recipient === p.call[0]!.id ? 'vp' : 'escalation');
           expect(nextAfter(p, 1000, result, a, who.role)).toEqual({ kind: 'reached', escalated: who.recipient !== p.call[0]!.id });
         }
+      }),
+    );
+  });
+
+  it('a recipient\'s first attempt rings that recipient (where a snoozed round restarts)', () => {
+    fc.assert(
+      fc.property(plan, (p) => {
+        for (const r of p.call) expect(calleeFor(p, firstAttemptOf(p, r.id))?.recipient).toBe(r.id);
+        expect(firstAttemptOf(p, 'nobody')).toBe(0);
       }),
     );
   });
