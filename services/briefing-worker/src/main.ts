@@ -1,28 +1,24 @@
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { applyProcessNice, loadConfigOrExit, SANDBOX_CREDENTIALS } from '@dda/config';
-import { createLogger } from '@dda/logger';
+import { SANDBOX_CREDENTIALS } from '@dda/config';
 import { createMergeClient, createMergeDirectory } from '@dda/merge';
-import { closeOnSignal, closeQueues, createQueues, createWorker, createWorkerConnection, observeWorker, startInboxRelay } from '@dda/queues';
+import { bootWorker, closeOnSignal, closeQueues, createQueues, createWorker, observeWorker, startInboxRelay } from '@dda/queues';
 import { createAlertsRepository } from '@dda/store';
 import { createBaselineGate, createSharedMergeBudget, dispatchAlert, dispatchAlerts, pollModifiedDeals, triageDeal } from '@dda/alerting';
 import { createMetricBatch } from '@dda/metrics';
 import { aiSettingsFrom, createAiClient, NOTES_BUDGET_MS, writeBriefing } from '@dda/ai';
 
 const BASELINE_START_WAIT_MS = 10_000;
-const config = loadConfigOrExit();
-const log = createLogger({ service: 'briefing-worker', level: config.LOG_LEVEL });
-applyProcessNice(config.PROCESS_NICE, log);
-const redis = createWorkerConnection(config.REDIS_URL);
-redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+const { config, log, redis } = bootWorker('briefing-worker');
 const queues = createQueues(redis, config.REDIS_PREFIX);
 const alerts = createAlertsRepository(redis, config.REDIS_PREFIX);
 // Every Merge request of every replica goes through one budget per linked account (MERGE_RATE_LIMIT_PER_MINUTE).
 const mergeBudget = createSharedMergeBudget({ redis, prefix: config.REDIS_PREFIX, limitPerMinute: config.MERGE_RATE_LIMIT_PER_MINUTE, log });
 const mergeAccess = {
-  baseUrl: config.MERGE_BASE_URL,
-  apiKey: config.MERGE_API_KEY ?? SANDBOX_CREDENTIALS.mergeApiKey,
-  accountToken: config.MERGE_ACCOUNT_TOKEN ?? SANDBOX_CREDENTIALS.mergeAccountToken,
+  baseUrl: config.vendors.merge.baseUrl,
+  apiKey: config.vendors.merge.apiKey,
+  // Without a default account token (production relying on registered accounts) this client has none to send.
+  accountToken: config.vendors.merge.accountToken ?? '',
   budget: mergeBudget.budget,
 };
 const merge = createMergeClient(mergeAccess);
