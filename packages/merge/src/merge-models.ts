@@ -32,6 +32,18 @@ export const opportunitySchema = z
   .loose();
 export type Opportunity = z.infer<typeof opportunitySchema>;
 
+/**
+ * The fields of a webhook's record that triage reads (the schema's own, less the free-text description). The
+ * ingress keeps only these in the CRM inbox: Merge sends the whole record with its remote data, and writing
+ * ~2 KB per change to Redis's AOF under appendfsync always was what the ingress's fsyncs waited on.
+ */
+const TRIAGE_FIELDS = Object.keys(opportunitySchema.shape).filter((k) => k !== 'description');
+export function triageFieldsOf(record: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of TRIAGE_FIELDS) if (record[k] !== undefined) out[k] = record[k];
+  return out;
+}
+
 export const noteSchema = z
   .object({ ...base, content: z.string().nullish(), opportunity: z.string().nullish(), remote_created_at: z.string().nullish() })
   .loose();

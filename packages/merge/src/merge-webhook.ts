@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { createHash } from 'node:crypto';
+import { triageFieldsOf } from './merge-models.ts';
 
 /** The envelope of every Merge webhook delivery (merge.md §1.1). */
 export const mergeWebhookSchema = z.object({
@@ -31,7 +32,7 @@ export type WebhookIntent =
       event: 'added' | 'changed' | 'removed';
       opportunityId: string;
       modifiedAt: string | null;
-      /** The whole common model as Merge sent it; triage reads it through opportunitySchema. */
+      /** The common model's fields triage reads (triageFieldsOf); triage parses them with opportunitySchema. */
       record: Record<string, unknown>;
     }
   | { kind: 'sync_completed'; opportunitiesDone: boolean }
@@ -49,7 +50,7 @@ export function classifyMergeWebhook(hook: MergeWebhook): WebhookIntent | { kind
       event: m[1] as 'added' | 'changed' | 'removed',
       opportunityId: ref.data.id,
       modifiedAt: ref.data.modified_at ?? null,
-      record: hook.data as Record<string, unknown>,
+      record: triageFieldsOf(hook.data as Record<string, unknown>),
     };
   }
   if (event === 'linkedaccount.sync_completed') {
