@@ -95,7 +95,9 @@ const telnyx = await createTelnyxSimulator({
   names: { [VP]: 'VP' },
   ...(process.env.BENCH_DEBUG ? { print: (l: string) => log(`${new Date().toISOString().slice(17, 23)} ${l}`) } : {}),
 });
-const merge = await createMergeSimulator({ apiKey: MERGE_KEY, accountToken: MERGE_ACCOUNT });
+// Dead air is about the call, not the CRM: each alert fetches its deal by id, 210 in a few minutes, which
+// Merge's entry plan (100 a minute) would spread over minutes. The limit is lifted here, on both sides.
+const merge = await createMergeSimulator({ apiKey: MERGE_KEY, accountToken: MERGE_ACCOUNT, rateLimitPerMinute: 0 });
 const ai = await createAiSimulator({ apiKey: SANDBOX_CREDENTIALS.aiApiKey, latencyMs: AI_LATENCY_MS });
 const dir = mkdtempSync(join(tmpdir(), 'dda-dead-air-'));
 const directory = join(dir, 'reps.json');
@@ -124,6 +126,7 @@ const env: Record<string, string> = {
   CALL_RETRY_DELAY_SECONDS: '0',
   ALERT_COOLDOWN_MINUTES: '0',
   NODE_ENV: 'production',
+  MERGE_RATE_LIMIT_PER_MINUTE: '100000',
   // Production refuses to boot without real-looking vendor settings; the simulator takes these.
   TELNYX_API_KEY: SANDBOX_CREDENTIALS.telnyxApiKey,
   TELNYX_CONNECTION_ID: SANDBOX_CREDENTIALS.telnyxConnectionId,
