@@ -48,6 +48,8 @@ export async function startCallStack(
     redisUrl?: string;
     withBriefingWorker?: boolean;
     mergeSeed?: CrmSeed;
+    /** Tokens of further Merge linked accounts the simulator accepts. */
+    mergeAccountTokens?: string[];
     /** Start the AI simulator (answering after this many ms) and point the services at it. */
     aiLatencyMs?: number;
     /** How the simulated Telnyx behaves where the real one is unconfirmed (changeable later with setModes). */
@@ -66,7 +68,7 @@ export async function startCallStack(
     webhookRetryDelaysMs: [50, 150, 400, 1000, 2000],
     ...(opts.telnyxModes ? { modes: opts.telnyxModes } : {}),
   });
-  const merge = await createMergeSimulator({ apiKey: 'calls-merge-key', accountToken: 'calls-account-token', ...(opts.mergeSeed ? { seed: opts.mergeSeed } : {}) });
+  const merge = await createMergeSimulator({ apiKey: 'calls-merge-key', accountToken: 'calls-account-token', ...(opts.mergeSeed ? { seed: opts.mergeSeed } : {}), ...(opts.mergeAccountTokens ? { extraAccountTokens: opts.mergeAccountTokens } : {}) });
   const ai = opts.aiLatencyMs === undefined ? null : await createAiSimulator({ apiKey: SANDBOX_CREDENTIALS.aiApiKey, latencyMs: opts.aiLatencyMs });
   const dir = mkdtempSync(join(tmpdir(), 'dda-calls-'));
   const directory = join(dir, 'reps.json');

@@ -15,6 +15,8 @@ export type PollDeps = {
   onSkipped?: BaselineDeps['onSkipped'];
   /** Deals per page; Merge's maximum is 100. */
   pageSize?: number;
+  /** The linked account polled (null: the MERGE_ACCOUNT_TOKEN account): carried to triage and the alert. */
+  linkedAccountId?: string | null;
 };
 
 /** Merge's modified_at is its sync time; a small overlap covers clock skew and in-flight syncs. */
@@ -51,11 +53,11 @@ export async function pollModifiedDeals(deps: PollDeps, now = new Date()): Promi
       deps.onSkipped?.('poll', page.skipped);
     }
     for (const opp of page.results) {
-      const version = createHash('sha256').update(`${opp.id}|${opp.modified_at ?? ''}`).digest('hex').slice(0, 32);
+      const version = createHash('sha256').update(`${deps.linkedAccountId ?? ''}|${opp.id}|${opp.modified_at ?? ''}`).digest('hex').slice(0, 32);
       const res = await enqueue(
         deps.queues,
         'crm-events',
-        { source: 'poll', opportunityId: opp.id, event: 'changed', modifiedAt: opp.modified_at ?? null, receivedAt: now.toISOString() },
+        { source: 'poll', opportunityId: opp.id, ...(deps.linkedAccountId ? { linkedAccountId: deps.linkedAccountId } : {}), event: 'changed', modifiedAt: opp.modified_at ?? null, receivedAt: now.toISOString() },
         { jobId: `poll-${version}` },
       );
       if (!res.duplicate) queued++;

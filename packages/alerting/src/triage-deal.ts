@@ -15,6 +15,8 @@ export type TriageDeps = {
   cooldownSeconds?: number;
   /** Webhooks of an account wait for its baseline (the quiet first day); null turns the wait off. */
   baseline: BaselineGate | null;
+  /** The Merge linked account the change came from: recorded on the alert, where routes match on it. */
+  linkedAccountId?: string | null;
 };
 
 export type TriageResult =
@@ -89,7 +91,7 @@ export async function triageDeal(deps: TriageDeps, change: Change): Promise<Tria
       snapshot,
       cooldownSeconds: deps.cooldownSeconds ?? 0,
       ...(decision.alert
-        ? { alert: { doc: alertDoc(view, prev?.stage ?? null, decision, source), changeKey: decision.changeKey } }
+        ? { alert: { doc: { ...alertDoc(view, prev?.stage ?? null, decision, source), ...(deps.linkedAccountId ? { linked_account_id: deps.linkedAccountId } : {}) }, changeKey: decision.changeKey } }
         : {}),
     });
     if (res.kind === 'conflict') continue;

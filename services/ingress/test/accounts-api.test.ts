@@ -55,6 +55,15 @@ describe('POST/GET/DELETE /accounts (real HTTP, real Redis)', () => {
   });
 });
 
+describe('a manual alert may name its linked account', () => {
+  it('is recorded on the alert, where routes that match on `accounts` see it', async () => {
+    const res = await fetch(`${base}/alert`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ deal_name: 'Test', amount: 1000, stage: 'Negotiation', linked_account_id: 'la-west' }) });
+    expect(res.status).toBe(202);
+    const { alert_id } = (await res.json()) as { alert_id: string };
+    expect(await (await fetch(`${base}/alerts/${alert_id}`, { headers: auth })).json()).toMatchObject({ linked_account_id: 'la-west' });
+  });
+});
+
 describe('production without SECRETS_KEY', () => {
   it('refuses to store a token (503 naming SECRETS_KEY) and stores nothing', async () => {
     const apiToken = randomBytes(32).toString('base64');

@@ -15,6 +15,8 @@ import { createRateLimit } from './rate-limit.ts';
 export type MergeSimulatorOptions = {
   apiKey: string;
   accountToken: string;
+  /** Tokens of further linked accounts, accepted like accountToken over the same data (each with its own rate limit). */
+  extraAccountTokens?: string[];
   /** 0 (the default) picks a free port. */
   port?: number;
   host?: string;
@@ -28,7 +30,7 @@ export type MergeSimulatorOptions = {
   removedDeals?: 'flag' | '404';
 };
 
-export type RecordedRequest = { method: string; path: string; query: Record<string, string>; status: number };
+export type RecordedRequest = { method: string; path: string; query: Record<string, string>; status: number; /** Which linked account's token it carried. */ accountToken?: string };
 
 export type MergeSimulator = {
   /** Stands in for `https://api.merge.dev/api`: requests go to `${url}/crm/v1/...`. */
@@ -85,7 +87,8 @@ export async function createMergeSimulator(opts: MergeSimulatorOptions): Promise
       });
       crm.addHook('onResponse', async (req, reply) => {
         const path = new URL(req.url, 'http://sim.invalid').pathname.slice(BASE.length);
-        requests.push({ method: req.method, path, query: queryOf(req.url), status: reply.statusCode });
+        const accountToken = req.headers['x-account-token'];
+        requests.push({ method: req.method, path, query: queryOf(req.url), status: reply.statusCode, ...(typeof accountToken === 'string' ? { accountToken } : {}) });
         log(`merge-sim ${req.method} ${path} ${reply.statusCode} ${reply.elapsedTime.toFixed(0)}ms`);
       });
       registerCrmRoutes(crm, store);
@@ -102,7 +105,7 @@ export async function createMergeSimulator(opts: MergeSimulatorOptions): Promise
     if (!bearer) detail = 'Authentication credentials were not provided.';
     else if (bearer !== opts.apiKey) detail = 'Invalid token.';
     else if (typeof token !== 'string' || token === '') detail = 'Account token was not provided in the X-Account-Token header.';
-    else if (token !== opts.accountToken) detail = 'Invalid account token.';
+    else if (token !== opts.accountToken && !opts.extraAccountTokens?.includes(token)) detail = 'Invalid account token.';
     if (detail === undefined) return true;
     void reply.code(401).header('www-authenticate', 'Bearer realm="api"').send({ detail });
     return false;

@@ -18,6 +18,8 @@ const manualAlertBody = z.union([
       owner_email: z.email().max(320).optional(),
       account: z.string().min(1).max(300).optional(),
       currency: z.string().regex(/^[A-Z]{3}$/).optional(),
+      /** The Merge linked account to pretend the deal came from: routes that match on `accounts` see it. */
+      linked_account_id: z.string().min(1).max(200).optional(),
     })
     .strict(),
 ]);
@@ -56,6 +58,7 @@ export async function alertRoutes(app: FastifyInstance, deps: AppDeps): Promise<
           source: 'manual' as const,
           reason: 'manual alert',
           reasons: ['manual' as const],
+          ...(body.linked_account_id ? { linked_account_id: body.linked_account_id } : {}),
           deal: {
             id: `manual-${Date.now().toString(36)}`,
             name: body.deal_name,

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { classifyMergeWebhook, deliveryJobId, mergeWebhookSchema, verifyMergeSignature } from '@dda/merge';
-import { acceptCrmEvent, enqueue } from '@dda/queues';
+import { acceptCrmEvent, enqueue, replicasHold } from '@dda/queues';
 import type { AppDeps } from '../app-deps.ts';
 import { HttpProblem } from '../plugins/error-handling.ts';
 import { acceptRawJson, WEBHOOK_BODY_LIMIT } from '../plugins/raw-json-body.ts';
+import { createCrmAccountCheck } from '../crm-account-check.ts';
 
 function parseJson(raw: Buffer): unknown {
   try {
@@ -21,6 +22,8 @@ function parseJson(raw: Buffer): unknown {
  */
 export async function crmWebhookRoute(app: FastifyInstance, deps: AppDeps): Promise<void> {
   acceptRawJson(app, 'buffer');
+  const accounts = createCrmAccountCheck(deps);
+  app.addHook('onClose', async () => accounts.flush());
 
   app.post(
     '/webhooks/crm',
@@ -57,6 +60,13 @@ export async function crmWebhookRoute(app: FastifyInstance, deps: AppDeps): Prom
       req.logIds.event = envelope.data.hook.event;
       if (intent.kind === 'invalid') throw new HttpProblem(400, 'not_an_envelope', intent.reason);
       if (intent.kind === 'ignored') return reply.code(202).send({ status: 'ignored', event: intent.event });
+      const linkedAccountId = envelope.data.linked_account.id;
+      req.logIds.linked_account_id = linkedAccountId;
+      // No token to read this account's deals with: 202 (Merge would retry a 4xx for ever), logged and counted.
+      if (!(await accounts.served(linkedAccountId))) {
+        req.logIds.ignored = 'unknown linked account: register it with POST /accounts or set MERGE_ACCOUNT_TOKEN';
+        return reply.code(202).send({ status: 'ignored', reason: 'unknown linked account' });
+      }
 
       const receivedAt = new Date().toISOString();
       const jobId =
@@ -74,12 +84,17 @@ export async function crmWebhookRoute(app: FastifyInstance, deps: AppDeps): Prom
         res = await acceptCrmEvent(
           deps.redis,
           deps.config.REDIS_PREFIX,
-          { source: 'webhook', opportunityId: intent.opportunityId, event: intent.event, modifiedAt: intent.modifiedAt, receivedAt, record: intent.record },
+          { source: 'webhook', opportunityId: intent.opportunityId, linkedAccountId, event: intent.event, modifiedAt: intent.modifiedAt, receivedAt, record: intent.record },
           jobId,
         );
       } else {
         // A finished Merge sync is the cue to run the backstop poll now rather than at its next tick.
         res = await enqueue(deps.queues, 'polls', { reason: 'sync_completed' }, { jobId: `sync-${createHash('sha256').update(raw).digest('hex').slice(0, 32)}` });
+      }
+      // Under Sentinel the answer waits until REDIS_MIN_REPLICAS_ACK replicas hold the change (WAIT), so a 202
+      // survives kill -9 of the master; not in time → 503 and Merge redelivers (packages/queues/src/replica-ack.ts).
+      if (!(await replicasHold(deps.redis, deps.config.REDIS_MIN_REPLICAS_ACK))) {
+        return reply.code(503).header('retry-after', '5').send({ error: 'unavailable', reason: 'not yet held by a replica, retry later' });
       }
       return res.duplicate
         ? reply.code(200).send({ status: 'duplicate', job_id: res.jobId })
