@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,10 @@ import { baselineKeys } from '@dda/alerting';
 import { createAlertsRepository } from '@dda/store';
 import { SANDBOX_CREDENTIALS } from '@dda/config';
 import { deleteKeys, testRedisUrl, uniquePrefix } from '@dda/testkit';
+import { createAccountsStore } from '@dda/accounts';
+import { loadRoutingFile } from '@dda/routing';
 import { startSandbox, type Sandbox } from '../src/index.ts';
+import { SANDBOX_CRO_NUMBER, SANDBOX_SECOND_ACCOUNT, SANDBOX_VP_NUMBER } from '../src/launcher/start-sandbox.ts';
 import { FIXTURE_IDS } from '../src/seed/index.ts';
 
 const prefix = uniquePrefix('sbx');
@@ -40,5 +43,22 @@ describe('npm start in sandbox mode', () => {
       ),
     );
     expect(statuses).toContain(429);
+  });
+
+  it('seeds two recipients (VP and CRO) and two linked accounts, each with its baseline, and prints both deals at once', async () => {
+    const printed = sandbox!.instructions('http://localhost:5000');
+    const routing = loadRoutingFile(sandbox!.env.ROUTING_FILE!).routing;
+    expect(routing.recipients.map((r) => [r.id, r.phone])).toEqual([['vp', SANDBOX_VP_NUMBER], ['cro', SANDBOX_CRO_NUMBER]]);
+    expect(routing.routes.map((r) => [r.name, r.call])).toEqual([['big deals', ['cro', 'vp']], ['everything else', ['vp']]]);
+    const accounts = createAccountsStore({ redis: redis!, prefix, secretsKey: undefined, production: false });
+    expect((await accounts.list()).map((a) => a.linked_account_id)).toEqual([SANDBOX_SECOND_ACCOUNT.linkedAccountId]);
+    expect(await accounts.tokenFor(SANDBOX_SECOND_ACCOUNT.linkedAccountId)).toBe(SANDBOX_SECOND_ACCOUNT.token);
+    expect(await redis!.exists(baselineKeys(prefix, accountKeyOf(SANDBOX_SECOND_ACCOUNT.token)).done)).toBe(1);
+    // The two webhooks, signed over the files' exact bytes: the big deal comes from the second account.
+    const files = [...printed.matchAll(/--data-binary @(\/\S+)/g)].map((m) => m[1]!);
+    expect(files).toHaveLength(2);
+    const big = JSON.parse(readFileSync(files[1]!, 'utf8')) as { linked_account: { id: string }; data: { amount: number } };
+    expect([big.linked_account.id, big.data.amount]).toEqual([SANDBOX_SECOND_ACCOUNT.linkedAccountId, 900000]);
+    expect(printed).toMatch(/rings the CRO/);
   });
 });
