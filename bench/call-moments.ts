@@ -40,7 +40,9 @@ try {
     let connectedAt: number | undefined;
     // Poll the API as a client would, from the moment the bridge webhook was delivered.
     while (connectedAt === undefined) {
-      bridgedAt ??= s.telnyx.webhooksSent.find((w) => w.event_type === 'call.bridged' && !known.has(w.callControlId) && w.deliveredAt)?.deliveredAt;
+      bridgedAt ??= s.telnyx.webhooksSent.find(
+        (w) => w.event_type === 'call.bridged' && !known.has(w.callControlId) && w.deliveredAt,
+      )?.deliveredAt;
       if (bridgedAt !== undefined && (await s.alert(id)).outcome === 'connected') connectedAt = Date.now();
       await sleep(10);
     }
@@ -53,7 +55,9 @@ try {
     if (audio[0]?.status === 'cut') headlineCut += 1;
     bargeIn.push(connecting.startedAt! - said.at);
     connectedAfterBridge.push(connectedAt - bridgedAt!);
-    console.log(`call ${i + 1}: barge-in ${connecting.startedAt! - said.at} ms, connected visible ${connectedAt - bridgedAt!} ms after call.bridged`);
+    console.log(
+      `call ${i + 1}: barge-in ${connecting.startedAt! - said.at} ms, connected visible ${connectedAt - bridgedAt!} ms after call.bridged`,
+    );
   }
 } finally {
   await s.close();
@@ -74,4 +78,12 @@ console.log(
 console.log(`headline cut by the barge-in on ${headlineCut}/${CALLS} calls; ${new Date().toISOString()}`);
 const met = b.max <= BARGE_IN_TARGET_MS && c.max <= CONNECTED_TARGET_MS && headlineCut === CALLS;
 console.log(`targets: ${met ? 'met' : 'NOT MET'} (barge-in max ${fmt(b.max)} ms, connected max ${fmt(c.max)} ms)`);
-emitResult('call-moments', { calls: CALLS, bargeInP99: b.p99, bargeInMax: b.max, connectedP99: c.p99, connectedMax: c.max, headlineCut, met });
+emitResult('call-moments', {
+  calls: CALLS,
+  bargeInP99: b.p99,
+  bargeInMax: b.max,
+  connectedP99: c.p99,
+  connectedMax: c.max,
+  headlineCut,
+  met,
+});

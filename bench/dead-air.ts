@@ -49,7 +49,26 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 async function startRedis(): Promise<{ url: string; stop: () => Promise<void> }> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'dda-dead-air-redis-'));
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', FSYNC, '--maxmemory-policy', 'noeviction', '--save', ''], { stdio: 'ignore' });
+  const proc = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      FSYNC,
+      '--maxmemory-policy',
+      'noeviction',
+      '--save',
+      '',
+    ],
+    { stdio: 'ignore' },
+  );
   const url = `redis://127.0.0.1:${port}`;
   const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
   probe.on('error', () => undefined);
@@ -77,7 +96,14 @@ async function startRedis(): Promise<{ url: string; stop: () => Promise<void> }>
 function stats(xs: number[]) {
   const s = [...xs].sort((a, b) => a - b);
   const q = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] ?? NaN;
-  return { n: s.length, p50: q(0.5), p90: q(0.9), p99: q(0.99), max: s.at(-1) ?? NaN, mean: s.reduce((a, b) => a + b, 0) / (s.length || 1) };
+  return {
+    n: s.length,
+    p50: q(0.5),
+    p90: q(0.9),
+    p99: q(0.99),
+    max: s.at(-1) ?? NaN,
+    mean: s.reduce((a, b) => a + b, 0) / (s.length || 1),
+  };
 }
 const fmt = (x: number) => (Number.isFinite(x) ? `${x.toFixed(1)} ms` : 'n/a');
 const row = (label: string, xs: number[]) => {
@@ -147,10 +173,18 @@ const cleanup = async () => {
 };
 
 const loadBefore = loadavg()[0]!;
-log(`dead-air: ${CALLS} alerts → ${CALLS} VP calls measured (after ${WARMUP} warm-up calls); AI latency ${AI_LATENCY_MS} ms; at most ${INFLIGHT} alerts unfinished; time scale ${TIME_SCALE}; redis appendfsync ${FSYNC}`);
+log(
+  `dead-air: ${CALLS} alerts → ${CALLS} VP calls measured (after ${WARMUP} warm-up calls); AI latency ${AI_LATENCY_MS} ms; at most ${INFLIGHT} alerts unfinished; time scale ${TIME_SCALE}; redis appendfsync ${FSYNC}`,
+);
 
 // Alerts on real CRM deals (open ones, so the briefing fetches Merge notes too), fired closed-loop.
-const dealIds = [FIXTURE_IDS.deal, ...merge.listDeals().filter((d) => d.status === 'OPEN' && d.id !== FIXTURE_IDS.deal).map((d) => d.id)];
+const dealIds = [
+  FIXTURE_IDS.deal,
+  ...merge
+    .listDeals()
+    .filter((d) => d.status === 'OPEN' && d.id !== FIXTURE_IDS.deal)
+    .map((d) => d.id),
+];
 const vpEnded = () => telnyx.calls().filter((c) => c.to === VP && c.state === 'ended').length;
 const alertIds: string[] = [];
 const started = Date.now();
@@ -185,7 +219,9 @@ const warmupCalls = allVpCalls.slice(0, WARMUP);
 const vpCalls = allVpCalls.slice(WARMUP);
 const warmupDead = warmupCalls.flatMap((call) => {
   const answered = telnyx.webhooksSent.find((w) => w.callControlId === call.callControlId && w.event_type === 'call.answered');
-  const speech = telnyx.commands.find((c) => c.callControlId === call.callControlId && !c.duplicate && (c.action === 'speak' || c.action === 'gather_using_speak'));
+  const speech = telnyx.commands.find(
+    (c) => c.callControlId === call.callControlId && !c.duplicate && (c.action === 'speak' || c.action === 'gather_using_speak'),
+  );
   return answered?.sentAt && speech ? [speech.at - answered.sentAt] : [];
 });
 const dead: number[] = [];
@@ -210,7 +246,13 @@ for (const call of vpCalls) {
     continue;
   }
   dead.push(firstSpeech.at - answered.sentAt);
-  perCall.push({ i: perCall.length, dead: firstSpeech.at - answered.sentAt, ingress: answered.deliveredAt! - answered.sentAt, first: cmds[0]!.at - answered.sentAt, at: answered.sentAt });
+  perCall.push({
+    i: perCall.length,
+    dead: firstSpeech.at - answered.sentAt,
+    ingress: answered.deliveredAt! - answered.sentAt,
+    first: cmds[0]!.at - answered.sentAt,
+    at: answered.sentAt,
+  });
   ingressAccept.push(answered.deliveredAt! - answered.sentAt);
   simQueue.push(answered.sentAt - Date.parse(answered.occurredAt));
   // The call-events job of this webhook (kept by BullMQ for the dedupe window): when it was added and picked up.
@@ -229,14 +271,25 @@ for (const call of vpCalls) {
 }
 
 // Briefings written meanwhile (the AI at AI_LATENCY_MS, never on the call's path); the last ones may still be in flight.
-const briefingsDone = async () => (await Promise.all(alertIds.map((id) => store.hexists(`deadair:alert:${id}`, 'briefing')))).every((x) => x === 1);
+const briefingsDone = async () =>
+  (await Promise.all(alertIds.map((id) => store.hexists(`deadair:alert:${id}`, 'briefing')))).every((x) => x === 1);
 for (const until = Date.now() + AI_LATENCY_MS + 10_000; !(await briefingsDone()) && Date.now() < until; ) await sleep(100);
-const briefings = await Promise.all(alertIds.map(async (id) => JSON.parse((await store.hget(`deadair:alert:${id}`, 'briefing')) ?? 'null') as { fallback: boolean; latency_ms: number | null } | null));
+const briefings = await Promise.all(
+  alertIds.map(
+    async (id) =>
+      JSON.parse((await store.hget(`deadair:alert:${id}`, 'briefing')) ?? 'null') as {
+        fallback: boolean;
+        latency_ms: number | null;
+      } | null,
+  ),
+);
 store.disconnect();
 const aiWritten = briefings.filter((b) => b && !b.fallback).length;
 
 log('');
-log(`calls measured: ${dead.length} of ${vpCalls.length} VP calls (${missing.length} without an answered webhook or a prompt); ${fired} alerts (${WARMUP} warm-up) in ${wallSeconds.toFixed(1)} s`);
+log(
+  `calls measured: ${dead.length} of ${vpCalls.length} VP calls (${missing.length} without an answered webhook or a prompt); ${fired} alerts (${WARMUP} warm-up) in ${wallSeconds.toFixed(1)} s`,
+);
 if (warmupDead.length) log(`warm-up calls, not counted: dead air ${warmupDead.map((x) => `${x}`).join(', ')} ms`);
 log(row('DEAD AIR  answered delivered → first speak', dead));
 log(`  mean ${fmt(stats(dead).mean)}; first words were the template headline on ${headlineFirst}/${dead.length} calls`);
@@ -248,13 +301,21 @@ log(row('  job in Redis → picked up (BullMQ wait)', queueWait));
 log(row('  picked up → first speak (call-worker)', workerToSpeak));
 log(row('  first command → speak (transcription_start)', firstCommandToSpeak));
 log(row('  (simulator: answer → webhook sent)', simQueue));
-log(`briefing prompt spoke the AI text on ${aiSpoken} calls, the template details on ${templateSpoken} (AI at ${AI_LATENCY_MS} ms); ${aiWritten}/${alertIds.length} AI briefings stored by the end`);
-if (process.env.BENCH_DEBUG) for (const c of [...perCall].sort((a, b) => b.dead - a.dead).slice(0, 12)) log(`  call #${c.i}: dead ${c.dead} ms (ingress ${c.ingress}, first command ${c.first}) at +${((c.at - started) / 1000).toFixed(1)} s`);
-log(`machine load average (1 min): ${loadBefore.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at the end, on ${navigator.hardwareConcurrency} cores`);
+log(
+  `briefing prompt spoke the AI text on ${aiSpoken} calls, the template details on ${templateSpoken} (AI at ${AI_LATENCY_MS} ms); ${aiWritten}/${alertIds.length} AI briefings stored by the end`,
+);
+if (process.env.BENCH_DEBUG)
+  for (const c of [...perCall].sort((a, b) => b.dead - a.dead).slice(0, 12))
+    log(`  call #${c.i}: dead ${c.dead} ms (ingress ${c.ingress}, first command ${c.first}) at +${((c.at - started) / 1000).toFixed(1)} s`);
+log(
+  `machine load average (1 min): ${loadBefore.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at the end, on ${navigator.hardwareConcurrency} cores`,
+);
 const p99 = stats(dead).p99;
 log(`target p99 ≤ 100 ms: ${p99 <= 100 ? 'MET' : 'NOT MET'} (p99 ${fmt(p99)})`);
 const st = stats(dead);
-console.log(`BENCH_RESULT ${JSON.stringify({ name: 'dead-air', calls: st.n, p50: st.p50, p90: st.p90, p99: st.p99, max: st.max, met: p99 <= 100, fsync: FSYNC, aiLatencyMs: AI_LATENCY_MS, aiSpokenOnCalls: aiSpoken, load: Number(loadavg()[0]!.toFixed(2)) })}`);
+console.log(
+  `BENCH_RESULT ${JSON.stringify({ name: 'dead-air', calls: st.n, p50: st.p50, p90: st.p90, p99: st.p99, max: st.max, met: p99 <= 100, fsync: FSYNC, aiLatencyMs: AI_LATENCY_MS, aiSpokenOnCalls: aiSpoken, load: Number(loadavg()[0]!.toFixed(2)) })}`,
+);
 
 await cleanup();
 process.exit(0);

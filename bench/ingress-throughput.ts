@@ -43,7 +43,8 @@ const DEALS = 1000;
 const CONNECTIONS = (process.env.CONNECTIONS ?? '1,4,16,32,64').split(',').filter(Boolean).map(Number);
 const DURATION = Number(process.env.DURATION ?? 10);
 const FSYNCS = (process.env.FSYNC ?? 'always,everysec').split(',') as FsyncPolicy[];
-const PROFILED: ServiceName | undefined = process.env.PROFILE === '1' ? 'ingress' : (process.env.PROFILE as ServiceName | undefined) || undefined;
+const PROFILED: ServiceName | undefined =
+  process.env.PROFILE === '1' ? 'ingress' : (process.env.PROFILE as ServiceName | undefined) || undefined;
 const MERGE_LATENCY_MS = Number(process.env.MERGE_LATENCY_MS ?? 50);
 const TARGET = { rate: 3000, p99: 25, ofBare: 0.5 };
 const BARE = process.env.BARE !== '0';
@@ -80,7 +81,9 @@ console.log(
     `CPU priority: ${EQUAL_PRIORITY ? 'all equal (EQUAL_PRIORITY=1)' : 'briefing-worker and simulators at nice 10, as npm start runs them'}`,
 );
 console.log(`machine: ${machine()}`);
-console.log('CPU% columns: percent of one core (200 = both); "others" = every process outside the system under test (other people\'s work on this machine)');
+console.log(
+  'CPU% columns: percent of one core (200 = both); "others" = every process outside the system under test (other people\'s work on this machine)',
+);
 
 const results: Phase[] = [];
 const redisStats: Record<string, string> = {};
@@ -101,20 +104,27 @@ for (const fsync of FSYNCS) {
     equalPriority: EQUAL_PRIORITY,
     serviceEnv: {
       ingress: { LOG_LEVEL, ...(process.env.INGRESS_NODE_OPTIONS ? { NODE_OPTIONS: process.env.INGRESS_NODE_OPTIONS } : {}) },
-      ...(profileDir && PROFILED ? { [PROFILED]: { ...(PROFILED === 'ingress' ? { LOG_LEVEL } : {}), NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } } : {}),
+      ...(profileDir && PROFILED
+        ? { [PROFILED]: { ...(PROFILED === 'ingress' ? { LOG_LEVEL } : {}), NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } }
+        : {}),
     },
   });
   try {
-    const bases = await mapLimit(Array.from({ length: DEALS }, (_, i) => benchDealId(i)), 16, (id) => stack.merge.webhookFor(id, WEBHOOK_KEY));
+    const bases = await mapLimit(
+      Array.from({ length: DEALS }, (_, i) => benchDealId(i)),
+      16,
+      (id) => stack.merge.webhookFor(id, WEBHOOK_KEY),
+    );
     const hookId = (JSON.parse(bases[0]!.body) as { hook: { id: string } }).hook.id;
     if (bases.some((b) => b.body.split(hookId).length !== 2)) throw new Error('the hook id must occur exactly once in each delivery');
     // A fresh delivery per request: its own hook id and a later modified_at (the ingress keys a job on the deal
     // and modified_at), so its bytes, signature and job id are new.
     const next = () => {
       const n = sequence++;
-      const body = bases[n % DEALS]!.body
-        .replace(hookId, `${hookId.slice(0, 24)}${n.toString(16).padStart(12, '0')}`)
-        .replace(/"modified_at": "[^"]+"/, `"modified_at": "${new Date(Date.UTC(2030, 0, 1) + n).toISOString()}"`);
+      const body = bases[n % DEALS]!.body.replace(hookId, `${hookId.slice(0, 24)}${n.toString(16).padStart(12, '0')}`).replace(
+        /"modified_at": "[^"]+"/,
+        `"modified_at": "${new Date(Date.UTC(2030, 0, 1) + n).toISOString()}"`,
+      );
       return { body, signature: signMergeBody(body, WEBHOOK_KEY) };
     };
     const run = (o: { connections: number; duration: number }) =>
@@ -135,7 +145,10 @@ for (const fsync of FSYNCS) {
     await stack.redis.client.call('LATENCY', 'RESET');
     for (const ph of phases) {
       const quiet = await waitForQuietMachine(stack.processes());
-      if (quiet.waitedMs > 2500 || !quiet.quiet) console.log(`[${fsync}] waited ${fmt(quiet.waitedMs / 1000, 0)} s for other processes to calm down (${quiet.quiet ? 'quiet' : 'STILL BUSY'}: others ${fmt(quiet.othersPct, 0)}%)`);
+      if (quiet.waitedMs > 2500 || !quiet.quiet)
+        console.log(
+          `[${fsync}] waited ${fmt(quiet.waitedMs / 1000, 0)} s for other processes to calm down (${quiet.quiet ? 'quiet' : 'STILL BUSY'}: others ${fmt(quiet.othersPct, 0)}%)`,
+        );
       const triagedBefore = await completedTriage(stack);
       const inRedisBefore = await countAccepted(stack);
       const load = run({ connections: ph.connections, duration: DURATION });
@@ -149,7 +162,8 @@ for (const fsync of FSYNCS) {
       const used = { ...measured, wrk: wrkPct, others: Math.max(0, (measured['others'] ?? 0) - wrkPct) };
       const triaged = (await completedTriage(stack)) - triagedBefore;
       // The phase ended early: its rate is still a measured one, over the shorter time wrk reports.
-      if (r.exhausted) console.log(`[${fsync}] ${ph.name}: wrk used all ${MAX_RATE * DURATION} prepared deliveries and stopped early; raise MAX_RATE`);
+      if (r.exhausted)
+        console.log(`[${fsync}] ${ph.name}: wrk used all ${MAX_RATE * DURATION} prepared deliveries and stopped early; raise MAX_RATE`);
       // A 202 adds one change to the inbox, a 200 (duplicate) none: Redis tells them apart. Redis may hold up to one
       // more per connection than wrk counted: requests in flight when wrk stopped, answered after it stopped looking.
       const newInRedis = (await countAccepted(stack)) - inRedisBefore;
@@ -160,26 +174,51 @@ for (const fsync of FSYNCS) {
       const errors = Object.values(r.errors).reduce((a, n) => a + n, 0) - r.errors.status;
       const ms = (us: number) => Math.round(us / 100) / 10;
       const row: Phase = {
-        fsync, phase: ph.name, connections: ph.connections,
-        accepted, acceptedPerSec: accepted / (r.durationUs / 1e6),
-        p50: ms(r.latencyUs.p50), p90: ms(r.latencyUs.p90), p99: ms(r.latencyUs.p99), max: ms(r.latencyUs.max),
-        other: r.responses - accepted, errors, cpu: used, triagedPerSec: triaged / secs, at: now(),
+        fsync,
+        phase: ph.name,
+        connections: ph.connections,
+        accepted,
+        acceptedPerSec: accepted / (r.durationUs / 1e6),
+        p50: ms(r.latencyUs.p50),
+        p90: ms(r.latencyUs.p90),
+        p99: ms(r.latencyUs.p99),
+        max: ms(r.latencyUs.max),
+        other: r.responses - accepted,
+        errors,
+        cpu: used,
+        triagedPerSec: triaged / secs,
+        at: now(),
       };
       results.push(row);
       if (bare) {
         // The same requests, the same connections, seconds later: the framework's own speed on this machine now.
-        const bareLoad = runWrk({ base: bare.base, path: '/webhooks/crm', deliveries: Array.from({ length: MAX_RATE * DURATION }, next), connections: ph.connections, durationSec: DURATION });
+        const bareLoad = runWrk({
+          base: bare.base,
+          path: '/webhooks/crm',
+          deliveries: Array.from({ length: MAX_RATE * DURATION }, next),
+          connections: ph.connections,
+          durationSec: DURATION,
+        });
         const bareCpu = cpuMeter([...stack.processes(), { name: 'bare', pid: bare.proc.pid! }]);
         bareCpu.start();
         const b = await bareLoad.result;
         const bareUsed = bareCpu.stop();
         const ok = b.responses - b.errors.status;
         const bareOthers = Math.max(0, (bareUsed['others'] ?? 0) - (100 * b.cpuSeconds) / (b.durationUs / 1e6));
-        row.bare = { acceptedPerSec: ok / (b.durationUs / 1e6), p50: ms(b.latencyUs.p50), p99: ms(b.latencyUs.p99), cpuPct: bareUsed['bare'] ?? NaN, othersPct: bareOthers, at: now() };
+        row.bare = {
+          acceptedPerSec: ok / (b.durationUs / 1e6),
+          p50: ms(b.latencyUs.p50),
+          p99: ms(b.latencyUs.p99),
+          cpuPct: bareUsed['bare'] ?? NaN,
+          othersPct: bareOthers,
+          at: now(),
+        };
       }
       console.log(
         `${row.at} [${fsync}] ${ph.name}: ${fmt(row.acceptedPerSec, 0)} accepted/s, p50 ${row.p50} ms, p99 ${row.p99} ms, max ${row.max} ms, non-202 ${row.other}, errors ${row.errors}; ` +
-          `CPU% ${Object.entries(used).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ')}; ingress ${fmt(perRequestMs(row, 'ingress'), 3)} CPU ms/req; triage ${fmt(row.triagedPerSec, 0)} jobs/s`,
+          `CPU% ${Object.entries(used)
+            .map(([k, v]) => `${k} ${fmt(v, 0)}`)
+            .join(', ')}; ingress ${fmt(perRequestMs(row, 'ingress'), 3)} CPU ms/req; triage ${fmt(row.triagedPerSec, 0)} jobs/s`,
       );
       if (row.bare) {
         console.log(
@@ -193,7 +232,12 @@ for (const fsync of FSYNCS) {
     const persistence = await stack.redis.info('persistence');
     // The commands Redis spent most time on during the measured phases.
     const topCommands = Object.entries(cmd)
-      .map(([k, v]) => ({ name: k.replace(/^cmdstat_/, ''), calls: Number(/calls=(\d+)/.exec(v)?.[1]), usec: Number(/usec=(\d+)/.exec(v)?.[1]), per: Number(/usec_per_call=([\d.]+)/.exec(v)?.[1]) }))
+      .map(([k, v]) => ({
+        name: k.replace(/^cmdstat_/, ''),
+        calls: Number(/calls=(\d+)/.exec(v)?.[1]),
+        usec: Number(/usec=(\d+)/.exec(v)?.[1]),
+        per: Number(/usec_per_call=([\d.]+)/.exec(v)?.[1]),
+      }))
       .sort((a, b) => b.usec - a.usec)
       .slice(0, 6);
     redisStats[fsync] =
@@ -202,7 +246,8 @@ for (const fsync of FSYNCS) {
       ` | aof_delayed_fsync ${persistence['aof_delayed_fsync']} | aof_rewrites ${persistence['aof_rewrites']}`;
     console.log(`[${fsync}] redis: ${redisStats[fsync]}`);
     const problems = stack.logProblems();
-    for (const [name, p] of Object.entries(problems)) if (p.warn || p.error) console.log(`[${fsync}] log ${name}: ${p.warn} warn, ${p.error} error; e.g. ${p.samples[0]}`);
+    for (const [name, p] of Object.entries(problems))
+      if (p.warn || p.error) console.log(`[${fsync}] log ${name}: ${p.warn} warn, ${p.error} error; e.g. ${p.samples[0]}`);
   } finally {
     await stack.stop();
   }
@@ -215,11 +260,53 @@ for (const fsync of FSYNCS) {
 console.log('');
 console.log(
   table(
-    ['time', 'fsync', 'phase', 'accepted/s', 'bare/s', 'ours/bare %', 'bare p99 ms', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'non-202', 'errors', 'ingress CPU%', 'ingress CPU ms/req', 'redis CPU%', 'redis CPU ms/req', 'worker CPU%', 'wrk CPU%', 'bench CPU%', 'others CPU%', 'triage/s'],
+    [
+      'time',
+      'fsync',
+      'phase',
+      'accepted/s',
+      'bare/s',
+      'ours/bare %',
+      'bare p99 ms',
+      'p50 ms',
+      'p90 ms',
+      'p99 ms',
+      'max ms',
+      'non-202',
+      'errors',
+      'ingress CPU%',
+      'ingress CPU ms/req',
+      'redis CPU%',
+      'redis CPU ms/req',
+      'worker CPU%',
+      'wrk CPU%',
+      'bench CPU%',
+      'others CPU%',
+      'triage/s',
+    ],
     results.map((r) => [
-      r.at, r.fsync, r.phase, r.acceptedPerSec, r.bare?.acceptedPerSec ?? NaN, r.bare ? (100 * r.acceptedPerSec) / r.bare.acceptedPerSec : NaN, r.bare?.p99 ?? NaN, r.p50, r.p90, r.p99, r.max, r.other, r.errors,
-      r.cpu['ingress'] ?? NaN, fmt(perRequestMs(r, 'ingress'), 3), r.cpu['redis-server'] ?? NaN, fmt(perRequestMs(r, 'redis-server'), 3),
-      r.cpu['briefing-worker'] ?? NaN, r.cpu['wrk'] ?? NaN, r.cpu['bench'] ?? NaN, r.cpu['others'] ?? NaN, r.triagedPerSec,
+      r.at,
+      r.fsync,
+      r.phase,
+      r.acceptedPerSec,
+      r.bare?.acceptedPerSec ?? NaN,
+      r.bare ? (100 * r.acceptedPerSec) / r.bare.acceptedPerSec : NaN,
+      r.bare?.p99 ?? NaN,
+      r.p50,
+      r.p90,
+      r.p99,
+      r.max,
+      r.other,
+      r.errors,
+      r.cpu['ingress'] ?? NaN,
+      fmt(perRequestMs(r, 'ingress'), 3),
+      r.cpu['redis-server'] ?? NaN,
+      fmt(perRequestMs(r, 'redis-server'), 3),
+      r.cpu['briefing-worker'] ?? NaN,
+      r.cpu['wrk'] ?? NaN,
+      r.cpu['bench'] ?? NaN,
+      r.cpu['others'] ?? NaN,
+      r.triagedPerSec,
     ]),
   ),
 );
@@ -227,14 +314,19 @@ for (const fsync of FSYNCS) {
   const rows = results.filter((r) => r.fsync === fsync);
   const clean = (r: Phase) => r.other === 0 && r.errors === 0;
   const peak = rows.reduce((a, r) => (r.acceptedPerSec > (a?.acceptedPerSec ?? -1) ? r : a), rows[0]);
-  const within = rows.filter((r) => clean(r) && r.p99 <= TARGET.p99).reduce<Phase | undefined>((a, r) => (r.acceptedPerSec > (a?.acceptedPerSec ?? -1) ? r : a), undefined);
+  const within = rows
+    .filter((r) => clean(r) && r.p99 <= TARGET.p99)
+    .reduce<Phase | undefined>((a, r) => (r.acceptedPerSec > (a?.acceptedPerSec ?? -1) ? r : a), undefined);
   const met = rows.some((r) => clean(r) && r.acceptedPerSec >= TARGET.rate && r.p99 <= TARGET.p99);
   console.log(
     `appendfsync ${fsync}: peak ${fmt(peak?.acceptedPerSec ?? NaN, 0)}/s (${peak?.phase}, p99 ${peak?.p99} ms); best with p99 ≤ ${TARGET.p99} ms: ` +
       `${within ? `${fmt(within.acceptedPerSec, 0)}/s (${within.phase}, p99 ${within.p99} ms)` : 'none'}; target ≥ ${TARGET.rate}/s with p99 ≤ ${TARGET.p99} ms: ${met ? 'MET' : 'MISSED'}`,
   );
   const ratioRows = rows.filter((r) => clean(r) && r.p99 <= TARGET.p99 && r.bare);
-  const bestRatio = ratioRows.reduce<Phase | undefined>((a, r) => (!a || r.acceptedPerSec / r.bare!.acceptedPerSec > a.acceptedPerSec / a.bare!.acceptedPerSec ? r : a), undefined);
+  const bestRatio = ratioRows.reduce<Phase | undefined>(
+    (a, r) => (!a || r.acceptedPerSec / r.bare!.acceptedPerSec > a.acceptedPerSec / a.bare!.acceptedPerSec ? r : a),
+    undefined,
+  );
   if (bare) {
     console.log(
       `${now()} appendfsync ${fsync}: best ours/bare with our p99 ≤ ${TARGET.p99} ms: ` +
@@ -244,10 +336,26 @@ for (const fsync of FSYNCS) {
         `; target ≥ ${100 * TARGET.ofBare}% of bare: ${bestRatio && bestRatio.acceptedPerSec >= TARGET.ofBare * bestRatio.bare!.acceptedPerSec ? 'MET' : 'MISSED'}`,
     );
   }
-  summaries[fsync] = { bestOfBare: bestRatio ? bestRatio.acceptedPerSec / bestRatio.bare!.acceptedPerSec : null, bestOfBarePhase: bestRatio?.phase ?? null, peakPerSec: peak?.acceptedPerSec, peakPhase: peak?.phase, peakP99: peak?.p99, bestWithinP99PerSec: within?.acceptedPerSec ?? null, bestWithinPhase: within?.phase ?? null, met };
+  summaries[fsync] = {
+    bestOfBare: bestRatio ? bestRatio.acceptedPerSec / bestRatio.bare!.acceptedPerSec : null,
+    bestOfBarePhase: bestRatio?.phase ?? null,
+    peakPerSec: peak?.acceptedPerSec,
+    peakPhase: peak?.phase,
+    peakP99: peak?.p99,
+    bestWithinP99PerSec: within?.acceptedPerSec ?? null,
+    bestWithinPhase: within?.phase ?? null,
+    met,
+  };
 }
 await bare?.stop();
-emitResult('ingress-throughput', { mergeLatencyMs: MERGE_LATENCY_MS, durationSec: DURATION, phases: results, summaries, redis: redisStats, target: `>= ${TARGET.rate}/s and >= ${100 * TARGET.ofBare}% of bare Fastify, p99 <= ${TARGET.p99} ms` });
+emitResult('ingress-throughput', {
+  mergeLatencyMs: MERGE_LATENCY_MS,
+  durationSec: DURATION,
+  phases: results,
+  summaries,
+  redis: redisStats,
+  target: `>= ${TARGET.rate}/s and >= ${100 * TARGET.ofBare}% of bare Fastify, p99 <= ${TARGET.p99} ms`,
+});
 
 /** CPU milliseconds one accepted request cost a process: less sensitive to a noisy machine than the rate itself. */
 function perRequestMs(r: Phase, name: string): number {

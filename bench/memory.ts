@@ -45,10 +45,14 @@ const services = stack.processes().filter((p) => stack.services.has(p.name as ne
 try {
   const ids = Array.from({ length: DEALS }, (_, i) => benchDealId(i));
   await mapLimit(ids, 16, (id) => stack.merge.moveDeal(id, 'Negotiation/Review'));
-  const deliveries = (await mapLimit(ids, 16, (id) => stack.merge.webhookFor(id, WEBHOOK_KEY))).flatMap((d) => Array.from({ length: COPIES }, () => d));
+  const deliveries = (await mapLimit(ids, 16, (id) => stack.merge.webhookFor(id, WEBHOOK_KEY))).flatMap((d) =>
+    Array.from({ length: COPIES }, () => d),
+  );
 
   const quiet = await waitForQuietMachine(stack.processes());
-  console.log(`machine quiet: ${quiet.quiet ? 'yes' : 'NO'} (waited ${fmt(quiet.waitedMs / 1000, 0)} s; others ${fmt(quiet.othersPct, 0)}% of one core)`);
+  console.log(
+    `machine quiet: ${quiet.quiet ? 'yes' : 'NO'} (waited ${fmt(quiet.waitedMs / 1000, 0)} s; others ${fmt(quiet.othersPct, 0)}% of one core)`,
+  );
   const snapshot = () => Object.fromEntries(services.map((p) => [p.name, memoryOf(p.pid)?.rssMiB ?? NaN]));
   const idle = snapshot();
 
@@ -61,7 +65,9 @@ try {
   for (;;) {
     const [alerts, waiting] = await Promise.all([
       redis.client.zcard(`${prefix}:alerts:index`),
-      Promise.all(['crm-events', 'dials'].flatMap((q) => [redis.client.llen(`${prefix}:${q}:wait`), redis.client.llen(`${prefix}:${q}:active`)])),
+      Promise.all(
+        ['crm-events', 'dials'].flatMap((q) => [redis.client.llen(`${prefix}:${q}:wait`), redis.client.llen(`${prefix}:${q}:active`)]),
+      ),
     ]);
     if (alerts >= DEALS && waiting.every((n) => n === 0)) break;
     if (Date.now() - t0 > TIMEOUT_MS) throw new Error(`storm not over within ${TIMEOUT_MS / 1000} s: ${alerts} alerts`);
@@ -79,15 +85,33 @@ try {
   const vpDials = stack.telnyx.commands.filter((c) => c.action === 'dial' && !c.duplicate && c.to === VP).length;
 
   console.log('');
-  console.log(`storm: ${deliveries.length} deliveries answered ${JSON.stringify(codes)}; every alert and dial done in ${fmt(stormSec, 1)} s; ${vpDials} VP calls`);
+  console.log(
+    `storm: ${deliveries.length} deliveries answered ${JSON.stringify(codes)}; every alert and dial done in ${fmt(stormSec, 1)} s; ${vpDials} VP calls`,
+  );
   console.log(
     table(
       ['service', 'idle RSS MiB', 'peak RSS MiB', 'right after MiB', `after ${SETTLE_SECONDS} s quiet MiB`],
       services.map((p) => [p.name, idle[p.name] ?? NaN, peak[p.name]?.sampledPeakMiB ?? NaN, after[p.name] ?? NaN, settled[p.name] ?? NaN]),
     ),
   );
-  if (heap) console.log(`ingress after settling: V8 heap used ${fmt(heap.used)} MiB of ${fmt(heap.total)} MiB reserved; external (Buffers) ${fmt(heap.external)} MiB; RSS ${fmt(settled['ingress'] ?? NaN)} MiB`);
-  emitResult('memory', { tuning, at: new Date().toISOString(), deals: DEALS, copies: COPIES, stormSec, answers: codes, idle, peak, after, settled, settleSeconds: SETTLE_SECONDS, machineQuiet: quiet.quiet });
+  if (heap)
+    console.log(
+      `ingress after settling: V8 heap used ${fmt(heap.used)} MiB of ${fmt(heap.total)} MiB reserved; external (Buffers) ${fmt(heap.external)} MiB; RSS ${fmt(settled['ingress'] ?? NaN)} MiB`,
+    );
+  emitResult('memory', {
+    tuning,
+    at: new Date().toISOString(),
+    deals: DEALS,
+    copies: COPIES,
+    stormSec,
+    answers: codes,
+    idle,
+    peak,
+    after,
+    settled,
+    settleSeconds: SETTLE_SECONDS,
+    machineQuiet: quiet.quiet,
+  });
 } finally {
   await stack.stop();
 }
@@ -97,5 +121,9 @@ async function ingressHeap(): Promise<{ used: number; total: number; external: n
   if (!res?.ok) return null;
   const text = await res.text();
   const mib = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
-  return { used: mib('dda_ingress_nodejs_heap_size_used_bytes'), total: mib('dda_ingress_nodejs_heap_size_total_bytes'), external: mib('dda_ingress_nodejs_external_memory_bytes') };
+  return {
+    used: mib('dda_ingress_nodejs_heap_size_used_bytes'),
+    total: mib('dda_ingress_nodejs_heap_size_total_bytes'),
+    external: mib('dda_ingress_nodejs_external_memory_bytes'),
+  };
 }

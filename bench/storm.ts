@@ -67,7 +67,9 @@ try {
   await redis.client.config('RESETSTAT');
   const procs = stack.processes();
   const quiet = await waitForQuietMachine(procs);
-  console.log(`machine quiet: ${quiet.quiet ? 'yes' : 'NO'} (waited ${fmt(quiet.waitedMs / 1000, 0)} s; others ${fmt(quiet.othersPct, 0)}% of one core)`);
+  console.log(
+    `machine quiet: ${quiet.quiet ? 'yes' : 'NO'} (waited ${fmt(quiet.waitedMs / 1000, 0)} s; others ${fmt(quiet.othersPct, 0)}% of one core)`,
+  );
   const idle = Object.fromEntries(procs.map((p) => [p.name, memoryOf(p.pid)?.rssMiB ?? NaN]));
   const rss = rssSampler(procs, 100);
   const cpu = cpuMeter(procs);
@@ -117,7 +119,9 @@ try {
   const perDeal = new Map<string, number>();
   let cursor: string | null = null;
   do {
-    const res = await fetch(`${stack.base}/alerts?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const res = await fetch(`${stack.base}/alerts?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     const page = (await res.json()) as { alerts: { deal: { id: string } }[]; next_cursor: string | null };
     apiCount += page.alerts.length;
     for (const a of page.alerts) perDeal.set(a.deal.id, (perDeal.get(a.deal.id) ?? 0) + 1);
@@ -135,14 +139,24 @@ try {
   const dialJobTimes = await jobDurations('dials');
   const cmd = await redis.info('commandstats');
   const commands = Object.entries(cmd)
-    .map(([k, v]) => ({ name: k.replace(/^cmdstat_/, ''), calls: Number(/calls=(\d+)/.exec(v)?.[1]), usec: Number(/usec=(\d+)/.exec(v)?.[1]) }))
+    .map(([k, v]) => ({
+      name: k.replace(/^cmdstat_/, ''),
+      calls: Number(/calls=(\d+)/.exec(v)?.[1]),
+      usec: Number(/usec=(\d+)/.exec(v)?.[1]),
+    }))
     .sort((a, b) => b.usec - a.usec)
     .slice(0, 8);
 
   console.log('');
-  console.log(`deliveries: ${deliveries.length} in ${fmt((deliveredAt - t0) / 1000, 2)} s (${fmt(deliveries.length / ((deliveredAt - t0) / 1000), 0)}/s); answers ${JSON.stringify(codes)}; latency p50 ${lat.p50} ms, p99 ${lat.p99} ms, max ${lat.max} ms`);
-  console.log(`first delivery → all ${DEALS} alerts created: ${alertsAt ? `${fmt((alertsAt - t0) / 1000, 2)} s (last delivery answered → all alerts: ${fmt((alertsAt - deliveredAt) / 1000, 2)} s)` : `NOT REACHED within ${TIMEOUT_MS / 1000} s (${alertsSeen} alerts)`}`);
-  console.log(`alerts: ${indexCount} in Redis, ${apiCount} through GET /alerts (pages of 200), ${perDeal.size} distinct deals, ${dealsWithTwo} deals with more than one alert → ${indexCount === DEALS && apiCount === DEALS && dealsWithTwo === 0 ? 'EXACT' : 'WRONG'}`);
+  console.log(
+    `deliveries: ${deliveries.length} in ${fmt((deliveredAt - t0) / 1000, 2)} s (${fmt(deliveries.length / ((deliveredAt - t0) / 1000), 0)}/s); answers ${JSON.stringify(codes)}; latency p50 ${lat.p50} ms, p99 ${lat.p99} ms, max ${lat.max} ms`,
+  );
+  console.log(
+    `first delivery → all ${DEALS} alerts created: ${alertsAt ? `${fmt((alertsAt - t0) / 1000, 2)} s (last delivery answered → all alerts: ${fmt((alertsAt - deliveredAt) / 1000, 2)} s)` : `NOT REACHED within ${TIMEOUT_MS / 1000} s (${alertsSeen} alerts)`}`,
+  );
+  console.log(
+    `alerts: ${indexCount} in Redis, ${apiCount} through GET /alerts (pages of 200), ${perDeal.size} distinct deals, ${dealsWithTwo} deals with more than one alert → ${indexCount === DEALS && apiCount === DEALS && dealsWithTwo === 0 ? 'EXACT' : 'WRONG'}`,
+  );
   const stormReqs = mergeAtAlerts.slice(atStart);
   const notesReqs = stormReqs.filter((r) => r.path === '/crm/v1/notes').length;
   const deal = stormReqs.filter((r) => /^\/crm\/v1\/opportunities\/./.test(r.path)).length;
@@ -153,29 +167,68 @@ try {
       `storm: ${stormReqs.length - notesReqs}, of which ${deal} single-deal GETs) ${decisionPath <= 30 ? '≤ 30 MET' : '> 30 MISSED'}; ` +
       `plus ${notesReqs} notes lists for briefings (budget permitting); 429s: ${throttled}`,
   );
-  console.log(`  old design (one GET per delivery triaged): ≥ ${DEALS} GETs for this storm, ≥ ${fmt(DEALS / (MERGE_LIMIT || Infinity), 1)} min at ${MERGE_LIMIT}/min`);
-  console.log(`VP dials seen by Telnyx: ${dialsAtAlerts} by the time every alert existed, ${dialsAtEnd} by the end (${fmt((endAt - t0) / 1000, 1)} s); most VP legs live at once: ${maxLiveVp}`);
-  console.log(`triage job (crm-events) time in the worker: p50 ${jobTimes.run.p50} ms, p99 ${jobTimes.run.p99} ms, max ${jobTimes.run.max} ms over ${jobTimes.run.n} jobs; wait in queue p50 ${jobTimes.wait.p50} ms, max ${jobTimes.wait.max} ms`);
-  console.log(`dial job time in the dialer-worker: p50 ${dialJobTimes.run.p50} ms, p99 ${dialJobTimes.run.p99} ms over ${dialJobTimes.run.n} jobs`);
-  console.log(`Redis during the storm (top by time): ${commands.map((c) => `${c.name} ${c.calls} calls ${fmt(c.usec / 1000, 0)} ms`).join(' | ')}`);
+  console.log(
+    `  old design (one GET per delivery triaged): ≥ ${DEALS} GETs for this storm, ≥ ${fmt(DEALS / (MERGE_LIMIT || Infinity), 1)} min at ${MERGE_LIMIT}/min`,
+  );
+  console.log(
+    `VP dials seen by Telnyx: ${dialsAtAlerts} by the time every alert existed, ${dialsAtEnd} by the end (${fmt((endAt - t0) / 1000, 1)} s); most VP legs live at once: ${maxLiveVp}`,
+  );
+  console.log(
+    `triage job (crm-events) time in the worker: p50 ${jobTimes.run.p50} ms, p99 ${jobTimes.run.p99} ms, max ${jobTimes.run.max} ms over ${jobTimes.run.n} jobs; wait in queue p50 ${jobTimes.wait.p50} ms, max ${jobTimes.wait.max} ms`,
+  );
+  console.log(
+    `dial job time in the dialer-worker: p50 ${dialJobTimes.run.p50} ms, p99 ${dialJobTimes.run.p99} ms over ${dialJobTimes.run.n} jobs`,
+  );
+  console.log(
+    `Redis during the storm (top by time): ${commands.map((c) => `${c.name} ${c.calls} calls ${fmt(c.usec / 1000, 0)} ms`).join(' | ')}`,
+  );
   console.log(`alert statuses at the end: ${JSON.stringify(statuses)}; outbox (not yet handed to dialer) ${outbox}`);
   console.log('');
   console.log(
     table(
       ['process', 'RSS before MiB', 'peak RSS sampled MiB', 'VmHWM MiB', 'RSS at the end MiB', 'CPU% during storm'],
-      procs.map((p) => [p.name, idle[p.name] ?? NaN, mem[p.name]?.sampledPeakMiB ?? NaN, mem[p.name]?.hwmMiB ?? NaN, memoryOf(p.pid)?.rssMiB ?? NaN, cpuUsed[p.name] ?? NaN]),
+      procs.map((p) => [
+        p.name,
+        idle[p.name] ?? NaN,
+        mem[p.name]?.sampledPeakMiB ?? NaN,
+        mem[p.name]?.hwmMiB ?? NaN,
+        memoryOf(p.pid)?.rssMiB ?? NaN,
+        cpuUsed[p.name] ?? NaN,
+      ]),
     ),
   );
   console.log(`other processes on the machine used ${fmt(cpuUsed['others'] ?? NaN, 0)}% CPU meanwhile (of 200%)`);
   const problems = stack.logProblems();
-  for (const [name, p] of Object.entries(problems)) if (p.warn || p.error) console.log(`log ${name}: ${p.warn} warn, ${p.error} error; e.g. ${p.samples[0]}`);
+  for (const [name, p] of Object.entries(problems))
+    if (p.warn || p.error) console.log(`log ${name}: ${p.warn} warn, ${p.error} error; e.g. ${p.samples[0]}`);
   emitResult('storm', {
-    deals: DEALS, copies: COPIES, distinct: DISTINCT, fsync: FSYNC, mergeLatencyMs: MERGE_LATENCY_MS, mergeLimitPerMinute: MERGE_LIMIT,
+    deals: DEALS,
+    copies: COPIES,
+    distinct: DISTINCT,
+    fsync: FSYNC,
+    mergeLatencyMs: MERGE_LATENCY_MS,
+    mergeLimitPerMinute: MERGE_LIMIT,
     mergeRequests: { atStart, decisionPath, notes: notesReqs, singleDealGets: deal, throttled },
-    deliverSec: (deliveredAt - t0) / 1000, allAlertsSec: alertsAt ? (alertsAt - t0) / 1000 : null, answers: codes, deliveryLatency: lat,
-    alerts: indexCount, apiAlerts: apiCount, dealsWithMoreThanOne: dealsWithTwo, exact: indexCount === DEALS && apiCount === DEALS && dealsWithTwo === 0,
-    vpDialsWhenAllAlerts: dialsAtAlerts, vpDialsAtEnd: dialsAtEnd, runSec: (endAt - t0) / 1000, maxLiveVpLegs: maxLiveVp,
-    memory: mem, idleRssMiB: idle, cpu: cpuUsed, statuses, outbox, triageJob: jobTimes, dialJob: dialJobTimes, redisCommands: commands,
+    deliverSec: (deliveredAt - t0) / 1000,
+    allAlertsSec: alertsAt ? (alertsAt - t0) / 1000 : null,
+    answers: codes,
+    deliveryLatency: lat,
+    alerts: indexCount,
+    apiAlerts: apiCount,
+    dealsWithMoreThanOne: dealsWithTwo,
+    exact: indexCount === DEALS && apiCount === DEALS && dealsWithTwo === 0,
+    vpDialsWhenAllAlerts: dialsAtAlerts,
+    vpDialsAtEnd: dialsAtEnd,
+    runSec: (endAt - t0) / 1000,
+    maxLiveVpLegs: maxLiveVp,
+    memory: mem,
+    idleRssMiB: idle,
+    cpu: cpuUsed,
+    statuses,
+    outbox,
+    triageJob: jobTimes,
+    dialJob: dialJobTimes,
+    redisCommands: commands,
   });
 
   /** Run time (processedOn → finishedOn) and queue wait (timestamp → processedOn) of every completed job. */

@@ -41,7 +41,15 @@ const stack = await startStack({
 const { redis, telnyx, prefix } = stack;
 const lineKey = `${prefix}:line:${createHash('sha256').update(VP).digest('hex').slice(0, 16)}`;
 
-type Sample = { deal: string; alertId: string; sentToDial: number; acceptedToDial: number; acceptedToAlert: number; alertToDial: number; webhookMs: number };
+type Sample = {
+  deal: string;
+  alertId: string;
+  sentToDial: number;
+  acceptedToDial: number;
+  acceptedToAlert: number;
+  alertToDial: number;
+  webhookMs: number;
+};
 const samples: Sample[] = [];
 let failures = 0;
 
@@ -56,7 +64,9 @@ async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, t
 }
 
 const quiet = await waitForQuietMachine(stack.processes());
-console.log(`machine quiet: ${quiet.quiet ? 'yes' : 'NO'} (waited ${fmt(quiet.waitedMs / 1000, 0)} s; others ${fmt(quiet.othersPct, 0)}% of one core)`);
+console.log(
+  `machine quiet: ${quiet.quiet ? 'yes' : 'NO'} (waited ${fmt(quiet.waitedMs / 1000, 0)} s; others ${fmt(quiet.othersPct, 0)}% of one core)`,
+);
 const cpu = cpuMeter(stack.processes());
 cpu.start();
 
@@ -70,12 +80,17 @@ try {
     if (res.status !== 202) throw new Error(`deal ${i}: webhook answered ${res.status}`);
     let dial;
     try {
-      dial = await waitFor(() => telnyx.commands.slice(seenBefore).find((c) => c.action === 'dial' && !c.duplicate && c.to === VP), 10_000, `the dial for deal ${i}`);
+      dial = await waitFor(
+        () => telnyx.commands.slice(seenBefore).find((c) => c.action === 'dial' && !c.duplicate && c.to === VP),
+        10_000,
+        `the dial for deal ${i}`,
+      );
     } catch (err) {
       failures++;
       console.error(String(err));
       if (failures >= 3) {
-        for (const [name, svc] of stack.services) console.error(`--- ${name}: see ${stack.logDir}/${name}.log (pid ${svc.proc.pid}, ${svc.exited() ? 'exited' : 'running'})`);
+        for (const [name, svc] of stack.services)
+          console.error(`--- ${name}: see ${stack.logDir}/${name}.log (pid ${svc.proc.pid}, ${svc.exited() ? 'exited' : 'running'})`);
         throw new Error('three alerts were never dialled: the system under test is not working; logs kept above');
       }
       continue;
@@ -88,7 +103,8 @@ try {
     const created = Date.parse(createdAt ?? '');
     if (i >= WARMUP) {
       samples.push({
-        deal, alertId,
+        deal,
+        alertId,
         sentToDial: dial.at - res.sentAt,
         acceptedToDial: dial.at - res.answeredAt,
         acceptedToAlert: created - res.answeredAt,
@@ -97,7 +113,12 @@ try {
       });
     }
     // Pace: the next alert goes only when this call is over and the VP's line is free.
-    await waitFor(async () => ((await redis.client.hget(`${prefix}:alert:${alertId}`, 'outcome')) ? true : undefined), 15_000, `the outcome of deal ${i}`, 5);
+    await waitFor(
+      async () => ((await redis.client.hget(`${prefix}:alert:${alertId}`, 'outcome')) ? true : undefined),
+      15_000,
+      `the outcome of deal ${i}`,
+      5,
+    );
     await waitFor(async () => ((await redis.client.exists(lineKey)) === 0 ? true : undefined), 15_000, 'the VP line to be free', 5);
   }
 
@@ -128,20 +149,41 @@ try {
     ),
   );
   console.log('');
-  console.log(`alerts measured: ${samples.length}, dial not seen: ${failures}, alerts that waited for the line: ${waited} (pacing keeps this 0)`);
-  console.log(`target p99 ≤ ${TARGET_P99_MS} ms (202 → dial): ${accepted.p99 <= TARGET_P99_MS ? 'MET' : 'MISSED'} (p99 ${fmt(accepted.p99)} ms)`);
+  console.log(
+    `alerts measured: ${samples.length}, dial not seen: ${failures}, alerts that waited for the line: ${waited} (pacing keeps this 0)`,
+  );
+  console.log(
+    `target p99 ≤ ${TARGET_P99_MS} ms (202 → dial): ${accepted.p99 <= TARGET_P99_MS ? 'MET' : 'MISSED'} (p99 ${fmt(accepted.p99)} ms)`,
+  );
   const mergeReqs = await stack.mergeRequests();
   const byPath = new Map<string, number>();
-  for (const r of mergeReqs) byPath.set(r.path.replace(/\/[0-9a-f-]{36}$/, '/:id'), (byPath.get(r.path.replace(/\/[0-9a-f-]{36}$/, '/:id')) ?? 0) + 1);
-  console.log(`Merge requests over the whole run: ${mergeReqs.length} (${[...byPath].map(([k, v]) => `${k} ${v}`).join(', ')}); 429s: ${mergeReqs.filter((r) => r.status === 429).length}`);
-  console.log(`CPU% during the run (of one core): ${Object.entries(cpuUsed).map(([k, v]) => `${k} ${fmt(v, 0)}`).join(', ')}`);
+  for (const r of mergeReqs)
+    byPath.set(r.path.replace(/\/[0-9a-f-]{36}$/, '/:id'), (byPath.get(r.path.replace(/\/[0-9a-f-]{36}$/, '/:id')) ?? 0) + 1);
+  console.log(
+    `Merge requests over the whole run: ${mergeReqs.length} (${[...byPath].map(([k, v]) => `${k} ${v}`).join(', ')}); 429s: ${mergeReqs.filter((r) => r.status === 429).length}`,
+  );
+  console.log(
+    `CPU% during the run (of one core): ${Object.entries(cpuUsed)
+      .map(([k, v]) => `${k} ${fmt(v, 0)}`)
+      .join(', ')}`,
+  );
   console.log(`(the "alert created" stamp is taken by the briefing-worker's clock, the others by this process's; one machine, one clock)`);
   const problems = stack.logProblems();
-  for (const [name, p] of Object.entries(problems)) if (p.warn || p.error) console.log(`log ${name}: ${p.warn} warn, ${p.error} error; e.g. ${p.samples[0]}`);
+  for (const [name, p] of Object.entries(problems))
+    if (p.warn || p.error) console.log(`log ${name}: ${p.warn} warn, ${p.error} error; e.g. ${p.samples[0]}`);
   emitResult('time-to-dial', {
-    alerts: samples.length, fsync: FSYNC, mergeLatencyMs: MERGE_LATENCY_MS,
-    acceptedToDial: accepted, sentToDial: sent, acceptedToAlert: toAlert, alertToDial, waited, failures, cpu: cpuUsed,
-    target: `p99 <= ${TARGET_P99_MS} ms`, met: accepted.p99 <= TARGET_P99_MS,
+    alerts: samples.length,
+    fsync: FSYNC,
+    mergeLatencyMs: MERGE_LATENCY_MS,
+    acceptedToDial: accepted,
+    sentToDial: sent,
+    acceptedToAlert: toAlert,
+    alertToDial,
+    waited,
+    failures,
+    cpu: cpuUsed,
+    target: `p99 <= ${TARGET_P99_MS} ms`,
+    met: accepted.p99 <= TARGET_P99_MS,
   });
 } finally {
   await stack.stop({ keepLogs: failures > 0 });

@@ -11,7 +11,9 @@ import { formatLogLine } from '@dda/sandbox/launcher';
 
 const SERVICES = ['ingress', 'briefing-worker', 'dialer-worker', 'call-worker'] as const;
 
-const env: Record<string, string> = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
+const env: Record<string, string> = Object.fromEntries(
+  Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined),
+);
 const sandbox = !env.TELNYX_API_KEY;
 let sim: Sandbox | undefined;
 
@@ -26,7 +28,10 @@ const config = loadConfigOrExit(env);
 const children: ChildProcess[] = [];
 for (const name of SERVICES) {
   const nice = env.PROCESS_NICE ?? String(SERVICE_NICE[name] ?? 0);
-  const child = spawn(process.execPath, [`services/${name}/src/main.ts`], { env: { ...env, PROCESS_NICE: nice }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [`services/${name}/src/main.ts`], {
+    env: { ...env, PROCESS_NICE: nice },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   for (const stream of [child.stdout!, child.stderr!]) {
     createInterface({ input: stream }).on('line', (line) => {
       const out = formatLogLine(name, line);
@@ -66,7 +71,13 @@ if (sim) console.log(sim.instructions(base));
 
 async function waitForHealth(url: string): Promise<void> {
   for (let i = 0; i < 300; i++) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((r) => setTimeout(r, 100));
   }
   console.error(`ingress did not answer ${url}`);

@@ -20,7 +20,9 @@ async function allAlerts(): Promise<Array<Record<string, any>>> {
   const out: Array<Record<string, any>> = [];
   let cursor: string | null = null;
   do {
-    const res = await fetch(`${s.base}/alerts?limit=200${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const res = await fetch(`${s.base}/alerts?limit=200${cursor ? `&cursor=${cursor}` : ''}`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     const page = (await res.json()) as { alerts: Array<Record<string, any>>; next_cursor: string | null };
     out.push(...page.alerts);
     cursor = page.next_cursor;
@@ -44,7 +46,11 @@ describe('an alert storm: 1,000 deals moved in one bulk update, each delivered 1
       Array.from({ length: 50 }, async () => {
         while (next < deliveries.length) {
           const d = deliveries[next++]!;
-          const res = await fetch(`${s.base}/webhooks/crm`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-merge-webhook-signature': d.signature }, body: d.body });
+          const res = await fetch(`${s.base}/webhooks/crm`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-merge-webhook-signature': d.signature },
+            body: d.body,
+          });
           await res.arrayBuffer();
           statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         }
@@ -57,12 +63,21 @@ describe('an alert storm: 1,000 deals moved in one bulk update, each delivered 1
     await waitUntil(async () => ((await crm.getJobCounts('completed')).completed ?? 0) >= DEALS, 120_000, 'triage of every delivery');
     await crm.close();
     let last: Array<Record<string, any>> = [];
-    const finished = await waitUntil(async () => {
-      last = await allAlerts();
-      return last.length === DEALS && last.every((a) => a.outcome) ? last : undefined;
-    }, 120_000, 'an outcome for every alert').catch((err: Error) => {
-      const stuck = last.filter((a) => !a.outcome).slice(0, 3).map((a) => ({ status: a.status, timeline: a.timeline.map((t: { event: string }) => t.event) }));
-      throw new Error(`${err.message}: ${last.filter((a) => !a.outcome).length} of ${last.length} without outcome, e.g. ${JSON.stringify(stuck)}`);
+    const finished = await waitUntil(
+      async () => {
+        last = await allAlerts();
+        return last.length === DEALS && last.every((a) => a.outcome) ? last : undefined;
+      },
+      120_000,
+      'an outcome for every alert',
+    ).catch((err: Error) => {
+      const stuck = last
+        .filter((a) => !a.outcome)
+        .slice(0, 3)
+        .map((a) => ({ status: a.status, timeline: a.timeline.map((t: { event: string }) => t.event) }));
+      throw new Error(
+        `${err.message}: ${last.filter((a) => !a.outcome).length} of ${last.length} without outcome, e.g. ${JSON.stringify(stuck)}`,
+      );
     });
 
     expect(finished).toHaveLength(DEALS);
@@ -76,13 +91,18 @@ describe('an alert storm: 1,000 deals moved in one bulk update, each delivered 1
     for (const a of finished) expect(a.timeline.filter((t: { event: string }) => t.event === 'call.dialing')).toHaveLength(1);
     // A digest call opens with the count and leads with the largest deal of its group.
     const primary = finished.find((a) =>
-      a.timeline.some((t: { event: string; prompt?: string; text?: string }) => t.event === 'said' && t.prompt === 'headline' && /new deal alerts/.test(t.text ?? '')),
+      a.timeline.some(
+        (t: { event: string; prompt?: string; text?: string }) =>
+          t.event === 'said' && t.prompt === 'headline' && /new deal alerts/.test(t.text ?? ''),
+      ),
     );
     expect(primary).toBeDefined();
     const headline = primary!.timeline.find((t: { prompt?: string }) => t.prompt === 'headline');
     expect(headline.text).toMatch(/^You have .+ new deal alerts\. The largest first\./);
     const callId = primary!.timeline.find((t: { event: string }) => t.event === 'call.dialing').call_id;
-    const group = finished.filter((a) => a.timeline.some((t: { event: string; call_id?: string }) => t.event === 'call.dialing' && t.call_id === callId));
+    const group = finished.filter((a) =>
+      a.timeline.some((t: { event: string; call_id?: string }) => t.event === 'call.dialing' && t.call_id === callId),
+    );
     expect(group.length).toBeGreaterThan(1);
     expect(Math.max(...group.map((a) => a.deal.amount))).toBe(primary!.deal.amount);
     // Within Merge's 100 requests a minute: no 429, and triage decided from the webhooks' own records (the

@@ -68,13 +68,18 @@ const getAlert = async (id: string) => {
   expect(res.status).toBe(200);
   return (await res.json()) as Record<string, any>;
 };
-const waitForBriefing = (id: string, timeoutMs = 10_000) => waitUntil(async () => ((await getAlert(id)).briefing ? getAlert(id) : undefined), timeoutMs, `a briefing on ${id}`);
-const userMessage = (i = 0) => ((ai.requests[i]!.body as { messages: ChatMessage[] }).messages.find((m) => m.role === 'user')?.content ?? '');
+const waitForBriefing = (id: string, timeoutMs = 10_000) =>
+  waitUntil(async () => ((await getAlert(id)).briefing ? getAlert(id) : undefined), timeoutMs, `a briefing on ${id}`);
+const userMessage = (i = 0) => (ai.requests[i]!.body as { messages: ChatMessage[] }).messages.find((m) => m.role === 'user')?.content ?? '';
 
 describe('briefing-worker writes the briefing the call will speak', () => {
   it('an alert on a CRM deal: the AI briefing (with Merge notes in the prompt) shows on GET /alerts/:id with model and latency', async () => {
     merge.moveDeal(FIXTURE_IDS.deal, 'Negotiation/Review');
-    const res = await fetch(`${base}/alert`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ deal_id: FIXTURE_IDS.deal }) });
+    const res = await fetch(`${base}/alert`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ deal_id: FIXTURE_IDS.deal }),
+    });
     expect(res.status).toBe(202);
     const { alert_id: id } = (await res.json()) as { alert_id: string };
     const alert = await waitForBriefing(id);
@@ -85,12 +90,20 @@ describe('briefing-worker writes the briefing the call will speak', () => {
     expect(alert.briefing.text).toMatch(/one hundred eighty-five thousand dollars/);
     expect(alert.briefing.text).toMatch(/Negotiation Review/);
     expect(alert.briefing.text).toMatch(/Dana Whitfield/);
-    expect(alert.briefing.headline).toMatch(/^Deal alert\. Northwind Traders: Platform Expansion FY26, worth one hundred eighty-five thousand dollars/);
-    expect(alert.timeline.find((t: { event: string }) => t.event === 'briefing.written')).toMatchObject({ model: MODEL, latency_ms: alert.briefing.latency_ms, fallback: false });
+    expect(alert.briefing.headline).toMatch(
+      /^Deal alert\. Northwind Traders: Platform Expansion FY26, worth one hundred eighty-five thousand dollars/,
+    );
+    expect(alert.timeline.find((t: { event: string }) => t.event === 'briefing.written')).toMatchObject({
+      model: MODEL,
+      latency_ms: alert.briefing.latency_ms,
+      fallback: false,
+    });
 
     expect(ai.requests).toHaveLength(1);
     expect(ai.requests[0]!.body).toMatchObject({ model: MODEL, enable_thinking: false });
-    expect(userMessage()).toMatch(/^Notes:\n- Moved to Negotiation\/Review after verbal from CFO\. Risk: competitor quoted fifteen percent lower\./m);
+    expect(userMessage()).toMatch(
+      /^Notes:\n- Moved to Negotiation\/Review after verbal from CFO\. Risk: competitor quoted fifteen percent lower\./m,
+    );
     expect(merge.requests.some((r) => r.path === '/crm/v1/notes' && r.query['opportunity_id'] === FIXTURE_IDS.deal)).toBe(true);
     await services[1]!.waitFor(new RegExp(`"alert_id":"${id}".*"msg":"briefing written"|"msg":"briefing written".*"alert_id":"${id}"`));
   });
@@ -99,7 +112,14 @@ describe('briefing-worker writes the briefing the call will speak', () => {
     const res = await fetch(`${base}/alert`, {
       method: 'POST',
       headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ deal_name: 'Rhine Logistics Rollout', account: 'Rheinland Spedition', amount: 420000, currency: 'EUR', stage: 'Contract Sent', owner_email: 'marcus.osei@northwind.example' }),
+      body: JSON.stringify({
+        deal_name: 'Rhine Logistics Rollout',
+        account: 'Rheinland Spedition',
+        amount: 420000,
+        currency: 'EUR',
+        stage: 'Contract Sent',
+        owner_email: 'marcus.osei@northwind.example',
+      }),
     });
     expect(res.status).toBe(202);
     const { alert_id: id } = (await res.json()) as { alert_id: string };
@@ -118,7 +138,13 @@ describe('briefing-worker writes the briefing the call will speak', () => {
     const res = await fetch(`${base}/alert`, {
       method: 'POST',
       headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ deal_name: 'Retail POS Pilot', account: 'Tailspin Toys', amount: 9500, currency: 'GBP', stage: 'Verbal Commit' }),
+      body: JSON.stringify({
+        deal_name: 'Retail POS Pilot',
+        account: 'Tailspin Toys',
+        amount: 9500,
+        currency: 'GBP',
+        stage: 'Verbal Commit',
+      }),
     });
     const { alert_id: id } = (await res.json()) as { alert_id: string };
     const alert = await waitForBriefing(id);
@@ -130,6 +156,9 @@ describe('briefing-worker writes the briefing the call will speak', () => {
       model: null,
       text: 'Deal alert. Tailspin Toys: Retail POS Pilot, worth nine thousand five hundred pounds, is now in Verbal Commit. There is no close date on it yet. This alert fired because it was raised by hand.',
     });
-    expect(alert.timeline.find((t: { event: string }) => t.event === 'briefing.written')).toMatchObject({ fallback: true, fallback_reason: 'timeout' });
+    expect(alert.timeline.find((t: { event: string }) => t.event === 'briefing.written')).toMatchObject({
+      fallback: true,
+      fallback_reason: 'timeout',
+    });
   });
 });

@@ -12,7 +12,7 @@ afterAll(async () => s?.close());
 type Entry = { event: string; at: string; text?: string; callee?: string };
 
 describe('retries, escalation and one live call per VP', () => {
-  it('after the VP\'s attempts run out the escalation number is called with the same conversation', async () => {
+  it("after the VP's attempts run out the escalation number is called with the same conversation", async () => {
     s.telnyx.commands.length = 0;
     s.telnyx.setPersona(VP, personas.vpNoAnswer);
     s.telnyx.setPersona(BACKUP, personas.vpPressesOne);
@@ -33,7 +33,9 @@ describe('retries, escalation and one live call per VP', () => {
     s.telnyx.setPersona(VP, { answer: 'human', ringMs: 3000, responses: [{ say: 'next' }, { say: 'got it' }] });
     const first = await s.raiseAlert({ deal_name: 'Deal 1', account: 'Account 1', amount: 90001, stage: 'Negotiation' });
     await waitUntil(async () => s.telnyx.commands.some((c) => c.action === 'dial' && c.to === VP) || undefined, 10_000, 'the first call');
-    const waiting = await Promise.all([2, 3].map((n) => s.raiseAlert({ deal_name: `Deal ${n}`, account: `Account ${n}`, amount: 90000 + n, stage: 'Negotiation' })));
+    const waiting = await Promise.all(
+      [2, 3].map((n) => s.raiseAlert({ deal_name: `Deal ${n}`, account: `Account ${n}`, amount: 90000 + n, stage: 'Negotiation' })),
+    );
     const alerts = await Promise.all([first, ...waiting].map((id) => s.waitForOutcome(id, 30_000)));
     expect(alerts.map((a) => a.outcome)).toEqual(['acknowledged', 'acknowledged', 'acknowledged']);
     const callOf = (a: Record<string, any>) => a.timeline.find((t: Entry) => t.event === 'call.dialing') as Entry & { call_id: string };
@@ -55,7 +57,9 @@ describe('retries, escalation and one live call per VP', () => {
     // "next" moved the call on to the second alert of the digest, which then got the VP's answer.
     const second = ordered[1]!.alerts.find((a) => a.deal.account === 'Account 2')!;
     expect(second.timeline.some((t: Entry) => t.event === 'digest.next')).toBe(true);
-    expect(second.timeline.some((t: Entry & { prompt?: string }) => t.prompt === 'briefing' && /^Alert two of two\./.test(t.text ?? ''))).toBe(true);
+    expect(
+      second.timeline.some((t: Entry & { prompt?: string }) => t.prompt === 'briefing' && /^Alert two of two\./.test(t.text ?? '')),
+    ).toBe(true);
     expect(second.outcome_reason).toBeNull();
     expect(ordered[1]!.alerts.find((a) => a.deal.account === 'Account 3')!.outcome_reason).toBe('heard in a digest call');
     await s.telnyx.whenIdle();

@@ -21,6 +21,17 @@ describe('a question during the briefing', () => {
     expect(answer.text).toMatch(/December/);
     const menu = alert.timeline.find((t: { prompt?: string }) => t.prompt === 'menu');
     expect(menu.text).toMatch(/^Anything else\? Say "connect me"/);
-    expect(s.transcript()).toEqual(['dial:vp', 'speak:vp', 'transcription_start:vp', 'gather_using_speak:vp', 'gather_stop:vp', 'speak:vp', 'gather_using_speak:vp', 'gather_stop:vp', 'speak:vp', 'hangup:vp']);
+    expect(s.transcript()).toEqual([
+      'dial:vp',
+      'speak:vp',
+      'transcription_start:vp',
+      'gather_using_speak:vp',
+      'gather_stop:vp',
+      'speak:vp',
+      'gather_using_speak:vp',
+      'gather_stop:vp',
+      'speak:vp',
+      'hangup:vp',
+    ]);
   });
 });

@@ -45,7 +45,11 @@ afterAll(async () => {
 });
 
 const deliver = async (body: string, signature: string, contentType = 'application/json') => {
-  const res = await fetch(`${base}/webhooks/crm`, { method: 'POST', headers: { 'content-type': contentType, 'x-merge-webhook-signature': signature }, body });
+  const res = await fetch(`${base}/webhooks/crm`, {
+    method: 'POST',
+    headers: { 'content-type': contentType, 'x-merge-webhook-signature': signature },
+    body,
+  });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 };
 const settle = () => waitForQueuesIdle(redis, prefix, ['crm-events', 'polls']);
@@ -130,7 +134,10 @@ describe('signed CRM webhooks become exactly one durable alert per deal change',
 
   it('a change whose webhook never came is caught by the backstop poll, once', async () => {
     const sync = (n: number) => {
-      const body = readFileSync(new URL('../fixtures/merge/webhook.linkedaccount.sync_completed.json', import.meta.url), 'utf8').replace('"0a9b8c7d-6e5f-4a3b-2c1d-0e9f8a7b6c5d"', `"0a9b8c7d-6e5f-4a3b-2c1d-0e9f8a7b6c${n}0"`);
+      const body = readFileSync(new URL('../fixtures/merge/webhook.linkedaccount.sync_completed.json', import.meta.url), 'utf8').replace(
+        '"0a9b8c7d-6e5f-4a3b-2c1d-0e9f8a7b6c5d"',
+        `"0a9b8c7d-6e5f-4a3b-2c1d-0e9f8a7b6c${n}0"`,
+      );
       return deliver(body, signMergeBody(body, KEY));
     };
     // The baseline at the worker's start already knows every deal: a poll finds only real changes.
@@ -157,7 +164,11 @@ describe('signed CRM webhooks become exactly one durable alert per deal change',
     await settle();
     const [a] = (await alerts()).filter((x) => x.deal.id === next.id);
     // Decided from the webhook's own record, names from the caches: Merge was not asked for anything.
-    expect(a?.deal).toMatchObject({ stage: 'Negotiation/Review', account: expect.any(String), owner: { email: expect.stringContaining('@') } });
+    expect(a?.deal).toMatchObject({
+      stage: 'Negotiation/Review',
+      account: expect.any(String),
+      owner: { email: expect.stringContaining('@') },
+    });
     expect(merge.requests.filter((r) => r.path.startsWith('/crm/v1/opportunities'))).toEqual([]);
   });
 

@@ -11,7 +11,15 @@ import { repoRoot } from '@dda/testkit';
  * No Docker engine here: the merged result is checked for what goes wrong without one — every app service on
  * Sentinel and on nothing else, sentinels that can reach a quorum, a replica as durable as its master.
  */
-type Service = { image?: string; command?: string[]; environment?: Record<string, string>; healthcheck?: { test?: string[] }; restart?: string; volumes?: string[]; depends_on?: Record<string, { condition: string }> };
+type Service = {
+  image?: string;
+  command?: string[];
+  environment?: Record<string, string>;
+  healthcheck?: { test?: string[] };
+  restart?: string;
+  volumes?: string[];
+  depends_on?: Record<string, { condition: string }>;
+};
 type Compose = { services: Record<string, Service>; volumes?: Record<string, unknown> };
 const load = (f: string) => parse(readFileSync(join(repoRoot, f), 'utf8'), { merge: true }) as Compose;
 const base = load('docker-compose.yml');
@@ -31,8 +39,15 @@ describe('docker-compose.ha.yml over docker-compose.yml', () => {
     const known = new Set(Object.keys(envSchema.shape));
     for (const name of apps) {
       const env = merged[name]!.environment!;
-      expect(Object.keys(ha.services[name]!.environment!).filter((k) => !known.has(k)), name).toEqual([]);
-      const redisEnv = Object.fromEntries(Object.entries(env).filter(([k]) => k.startsWith('REDIS_') && k !== 'REDIS_PREFIX').map(([k, v]) => [k, v.replace(/^\$\{[A-Z_]+:-(.*)\}$/, '$1')]));
+      expect(
+        Object.keys(ha.services[name]!.environment!).filter((k) => !known.has(k)),
+        name,
+      ).toEqual([]);
+      const redisEnv = Object.fromEntries(
+        Object.entries(env)
+          .filter(([k]) => k.startsWith('REDIS_') && k !== 'REDIS_PREFIX')
+          .map(([k, v]) => [k, v.replace(/^\$\{[A-Z_]+:-(.*)\}$/, '$1')]),
+      );
       const cfg = loadConfig(redisEnv);
       const topology = parseRedisAddress(cfg.REDIS_URL);
       expect(topology.kind, name).toBe('sentinel');
@@ -51,7 +66,10 @@ describe('docker-compose.ha.yml over docker-compose.yml', () => {
       expect(script).toMatch(/--sentinel/);
       // Written only when absent: a restarted sentinel keeps the failovers it saw.
       expect(script).toMatch(/\[ -f \/data\/sentinel\.conf \] \|\|/);
-      expect(merged[s]!.volumes?.some((v) => v.endsWith(':/data')), s).toBe(true);
+      expect(
+        merged[s]!.volumes?.some((v) => v.endsWith(':/data')),
+        s,
+      ).toBe(true);
       expect(merged[s]!.healthcheck?.test?.join(' ')).toMatch(/get-master-addr-by-name dda/);
       expect(merged[s]!.restart).toBe('unless-stopped');
     }

@@ -23,7 +23,10 @@ type Service = {
   depends_on?: Record<string, { condition: string }>;
   stop_grace_period?: string;
 };
-const compose = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
+const compose = parse(readFileSync(join(repoRoot, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+  volumes?: Record<string, unknown>;
+};
 const services = compose.services;
 const serviceDirs = readdirSync(join(repoRoot, 'services')).filter((d) => existsSync(join(repoRoot, 'services', d, 'src', 'main.ts')));
 const appServices = Object.entries(services).filter(([name]) => name !== 'redis');
@@ -64,7 +67,14 @@ describe('docker-compose.yml', () => {
       expect(svc.environment?.NODE_ENV, name).toBe('production');
     }
     // What production refuses to boot without, and what Telnyx needs to reach us, are passed through.
-    for (const k of ['API_TOKEN', 'MERGE_WEBHOOK_SIGNATURE_KEY', 'PUBLIC_BASE_URL', 'TELNYX_API_KEY', 'TELNYX_PUBLIC_KEY', 'VP_SALES_NUMBER']) {
+    for (const k of [
+      'API_TOKEN',
+      'MERGE_WEBHOOK_SIGNATURE_KEY',
+      'PUBLIC_BASE_URL',
+      'TELNYX_API_KEY',
+      'TELNYX_PUBLIC_KEY',
+      'VP_SALES_NUMBER',
+    ]) {
       expect(Object.keys(services.ingress!.environment!), k).toContain(k);
     }
   });

@@ -18,7 +18,12 @@ let s: CallStack;
 
 beforeAll(async () => {
   redis = await startOwnRedis();
-  s = await startCallStack({ redisUrl: redis.url, withBriefingWorker: true, aiLatencyMs: 1500, env: { JOB_LOCK_MS: '1500', ALERT_COOLDOWN_MINUTES: '0' } });
+  s = await startCallStack({
+    redisUrl: redis.url,
+    withBriefingWorker: true,
+    aiLatencyMs: 1500,
+    env: { JOB_LOCK_MS: '1500', ALERT_COOLDOWN_MINUTES: '0' },
+  });
 }, 90_000);
 afterAll(async () => {
   await s?.close();
@@ -34,7 +39,11 @@ function assertNoCommandRepeated(): void {
   expect(new Set(ids).size).toBe(ids.length);
 }
 async function deliver(body: string, signature: string): Promise<number> {
-  const res = await fetch(`${s.base}/webhooks/crm`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-merge-webhook-signature': signature }, body });
+  const res = await fetch(`${s.base}/webhooks/crm`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-merge-webhook-signature': signature },
+    body,
+  });
   await res.arrayBuffer();
   return res.status;
 }
@@ -94,14 +103,22 @@ describe('kill -9 a worker in the middle of each job type, then restart it', () 
     envelope.data['amount'] = 'unreadable';
     const body = JSON.stringify(envelope);
     expect(await deliver(body, signMergeBody(body, KEY))).toBe(202);
-    await waitUntil(async () => s.merge.requests.some((r) => r.path.startsWith('/crm/v1/opportunities/')) || undefined, 10_000, 'triage to ask Merge');
+    await waitUntil(
+      async () => s.merge.requests.some((r) => r.path.startsWith('/crm/v1/opportunities/')) || undefined,
+      10_000,
+      'triage to ask Merge',
+    );
     await s.kill9('briefing-worker');
     s.merge.setFaults({});
     await s.start('briefing-worker');
-    const [alert] = await waitUntil(async () => {
-      const list = await alertsOfDeal(DEAL);
-      return list.length && list[0]!.outcome ? list : undefined;
-    }, 30_000, 'the deal alert to finish');
+    const [alert] = await waitUntil(
+      async () => {
+        const list = await alertsOfDeal(DEAL);
+        return list.length && list[0]!.outcome ? list : undefined;
+      },
+      30_000,
+      'the deal alert to finish',
+    );
     expect(await alertsOfDeal(DEAL)).toHaveLength(1);
     expect(alert!.outcome).toBe('acknowledged');
     expect(dialsTo(VP)).toBe(1);
@@ -117,10 +134,14 @@ describe('kill -9 the briefing writer while it waits on the AI', () => {
     expect((await s.alert(id)).briefing).toBeNull();
     await s.kill9('briefing-worker');
     await s.start('briefing-worker');
-    const alert = await waitUntil(async () => {
-      const a = await s.alert(id);
-      return a.briefing && a.outcome ? a : undefined;
-    }, 40_000, 'the briefing and the outcome');
+    const alert = await waitUntil(
+      async () => {
+        const a = await s.alert(id);
+        return a.briefing && a.outcome ? a : undefined;
+      },
+      40_000,
+      'the briefing and the outcome',
+    );
     expect(alert.outcome).toBe('acknowledged');
     expect(alert.timeline.filter((t: { event: string }) => t.event === 'briefing.written')).toHaveLength(1);
     expect(dialsTo(VP)).toBe(1);
@@ -139,17 +160,25 @@ describe('Redis failures', () => {
     await redis.kill9();
     await redis.start();
     await s.start('briefing-worker');
-    const [alert] = await waitUntil(async () => {
-      const list = await alertsOfDeal(other.id).catch(() => []);
-      return list.length && list[0]!.outcome ? list : undefined;
-    }, 40_000, 'the alert after the Redis restart');
+    const [alert] = await waitUntil(
+      async () => {
+        const list = await alertsOfDeal(other.id).catch(() => []);
+        return list.length && list[0]!.outcome ? list : undefined;
+      },
+      40_000,
+      'the alert after the Redis restart',
+    );
     expect(alert!.outcome).toBe('acknowledged');
   }, 90_000);
 
   it('Redis down: the ingress answers 503 at once and /ready says so; after Redis returns everything works again', async () => {
     await redis.kill9();
     const started = Date.now();
-    const body = JSON.stringify({ hook: { id: 'down-test', event: 'Opportunity.changed' }, linked_account: { id: 'la' }, data: { id: DEAL } });
+    const body = JSON.stringify({
+      hook: { id: 'down-test', event: 'Opportunity.changed' },
+      linked_account: { id: 'la' },
+      data: { id: DEAL },
+    });
     expect(await deliver(body, signMergeBody(body, KEY))).toBe(503);
     expect(Date.now() - started).toBeLessThan(3000);
     expect((await fetch(`${s.base}/ready`)).status).toBe(503);

@@ -48,7 +48,10 @@ describe('SIGTERM drains instead of dropping work', () => {
     await new Promise((r) => setTimeout(r, 300));
     const exit = ingress.stop('SIGTERM');
     await ingress.waitFor(/shutting down/);
-    const late = await fetch(`${s.base}/health`).then((r) => r.status, () => 'refused');
+    const late = await fetch(`${s.base}/health`).then(
+      (r) => r.status,
+      () => 'refused',
+    );
     expect([503, 'refused']).toContain(late);
     const res = await inFlight;
     expect(res.status).toBe(202);
@@ -58,7 +61,11 @@ describe('SIGTERM drains instead of dropping work', () => {
     // The alert it accepted was handed to the queues before the process went away.
     const dials = new Queue('dials', { connection: s.redis, prefix: s.prefix });
     try {
-      await waitUntil(async () => (await dials.getJobs(['waiting', 'active', 'completed', 'delayed'])).some((j) => j.data.alertId === alert_id), 5000, 'the dial job of the accepted alert');
+      await waitUntil(
+        async () => (await dials.getJobs(['waiting', 'active', 'completed', 'delayed'])).some((j) => j.data.alertId === alert_id),
+        5000,
+        'the dial job of the accepted alert',
+      );
     } finally {
       await dials.close();
     }

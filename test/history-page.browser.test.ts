@@ -9,7 +9,16 @@ import { AE, startCallStack, TOKEN, VP, type CallStack } from './support/call-st
 
 /** Debian's Chromium; `npm test` installs it when absent (scripts/bootstrap.sh). */
 const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const OUT = join(repoRoot, 'test-output');
 // page.evaluate takes expressions as strings here: the project compiles without the DOM library.
 
@@ -17,10 +26,16 @@ let s: CallStack;
 let context: BrowserContext;
 let profile: string;
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`npm test\` (it installs Debian's chromium) or apt-get install chromium`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: run \`npm test\` (it installs Debian's chromium) or apt-get install chromium`);
   s = await startCallStack();
   profile = mkdtempSync(join(tmpdir(), 'dda-chromium-'));
-  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1400, height: 1000 } });
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    viewport: { width: 1400, height: 1000 },
+  });
 }, 60_000);
 afterAll(async () => {
   await context?.close();

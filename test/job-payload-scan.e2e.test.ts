@@ -34,7 +34,11 @@ describe('job payloads at rest', () => {
     s.telnyx.setPersona(AE, personas.aeAccepts);
     s.merge.moveDeal(DEAL, 'Negotiation/Review');
     const d = s.merge.webhookFor(DEAL, 'Opportunity.changed', KEY);
-    const res = await fetch(`${s.base}/webhooks/crm`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-merge-webhook-signature': d.signature }, body: d.body });
+    const res = await fetch(`${s.base}/webhooks/crm`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-merge-webhook-signature': d.signature },
+      body: d.body,
+    });
     expect(res.status).toBe(202);
     await waitUntil(async () => s.telnyx.commands.some((c) => c.action === 'bridge') || undefined, 30_000, 'the bridge');
     await s.telnyx.whenIdle({ minCalls: 2 });
@@ -42,19 +46,29 @@ describe('job payloads at rest', () => {
     // The words did reach the worker: they are on the alert's timeline, their one home.
     const said = personas.vpSaysRepeatThenConnect.responses!.map((r) => ('say' in r ? r.say : '')).filter(Boolean) as string[];
     expect(said.length).toBe(2);
-    const alertIds = await waitUntil(async () => {
-      const list = (await (await fetch(`${s.base}/alerts`, { headers: { authorization: `Bearer ${s.env.API_TOKEN}` } })).json()) as { alerts: { id: string }[] };
-      return list.alerts.length ? list.alerts.map((a) => a.id) : undefined;
-    }, 10_000, 'the alert');
+    const alertIds = await waitUntil(
+      async () => {
+        const list = (await (await fetch(`${s.base}/alerts`, { headers: { authorization: `Bearer ${s.env.API_TOKEN}` } })).json()) as {
+          alerts: { id: string }[];
+        };
+        return list.alerts.length ? list.alerts.map((a) => a.id) : undefined;
+      },
+      10_000,
+      'the alert',
+    );
     const timeline = JSON.stringify(await s.alert(alertIds[0]!));
     for (const words of said) expect(timeline).toContain(words);
 
     // Every call event has been handled (nothing waiting or running), so nothing is legitimately in flight.
-    await waitUntil(async () => {
-      const c = await s.redis.llen(`${s.prefix}:call-events:wait`);
-      const a = await s.redis.llen(`${s.prefix}:call-events:active`);
-      return c + a === 0 || undefined;
-    }, 10_000, 'call-events drained');
+    await waitUntil(
+      async () => {
+        const c = await s.redis.llen(`${s.prefix}:call-events:wait`);
+        const a = await s.redis.llen(`${s.prefix}:call-events:active`);
+        return c + a === 0 || undefined;
+      },
+      10_000,
+      'call-events drained',
+    );
 
     const jobs = await jobHashes();
     const callEventJobs = jobs.filter((j) => j.key.startsWith(`${s.prefix}:call-events:`));

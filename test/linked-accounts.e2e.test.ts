@@ -23,7 +23,8 @@ beforeAll(async () => {
 afterAll(async () => s?.close());
 
 const auth = { authorization: `Bearer ${TOKEN}` };
-const json = (method: string, path: string, body: unknown) => fetch(`${s.base}${path}`, { method, headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const json = (method: string, path: string, body: unknown) =>
+  fetch(`${s.base}${path}`, { method, headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 /** Merge's webhook for the deal as the second account would send it, with a record triage cannot read, so it must fetch the deal. */
 async function deliverFromSecondAccount(dealId: string): Promise<Response> {
@@ -32,37 +33,56 @@ async function deliverFromSecondAccount(dealId: string): Promise<Response> {
   // A fresh modified_at makes each delivery its own (the dedupe key includes it).
   envelope.data = { id: dealId, modified_at: new Date().toISOString(), amount: 'see the CRM' };
   const body = JSON.stringify(envelope);
-  return fetch(`${s.base}/webhooks/crm`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-merge-webhook-signature': signMergeBody(body, SIGNING_KEY) }, body });
+  return fetch(`${s.base}/webhooks/crm`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-merge-webhook-signature': signMergeBody(body, SIGNING_KEY) },
+    body,
+  });
 }
 
 describe('several linked accounts', () => {
   it('acceptance 4: a deal of the second linked account is fetched with its token and routed by `accounts`', async () => {
-    expect((await json('POST', '/accounts', { linked_account_id: SECOND.id, account_token: SECOND.token, label: 'Second CRM' })).status).toBe(201);
     expect(
-      (await json('PUT', '/routing', {
-        recipients: [{ id: 'vp', name: 'Jordan Lee', phone: VP }, { id: 'cro', name: 'Alex Kim', phone: CRO }],
-        routes: [
-          { name: 'second CRM', match: { accounts: [SECOND.id] }, call: ['cro'] },
-          { name: 'everything else', match: {}, call: ['vp'] },
-        ],
-        reps: defaultRepDirectory,
-      })).status,
+      (await json('POST', '/accounts', { linked_account_id: SECOND.id, account_token: SECOND.token, label: 'Second CRM' })).status,
+    ).toBe(201);
+    expect(
+      (
+        await json('PUT', '/routing', {
+          recipients: [
+            { id: 'vp', name: 'Jordan Lee', phone: VP },
+            { id: 'cro', name: 'Alex Kim', phone: CRO },
+          ],
+          routes: [
+            { name: 'second CRM', match: { accounts: [SECOND.id] }, call: ['cro'] },
+            { name: 'everything else', match: {}, call: ['vp'] },
+          ],
+          reps: defaultRepDirectory,
+        })
+      ).status,
     ).toBe(200);
     s.telnyx.setPersona(CRO, personas.vpDismisses);
 
     // The second account's first delivery starts its own baseline (the quiet first day, per account): wait for
     // it before the deal moves, as a real account is installed before its deals move.
     expect((await deliverFromSecondAccount(TELEMATICS)).status).toBe(202);
-    await waitUntil(async () => (await s.redis.exists(`${s.prefix}:baseline:{${accountKeyOf(SECOND.token)}}:done`)) === 1 || undefined, 30_000, 'the second account\'s baseline');
+    await waitUntil(
+      async () => (await s.redis.exists(`${s.prefix}:baseline:{${accountKeyOf(SECOND.token)}}:done`)) === 1 || undefined,
+      30_000,
+      "the second account's baseline",
+    );
 
     s.merge.moveDeal(TELEMATICS, 'Negotiation/Review');
     const before = s.merge.requests.length;
     expect((await deliverFromSecondAccount(TELEMATICS)).status).toBe(202);
-    const alert = await waitUntil(async () => {
-      const list = (await (await fetch(`${s.base}/alerts?limit=20`, { headers: auth })).json()) as { alerts: Record<string, any>[] };
-      const a = list.alerts.find((x) => x.deal.id === TELEMATICS);
-      return a?.outcome ? a : undefined;
-    }, 30_000, 'the alert of the second account\'s deal');
+    const alert = await waitUntil(
+      async () => {
+        const list = (await (await fetch(`${s.base}/alerts?limit=20`, { headers: auth })).json()) as { alerts: Record<string, any>[] };
+        const a = list.alerts.find((x) => x.deal.id === TELEMATICS);
+        return a?.outcome ? a : undefined;
+      },
+      30_000,
+      "the alert of the second account's deal",
+    );
 
     const fetches = s.merge.requests.slice(before).filter((r) => r.method === 'GET' && r.path === `/crm/v1/opportunities/${TELEMATICS}`);
     expect(fetches.length).toBeGreaterThan(0);
@@ -70,7 +90,10 @@ describe('several linked accounts', () => {
     expect(s.merge.requests.some((r) => r.accountToken === PRIMARY_TOKEN && r.path === `/crm/v1/opportunities/${TELEMATICS}`)).toBe(false);
 
     expect(alert.linked_account_id).toBe(SECOND.id);
-    expect(alert.timeline.find((t: any) => t.event === 'route.matched')).toMatchObject({ route: 'second CRM', call: [{ id: 'cro', name: 'Alex Kim' }] });
+    expect(alert.timeline.find((t: any) => t.event === 'route.matched')).toMatchObject({
+      route: 'second CRM',
+      call: [{ id: 'cro', name: 'Alex Kim' }],
+    });
     expect(alert.timeline.filter((t: any) => t.event === 'call.dialing').map((t: any) => t.recipient)).toEqual(['cro']);
     expect(alert.outcome).toBe('acknowledged');
     // Never in an answer.

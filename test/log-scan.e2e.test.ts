@@ -19,7 +19,11 @@ describe('logs never carry a secret or a full phone number', () => {
     s.telnyx.setPersona(AE, personas.aeAccepts);
     s.merge.moveDeal(DEAL, 'Negotiation/Review');
     const d = s.merge.webhookFor(DEAL, 'Opportunity.changed', KEY);
-    const res = await fetch(`${s.base}/webhooks/crm`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-merge-webhook-signature': d.signature }, body: d.body });
+    const res = await fetch(`${s.base}/webhooks/crm`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-merge-webhook-signature': d.signature },
+      body: d.body,
+    });
     expect(res.status).toBe(202);
     // A request with the token too, so the authorization header passes through the request logger.
     await fetch(`${s.base}/alerts`, { headers: { authorization: `Bearer ${TOKEN}` } });

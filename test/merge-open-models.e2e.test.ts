@@ -7,7 +7,16 @@ import { inboxLength } from '@dda/queues';
 import { createMergeSimulator, type MergeSimulator } from '@dda/sandbox/merge-sim';
 import { FIXTURE_IDS } from '@dda/sandbox/seed';
 import { stormSeed } from './support/storm-seed.ts';
-import { deleteKeys, freePort, startService, testRedisUrl, uniquePrefix, waitForQueuesIdle, waitUntil, type ServiceProcess } from '@dda/testkit';
+import {
+  deleteKeys,
+  freePort,
+  startService,
+  testRedisUrl,
+  uniquePrefix,
+  waitForQueuesIdle,
+  waitUntil,
+  type ServiceProcess,
+} from '@dda/testkit';
 
 /*
  * Acceptance 5 of issue 12: Merge's enums are open and its records imperfect. A PENDING status, an amount of
@@ -43,7 +52,10 @@ beforeAll(async () => {
   redis = new Redis(env.REDIS_URL);
   ingress = startService('ingress', env);
   worker = startService('briefing-worker', env);
-  await Promise.all([ingress.waitFor(/ingress listening/), worker.waitFor(/briefing-worker started.*"baseline":"done"|"baseline":"done".*briefing-worker started/)]);
+  await Promise.all([
+    ingress.waitFor(/ingress listening/),
+    worker.waitFor(/briefing-worker started.*"baseline":"done"|"baseline":"done".*briefing-worker started/),
+  ]);
 }, 60_000);
 
 afterAll(async () => {
@@ -54,7 +66,11 @@ afterAll(async () => {
 });
 
 const post = async (body: string) => {
-  const res = await fetch(`${base}/webhooks/crm`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-merge-webhook-signature': signMergeBody(body, KEY) }, body });
+  const res = await fetch(`${base}/webhooks/crm`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-merge-webhook-signature': signMergeBody(body, KEY) },
+    body,
+  });
   return res.status;
 };
 const settle = async () => {
@@ -62,9 +78,14 @@ const settle = async () => {
   await waitForQueuesIdle(redis, prefix, ['crm-events', 'polls']);
 };
 const alertedDeals = async () =>
-  ((await (await fetch(`${base}/alerts?limit=100`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { alerts: { deal: { id: string; amount: unknown } }[] }).alerts;
+  (
+    (await (await fetch(`${base}/alerts?limit=100`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
+      alerts: { deal: { id: string; amount: unknown } }[];
+    }
+  ).alerts;
 /** Open deals not already in Negotiation (moving those there is no change). */
-const open = () => merge.listDeals().filter((d) => d.status === 'OPEN' && !d.remote_was_deleted && d.stage !== FIXTURE_IDS.negotiationStage);
+const open = () =>
+  merge.listDeals().filter((d) => d.status === 'OPEN' && !d.remote_was_deleted && d.stage !== FIXTURE_IDS.negotiationStage);
 
 describe('open enums and imperfect records', () => {
   it('webhooks with status PENDING and amount null are accepted and alert; unreadable webhook data falls back to a fetch', async () => {
@@ -97,7 +118,10 @@ describe('open enums and imperfect records', () => {
     merge.putRawOpportunity({ id: BAD, name: 'Broken record', amount: 'lots', status: 'OPEN', stage: FIXTURE_IDS.negotiationStage });
 
     // No webhooks for these: a partially finished Merge sync starts the backstop poll, which finds them.
-    const sync = readFileSync(new URL('../fixtures/merge/webhook.linkedaccount.sync_completed.json', import.meta.url), 'utf8').replaceAll('"DONE"', '"PARTIALLY_SYNCED"');
+    const sync = readFileSync(new URL('../fixtures/merge/webhook.linkedaccount.sync_completed.json', import.meta.url), 'utf8').replaceAll(
+      '"DONE"',
+      '"PARTIALLY_SYNCED"',
+    );
     expect(await post(sync)).toBe(202);
     await settle();
 
@@ -119,7 +143,10 @@ describe('open enums and imperfect records', () => {
     const before = new Set((await alertedDeals()).map((a) => a.deal.id));
     const [c] = open().filter((d) => !before.has(d.id));
     merge.moveDeal(c!.id, 'Negotiation/Review');
-    const sync = readFileSync(new URL('../fixtures/merge/webhook.linkedaccount.sync_completed.json', import.meta.url), 'utf8').replace('"0a9b8c7d-6e5f-4a3b-2c1d-0e9f8a7b6c5d"', '"0a9b8c7d-6e5f-4a3b-2c1d-0e9f8a7b6c99"');
+    const sync = readFileSync(new URL('../fixtures/merge/webhook.linkedaccount.sync_completed.json', import.meta.url), 'utf8').replace(
+      '"0a9b8c7d-6e5f-4a3b-2c1d-0e9f8a7b6c5d"',
+      '"0a9b8c7d-6e5f-4a3b-2c1d-0e9f8a7b6c99"',
+    );
     expect(await post(sync)).toBe(202);
     await settle();
     expect((await alertedDeals()).map((x) => x.deal.id)).toContain(c!.id);

@@ -39,10 +39,17 @@ describe('GET /metrics after a sandbox call', () => {
     await fetch(`${s.base}/webhooks/voice`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"data":{}}' });
 
     // Job metrics are written just after each job completes: wait for the call's last events to land.
-    const text = await waitUntil(async () => {
-      const t = await scrape();
-      return (sample(t, 'dda_jobs_total', { queue: 'call-events', result: 'completed' }) ?? 0) > 0 && (sample(t, 'dda_webhooks_rejected_total', { source: 'voice' }) ?? 0) > 0 ? t : undefined;
-    }, 10_000, 'call-events job metrics');
+    const text = await waitUntil(
+      async () => {
+        const t = await scrape();
+        return (sample(t, 'dda_jobs_total', { queue: 'call-events', result: 'completed' }) ?? 0) > 0 &&
+          (sample(t, 'dda_webhooks_rejected_total', { source: 'voice' }) ?? 0) > 0
+          ? t
+          : undefined;
+      },
+      10_000,
+      'call-events job metrics',
+    );
 
     // alerts
     expect(sample(text, 'dda_alerts_created_total', { source: 'manual' })).toBeGreaterThanOrEqual(1);
@@ -61,7 +68,9 @@ describe('GET /metrics after a sandbox call', () => {
     expect(sample(text, 'dda_job_wait_seconds_bucket', { queue: 'call-events', le: '+Inf' })).toBeGreaterThan(0);
     // vendor latency: the ingress fetched the deal from Merge
     expect(sample(text, 'dda_merge_request_seconds_count', { endpoint: '/crm/v1/opportunities/:id' })).toBeGreaterThanOrEqual(1);
-    expect(sample(text, 'dda_merge_request_seconds_bucket', { endpoint: '/crm/v1/opportunities/:id', le: '+Inf' })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'dda_merge_request_seconds_bucket', { endpoint: '/crm/v1/opportunities/:id', le: '+Inf' })).toBeGreaterThanOrEqual(
+      1,
+    );
     // the ingress's own runtime
     expect(sample(text, 'dda_ingress_process_cpu_seconds_total')).toBeGreaterThan(0);
     // latencies recorded by the dialer and the call-worker

@@ -14,10 +14,15 @@ import { buildMetricsRegistry } from '../services/ingress/src/metrics/prometheus
  * dashboard must show every metric /metrics exposes, so a metric added to the catalog without a panel fails.
  */
 const promDir = join(repoRoot, 'deploy', 'prometheus');
-const promtool = (...args: string[]) => execFileSync('promtool', args, { cwd: promDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const promtool = (...args: string[]) =>
+  execFileSync('promtool', args, { cwd: promDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 type Panel = { type: string; title?: string; panels?: Panel[]; targets?: { expr: string }[]; datasource?: { uid?: string } };
-const dashboard = JSON.parse(readFileSync(join(repoRoot, 'deploy', 'grafana', 'deal-desk.json'), 'utf8')) as { uid: string; title: string; panels: Panel[] };
+const dashboard = JSON.parse(readFileSync(join(repoRoot, 'deploy', 'grafana', 'deal-desk.json'), 'utf8')) as {
+  uid: string;
+  title: string;
+  panels: Panel[];
+};
 const allPanels = dashboard.panels.flatMap((p) => [p, ...(p.panels ?? [])]).filter((p) => p.type !== 'row');
 const exprs = allPanels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
 /** Metric names a PromQL expression reads (histogram series folded to their family name). */
@@ -37,12 +42,23 @@ describe('deploy/prometheus/alerts.yml', () => {
     expect(promtool('test', 'rules', 'alerts.test.yml')).toMatch(/SUCCESS/);
   });
 
-  it('covers what issue 17 asks for, reading only metrics /metrics exposes (or Prometheus\'s own `up`)', () => {
+  it("covers what issue 17 asks for, reading only metrics /metrics exposes (or Prometheus's own `up`)", () => {
     const rules = readFileSync(join(promDir, 'alerts.yml'), 'utf8');
-    for (const alert of ['DealDeskDeadAirHigh', 'DealDeskTimeToDialHigh', 'DealDeskCrmInboxBacklog', 'DealDeskAlertsFailed', 'DealDeskMergeThrottled', 'DealDeskQueueWithoutWorker', 'DealDeskRedisOrIngressUnreachable']) {
+    for (const alert of [
+      'DealDeskDeadAirHigh',
+      'DealDeskTimeToDialHigh',
+      'DealDeskCrmInboxBacklog',
+      'DealDeskAlertsFailed',
+      'DealDeskMergeThrottled',
+      'DealDeskQueueWithoutWorker',
+      'DealDeskRedisOrIngressUnreachable',
+    ]) {
       expect(rules).toContain(`alert: ${alert}`);
     }
-    const exprLines = rules.split('\n').filter((l) => !l.trim().startsWith('#') && !/^\s*(summary|description):/.test(l)).join('\n');
+    const exprLines = rules
+      .split('\n')
+      .filter((l) => !l.trim().startsWith('#') && !/^\s*(summary|description):/.test(l))
+      .join('\n');
     for (const name of namesIn(exprLines)) expect(exposed, name).toContain(name);
   });
 
@@ -70,6 +86,7 @@ describe('deploy/grafana/deal-desk.json', () => {
     expect(dashboard.uid).toBe('deal-desk-alerts');
     for (const p of allPanels) {
       expect(p.title, JSON.stringify(p).slice(0, 80)).toBeTruthy();
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's own variable syntax, not a template literal
       expect(p.datasource?.uid, p.title).toBe('${datasource}');
       expect(p.targets?.length, p.title).toBeGreaterThan(0);
     }

@@ -5,7 +5,16 @@ import { accountKeyOf } from '@dda/merge';
 import { inboxLength } from '@dda/queues';
 import { createMergeSimulator, makeOpportunity, type MergeSimulator } from '@dda/sandbox/merge-sim';
 import { FIXTURE_IDS } from '@dda/sandbox/seed';
-import { deleteKeys, freePort, startService, testRedisUrl, uniquePrefix, waitForQueuesIdle, waitUntil, type ServiceProcess } from '@dda/testkit';
+import {
+  deleteKeys,
+  freePort,
+  startService,
+  testRedisUrl,
+  uniquePrefix,
+  waitForQueuesIdle,
+  waitUntil,
+  type ServiceProcess,
+} from '@dda/testkit';
 import { baselineKeys } from '../packages/alerting/src/index.ts';
 import { stormDealId, stormSeed } from './support/storm-seed.ts';
 
@@ -62,12 +71,22 @@ afterAll(async () => {
 
 const deliver = async (id: string, event: 'Opportunity.changed' | 'Opportunity.added' = 'Opportunity.changed') => {
   const d = merge.webhookFor(id, event, KEY);
-  const res = await fetch(`${base}/webhooks/crm`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-merge-webhook-signature': d.signature }, body: d.body });
+  const res = await fetch(`${base}/webhooks/crm`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-merge-webhook-signature': d.signature },
+    body: d.body,
+  });
   return res.status;
 };
-const alerts = async () => ((await (await fetch(`${base}/alerts?limit=100`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { alerts: { deal: { id: string } }[] }).alerts;
+const alerts = async () =>
+  (
+    (await (await fetch(`${base}/alerts?limit=100`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
+      alerts: { deal: { id: string } }[];
+    }
+  ).alerts;
 const keys = baselineKeys(prefix, accountKeyOf(ACCOUNT_TOKEN));
-const fullListings = () => merge.requests.filter((r) => r.path === '/crm/v1/opportunities' && !r.query['cursor'] && !r.query['modified_after']);
+const fullListings = () =>
+  merge.requests.filter((r) => r.path === '/crm/v1/opportunities' && !r.query['cursor'] && !r.query['modified_after']);
 
 describe('a quiet first day', () => {
   it('the baseline survives kill -9 half-way; webhooks touching old Negotiation deals meanwhile ring nobody', async () => {
@@ -100,7 +119,16 @@ describe('a quiet first day', () => {
     const created = new Date().toISOString().replace('Z', '000Z');
     const id = '0e110000-0000-4000-8000-000000000001';
     merge.putRawOpportunity(
-      makeOpportunity({ id, created_at: created, modified_at: created, name: 'Brand-new deal', amount: 90_000, owner: FIXTURE_IDS.owner, account: FIXTURE_IDS.account, stage }) as unknown as Record<string, unknown> & { id: string },
+      makeOpportunity({
+        id,
+        created_at: created,
+        modified_at: created,
+        name: 'Brand-new deal',
+        amount: 90_000,
+        owner: FIXTURE_IDS.owner,
+        account: FIXTURE_IDS.account,
+        stage,
+      }) as unknown as Record<string, unknown> & { id: string },
     );
     for (let i = 0; i < 3; i++) expect([200, 202]).toContain(await deliver(id, 'Opportunity.added'));
     await waitForQueuesIdle(redis, prefix, ['crm-events'], 30_000);

@@ -15,7 +15,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => s?.close());
 
-describe('quiet hours in the VP\'s time zone', () => {
+describe("quiet hours in the VP's time zone", () => {
   it('defers an ordinary alert to the morning without ringing', async () => {
     const id = await s.raiseAlert({ deal_name: 'Small', account: 'Quiet Co', amount: 60000, stage: 'Negotiation' });
     const alert = await waitUntil(async () => {

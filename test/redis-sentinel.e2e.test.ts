@@ -37,7 +37,13 @@ const services: ServiceProcess[] = [];
 beforeAll(async () => {
   ha = await startSentinelRedis();
   const keys = generateWebhookKeyPair();
-  telnyx = await createTelnyxSimulator({ apiKey: SANDBOX_CREDENTIALS.telnyxApiKey, privateKey: keys.privateKey, personas: {}, timeScale: 0.02, webhookRetryDelaysMs: [50, 150, 400, 1000, 2000, 4000] });
+  telnyx = await createTelnyxSimulator({
+    apiKey: SANDBOX_CREDENTIALS.telnyxApiKey,
+    privateKey: keys.privateKey,
+    personas: {},
+    timeScale: 0.02,
+    webhookRetryDelaysMs: [50, 150, 400, 1000, 2000, 4000],
+  });
   telnyx.setPersona(VP, personas.vpSaysConnect);
   telnyx.setPersona(AE, personas.aeAccepts);
   merge = await createMergeSimulator({ apiKey: 'ha-merge-key', accountToken: 'ha-account-token', seed: stormSeed(DEALS) });
@@ -81,16 +87,25 @@ afterAll(async () => {
 });
 
 /** What Merge does with a delivery: a 2xx ends it; a 5xx or no answer is retried later (here every 100 ms). */
-async function deliverAsMerge(d: { body: string; signature: string }): Promise<{ status: number; tries: number; firstFailureAt?: number; acceptedAt: number }> {
+async function deliverAsMerge(d: {
+  body: string;
+  signature: string;
+}): Promise<{ status: number; tries: number; firstFailureAt?: number; acceptedAt: number }> {
   let firstFailureAt: number | undefined;
   for (let tries = 1; ; tries++) {
-    const status = await fetch(`${base}/webhooks/crm`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-merge-webhook-signature': d.signature }, body: d.body, signal: AbortSignal.timeout(5000) })
+    const status = await fetch(`${base}/webhooks/crm`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-merge-webhook-signature': d.signature },
+      body: d.body,
+      signal: AbortSignal.timeout(5000),
+    })
       .then(async (r) => (await r.arrayBuffer(), r.status))
       .catch(() => 0);
     if (status >= 200 && status < 300) return { status, tries, acceptedAt: Date.now(), ...(firstFailureAt ? { firstFailureAt } : {}) };
     expect(status === 0 || status >= 500, `status ${status} is not one Merge retries`).toBe(true);
     firstFailureAt ??= Date.now();
-    if (tries > 600) throw new Error(`delivery never accepted (last ${status}); ingress said:\n${services[0]!.lines.slice(-20).join('\n')}`);
+    if (tries > 600)
+      throw new Error(`delivery never accepted (last ${status}); ingress said:\n${services[0]!.lines.slice(-20).join('\n')}`);
     await sleep(100);
   }
 }
@@ -113,7 +128,12 @@ describe('Redis Sentinel: the master killed with kill -9 after the 20th 202', ()
     let probing = true;
     const prober = (async () => {
       while (probing) {
-        readiness.push(await fetch(`${base}/ready`, { signal: AbortSignal.timeout(2000) }).then((r) => r.status, () => 0));
+        readiness.push(
+          await fetch(`${base}/ready`, { signal: AbortSignal.timeout(2000) }).then(
+            (r) => r.status,
+            () => 0,
+          ),
+        );
         await sleep(50);
       }
     })();
@@ -166,21 +186,45 @@ describe('Redis Sentinel: the master killed with kill -9 after the 20th 202', ()
     for (const d of deliveries) expect((await deliverAsMerge(d)).status).toBe(200);
 
     let last: Array<Record<string, any>> = [];
-    const finished = await waitUntil(async () => {
-      last = await allAlerts();
-      return last.length >= DEALS && last.every((a) => a.outcome) ? last : undefined;
-    }, 120_000, 'an outcome for every alert').catch((err: Error) => {
-      const problems = services.flatMap((svc) => svc.lines.filter((l) => /"level":"(warn|error|fatal)"/.test(l)).slice(-5).map((l) => `${svc.name}: ${l.slice(0, 300)}`));
+    const finished = await waitUntil(
+      async () => {
+        last = await allAlerts();
+        return last.length >= DEALS && last.every((a) => a.outcome) ? last : undefined;
+      },
+      120_000,
+      'an outcome for every alert',
+    ).catch((err: Error) => {
+      const problems = services.flatMap((svc) =>
+        svc.lines
+          .filter((l) => /"level":"(warn|error|fatal)"/.test(l))
+          .slice(-5)
+          .map((l) => `${svc.name}: ${l.slice(0, 300)}`),
+      );
       const stuck = last.find((a) => !a.outcome);
-      throw new Error(`${err.message}: ${last.length} alerts, ${last.filter((a) => !a.outcome).length} without outcome; e.g. ${stuck?.status} ${JSON.stringify(stuck?.timeline?.map((t: { event: string }) => t.event))}\n${problems.join('\n')}`);
+      throw new Error(
+        `${err.message}: ${last.length} alerts, ${last.filter((a) => !a.outcome).length} without outcome; e.g. ${stuck?.status} ${JSON.stringify(stuck?.timeline?.map((t: { event: string }) => t.event))}\n${problems.join('\n')}`,
+      );
     });
     expect(finished).toHaveLength(DEALS);
     expect(new Set(finished.map((a) => a.deal.id)).size).toBe(DEALS);
     // No deal dialled twice: each alert was in exactly one call, and Telnyx saw one VP dial per call.
-    for (const a of finished) expect(a.timeline.filter((t: { event: string }) => t.event === 'call.dialing'), a.deal.id).toHaveLength(1);
+    for (const a of finished)
+      expect(
+        a.timeline.filter((t: { event: string }) => t.event === 'call.dialing'),
+        a.deal.id,
+      ).toHaveLength(1);
     const callIds = new Set(finished.map((a) => a.timeline.find((t: { event: string }) => t.event === 'call.dialing').call_id));
     const vpDials = telnyx.commands.filter((c) => c.action === 'dial' && !c.duplicate && c.to === VP);
-    expect(vpDials, JSON.stringify({ dials: vpDials, timelines: finished.filter((a) => a.timeline.length > 3).slice(0, 3).map((a) => a.timeline) }).slice(0, 6000)).toHaveLength(callIds.size);
+    expect(
+      vpDials,
+      JSON.stringify({
+        dials: vpDials,
+        timelines: finished
+          .filter((a) => a.timeline.length > 3)
+          .slice(0, 3)
+          .map((a) => a.timeline),
+      }).slice(0, 6000),
+    ).toHaveLength(callIds.size);
     expect(finished.some((a) => a.outcome === 'connected')).toBe(true);
 
     // And the data is where the sentinels say the master is.
@@ -197,7 +241,11 @@ describe('Redis Sentinel: the master killed with kill -9 after the 20th 202', ()
     const d = merge.webhookFor(stormDealId(0), 'Opportunity.changed', KEY);
     ha.signal(replica, 'SIGSTOP');
     try {
-      const res = await fetch(`${base}/webhooks/crm`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-merge-webhook-signature': d.signature }, body: d.body });
+      const res = await fetch(`${base}/webhooks/crm`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-merge-webhook-signature': d.signature },
+        body: d.body,
+      });
       expect(res.status).toBe(503);
     } finally {
       ha.signal(replica, 'SIGCONT');

@@ -10,7 +10,16 @@ import { startCallStack, TOKEN, VP, type CallStack } from './support/call-stack.
 
 /** Debian's Chromium, as in history-page.browser.test.ts. */
 const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const OUT = join(repoRoot, 'test-output');
 const CRO = '+15550100400';
 
@@ -18,10 +27,16 @@ let s: CallStack;
 let context: BrowserContext;
 let profile: string;
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`npm test\` (it installs Debian's chromium) or apt-get install chromium`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: run \`npm test\` (it installs Debian's chromium) or apt-get install chromium`);
   s = await startCallStack();
   profile = mkdtempSync(join(tmpdir(), 'dda-chromium-'));
-  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1400, height: 1000 } });
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    viewport: { width: 1400, height: 1000 },
+  });
 }, 60_000);
 afterAll(async () => {
   await context?.close();
@@ -37,14 +52,20 @@ async function signIn(page: Page): Promise<void> {
 }
 
 describe('routing page in a real browser (acceptance 6)', () => {
-  it('edits a route, shows the server\'s problem next to the field, saves the fix and lists the new version in the history', async () => {
+  it("edits a route, shows the server's problem next to the field, saves the fix and lists the new version in the history", async () => {
     // Version 1 exists already, saved over the API.
     const put = await fetch(`${s.base}/routing`, {
       method: 'PUT',
       headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
       body: JSON.stringify({
-        recipients: [{ id: 'vp', name: 'Jordan Lee', phone: VP }, { id: 'cro', name: 'Alex Kim', phone: CRO }],
-        routes: [{ name: 'big deals', match: { min_amount: 500000 }, call: ['cro', 'vp'] }, { name: 'everything else', match: {}, call: ['vp'] }],
+        recipients: [
+          { id: 'vp', name: 'Jordan Lee', phone: VP },
+          { id: 'cro', name: 'Alex Kim', phone: CRO },
+        ],
+        routes: [
+          { name: 'big deals', match: { min_amount: 500000 }, call: ['cro', 'vp'] },
+          { name: 'everything else', match: {}, call: ['vp'] },
+        ],
         reps: defaultRepDirectory,
       }),
     });
@@ -103,7 +124,9 @@ describe('routing page in a real browser (acceptance 6)', () => {
     await page.getByLabel('Label').fill('Subsidiary CRM');
     await page.getByLabel('Account token').fill(secret);
     await page.getByRole('button', { name: 'Add account' }).click();
-    await expect.poll(() => page.locator('#account-result').textContent(), { timeout: 10_000 }).toMatch(/Added la-subsidiary\. Its token is stored encrypted/);
+    await expect
+      .poll(() => page.locator('#account-result').textContent(), { timeout: 10_000 })
+      .toMatch(/Added la-subsidiary\. Its token is stored encrypted/);
     await expect.poll(() => page.locator('#accounts-body tr').count()).toBe(1);
     expect(await page.locator('#accounts-body').textContent()).toMatch(/la-subsidiary.*Subsidiary CRM/);
     expect(await page.getByLabel('Account token').inputValue()).toBe('');
@@ -122,7 +145,9 @@ describe('routing page in a real browser (acceptance 6)', () => {
     await row.getByRole('link').click();
     const timeline = page.locator('#detail').getByRole('list', { name: 'Conversation timeline' });
     await expect.poll(() => timeline.locator('li[data-event="route.matched"]').count(), { timeout: 10_000 }).toBe(1);
-    expect(await timeline.locator('li[data-event="route.matched"]').textContent()).toMatch(/route “everything else” \(version 2\): Jordan Lee → Alex Kim/);
+    expect(await timeline.locator('li[data-event="route.matched"]').textContent()).toMatch(
+      /route “everything else” \(version 2\): Jordan Lee → Alex Kim/,
+    );
     expect(await timeline.locator('li[data-event="call.dialing"]').first().textContent()).toMatch(/ringing Jordan Lee/);
     await page.close();
   });

@@ -20,7 +20,11 @@ afterAll(async () => s?.close());
 
 const auth = { authorization: `Bearer ${TOKEN}` };
 async function putRouting(doc: unknown): Promise<number> {
-  const res = await fetch(`${s.base}/routing`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(doc) });
+  const res = await fetch(`${s.base}/routing`, {
+    method: 'PUT',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify(doc),
+  });
   const body = (await res.json()) as { version: number };
   if (res.status !== 200) throw new Error(`PUT /routing answered ${res.status}: ${JSON.stringify(body)}`);
   return body.version;
@@ -31,7 +35,13 @@ const recipients = [
   { id: 'backup', name: 'Sam Ortiz', phone: BACKUP },
 ];
 const reps = defaultRepDirectory;
-const deal = (name: string, amount: number) => ({ deal_name: name, account: `${name} Inc`, amount, stage: 'Negotiation/Review', owner_email: AE_EMAIL });
+const deal = (name: string, amount: number) => ({
+  deal_name: name,
+  account: `${name} Inc`,
+  amount,
+  stage: 'Negotiation/Review',
+  owner_email: AE_EMAIL,
+});
 const events = (a: Record<string, any>, name: string): Entry[] => a.timeline.filter((t: Entry) => t.event === name);
 const pids = () => s.services.filter((x) => !x.exited()).map((x) => x.proc.pid);
 
@@ -53,14 +63,31 @@ describe('routing applied per alert, without restarts', () => {
     const [a, b] = await Promise.all([s.waitForOutcome(big!, 30_000), s.waitForOutcome(usual!, 30_000)]);
     expect([a.outcome, b.outcome]).toEqual(['acknowledged', 'acknowledged']);
 
-    expect(events(a, 'route.matched')).toEqual([expect.objectContaining({ route: 'big deals', version: 1, call: [{ id: 'cro', name: 'Alex Kim' }, { id: 'vp', name: 'Jordan Lee' }] })]);
-    expect(events(b, 'route.matched')).toEqual([expect.objectContaining({ route: 'everything else', version: 1, call: [{ id: 'vp', name: 'Jordan Lee' }] })]);
+    expect(events(a, 'route.matched')).toEqual([
+      expect.objectContaining({
+        route: 'big deals',
+        version: 1,
+        call: [
+          { id: 'cro', name: 'Alex Kim' },
+          { id: 'vp', name: 'Jordan Lee' },
+        ],
+      }),
+    ]);
+    expect(events(b, 'route.matched')).toEqual([
+      expect.objectContaining({ route: 'everything else', version: 1, call: [{ id: 'vp', name: 'Jordan Lee' }] }),
+    ]);
     expect(events(a, 'call.dialing').map((t) => t.name)).toEqual(['Alex Kim']);
     expect(events(b, 'call.dialing').map((t) => t.name)).toEqual(['Jordan Lee']);
-    expect(s.telnyx.commands.filter((c) => c.action === 'dial' && !c.duplicate).map((c) => c.to).sort()).toEqual([CRO, VP].sort());
+    expect(
+      s.telnyx.commands
+        .filter((c) => c.action === 'dial' && !c.duplicate)
+        .map((c) => c.to)
+        .sort(),
+    ).toEqual([CRO, VP].sort());
 
     // At the same time: each call started before the other ended (two lines, neither waited for the other).
-    const span = (x: Record<string, any>) => [Date.parse(events(x, 'call.dialing')[0]!.at), Date.parse(events(x, 'call.ended')[0]!.at)] as const;
+    const span = (x: Record<string, any>) =>
+      [Date.parse(events(x, 'call.dialing')[0]!.at), Date.parse(events(x, 'call.ended')[0]!.at)] as const;
     const [aStart, aEnd] = span(a);
     const [bStart, bEnd] = span(b);
     expect(Math.max(aStart, bStart)).toBeLessThan(Math.min(aEnd, bEnd));

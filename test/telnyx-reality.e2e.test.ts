@@ -33,7 +33,10 @@ async function run(vp: Persona, ae: Persona = personas.aeAccepts) {
   const id = await s.raiseAlert();
   const alert = await s.waitForOutcome(id, 30_000);
   await s.telnyx.whenIdle({ minCalls: 1, timeoutMs: 30_000 });
-  const vpLegs = s.telnyx.calls().filter((c) => c.to === VP && !earlier.has(c.callControlId)).map((c) => c.callControlId);
+  const vpLegs = s.telnyx
+    .calls()
+    .filter((c) => c.to === VP && !earlier.has(c.callControlId))
+    .map((c) => c.callControlId);
   return { id, alert, started, vpLegs, transcript: s.transcript() };
 }
 
@@ -42,7 +45,10 @@ function longestQuiet(ccid: string): number {
   const points = [
     ...s.telnyx.commands.filter((c) => c.callControlId === ccid && !c.duplicate).map((c) => c.at),
     ...s.telnyx.webhooksSent.filter((w) => w.callControlId === ccid && w.sentAt).map((w) => w.sentAt!),
-    ...s.telnyx.audioTimeline().filter((a) => a.callControlId === ccid).flatMap((a) => [a.startedAt, a.endedAt].filter((t): t is number => t !== undefined)),
+    ...s.telnyx
+      .audioTimeline()
+      .filter((a) => a.callControlId === ccid)
+      .flatMap((a) => [a.startedAt, a.endedAt].filter((t): t is number => t !== undefined)),
   ].sort((a, b) => a - b);
   let longest = 0;
   for (let i = 1; i < points.length; i++) longest = Math.max(longest, points[i]! - points[i - 1]!);
@@ -66,7 +72,9 @@ describe('a command Telnyx refuses (422) mid-call: apology, hangup, the alert fa
     expect(alert.outcome_reason).toMatch(new RegExp(`Telnyx refused ${action} \\(422`));
     expect(alert.timeline.map((t: { event: string }) => t.event)).toContain('call.failed');
     // The VP heard why, then our side hung up; nothing left the line quiet for the stall time.
-    const said = alert.timeline.filter((t: { event: string; prompt?: string }) => t.event === 'said').map((t: { prompt: string }) => t.prompt);
+    const said = alert.timeline
+      .filter((t: { event: string; prompt?: string }) => t.event === 'said')
+      .map((t: { prompt: string }) => t.prompt);
     expect(said.at(-1)).toBe('apology');
     for (const ccid of vpLegs) {
       expect(hungUpByUs(ccid)).toBe(true);
@@ -103,7 +111,9 @@ describe('audio as Telnyx plays it', () => {
       const hangup = s.telnyx.commands.find((c) => c.callControlId === ccid && c.action === 'hangup' && !c.duplicate);
       expect(hangup!.at).toBeGreaterThanOrEqual(message!.endedAt!);
     }
-    expect(alert.timeline.filter((t: { event: string }) => t.event === 'vp.voicemail_message').every((t: { left: boolean }) => t.left)).toBe(true);
+    expect(
+      alert.timeline.filter((t: { event: string }) => t.event === 'vp.voicemail_message').every((t: { left: boolean }) => t.left),
+    ).toBe(true);
   });
 
   // How soon (≤ 300 ms at real speed) is measured by bench/call-moments.ts; here: the headline is cut, not waited for.
@@ -126,7 +136,9 @@ describe('order, duplicates and the bridge', () => {
   it('a VP who picks up and hangs up at once is not redialled when call.hangup overtakes call.answered', async () => {
     s.telnyx.setModes({ hangupOvertakesAnswer: true });
     const { alert, transcript } = await run(personas.vpPicksUpAndHangsUp);
-    const order = s.telnyx.webhooksSent.filter((w) => w.event_type === 'call.hangup' || w.event_type === 'call.answered').map((w) => w.event_type);
+    const order = s.telnyx.webhooksSent
+      .filter((w) => w.event_type === 'call.hangup' || w.event_type === 'call.answered')
+      .map((w) => w.event_type);
     expect(order[0]).toBe('call.hangup');
     expect(transcript.filter((t) => t === 'dial:vp')).toHaveLength(1);
     expect(alert.outcome).toBe('acknowledged');

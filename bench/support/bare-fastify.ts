@@ -24,7 +24,10 @@ export type BareFastify = { base: string; proc: ChildProcess; stop: () => Promis
 export async function startBareFastify(): Promise<BareFastify> {
   // Resolved from the ingress's own dependencies: the very Fastify version it runs on.
   const fastifyPath = createRequire(new URL('../../services/ingress/package.json', import.meta.url)).resolve('fastify');
-  const proc = spawn(process.execPath, ['--input-type=module', '-e', SERVER], { env: { ...process.env, FASTIFY_PATH: fastifyPath }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, ['--input-type=module', '-e', SERVER], {
+    env: { ...process.env, FASTIFY_PATH: fastifyPath },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     proc.stdout!.on('data', (b: Buffer) => {

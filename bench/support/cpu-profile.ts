@@ -11,7 +11,12 @@ export function areaOf(url: string, fn: string): string {
   if (nm) return nm[1]!;
   const ws = /\/(packages|services)\/([^/]+)\//.exec(url);
   if (ws) return `${ws[1]}/${ws[2]}`;
-  if (url.startsWith('node:')) return url.replace(/^node:(internal\/)?/, 'node:').split('/').slice(0, 2).join('/');
+  if (url.startsWith('node:'))
+    return url
+      .replace(/^node:(internal\/)?/, 'node:')
+      .split('/')
+      .slice(0, 2)
+      .join('/');
   return url;
 }
 
@@ -70,11 +75,18 @@ export function summarizeCpuProfiles(dir: string, opts: { top?: number; fromMono
   }
   const pct = (v: number) => `${((100 * v) / total).toFixed(1).padStart(5)}%`;
   const busy = total - idle;
-  const lines = [`profile: ${(total / 1e6).toFixed(1)} s sampled, ${pct(busy)} busy (not idle)`, 'self time by area (of all sampled time):'];
+  const lines = [
+    `profile: ${(total / 1e6).toFixed(1)} s sampled, ${pct(busy)} busy (not idle)`,
+    'self time by area (of all sampled time):',
+  ];
   for (const [k, v] of [...byArea].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(v)}  ${k}`);
   lines.push('time with the area anywhere on the stack (overlaps: a socket write under pino counts for both):');
   const skip = new Set(['(root)', '(native)', '(program)', '(garbage collector)', '(idle)']);
-  for (const [k, v] of [...inclusive].filter(([k]) => !skip.has(k) && !k.startsWith('node:')).sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(v)}  ${k}`);
+  for (const [k, v] of [...inclusive]
+    .filter(([k]) => !skip.has(k) && !k.startsWith('node:'))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top))
+    lines.push(`  ${pct(v)}  ${k}`);
   lines.push('self time by function:');
   for (const [k, v] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(v)}  ${k}`);
   return lines.join('\n');

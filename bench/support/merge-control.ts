@@ -6,7 +6,11 @@ export type Delivery = { body: string; signature: string };
 export function mergeControl(mergeUrl: string) {
   const sim = `${mergeUrl}/_sim`;
   const post = async <T>(path: string, body: unknown): Promise<T> => {
-    const res = await fetch(`${sim}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${sim}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     if (!res.ok) throw new Error(`merge-sim ${path} answered ${res.status}: ${await res.text()}`);
     return (await res.json()) as T;
   };

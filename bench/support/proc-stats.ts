@@ -83,7 +83,9 @@ export function rssSampler(procs: Proc[], everyMs = 100) {
     stop(): Record<string, { sampledPeakMiB: number; hwmMiB: number }> {
       clearInterval(timer);
       sample();
-      return Object.fromEntries(procs.map((p) => [p.name, { sampledPeakMiB: peak.get(p.name) ?? NaN, hwmMiB: memoryOf(p.pid)?.hwmMiB ?? NaN }]));
+      return Object.fromEntries(
+        procs.map((p) => [p.name, { sampledPeakMiB: peak.get(p.name) ?? NaN, hwmMiB: memoryOf(p.pid)?.hwmMiB ?? NaN }]),
+      );
     },
   };
 }
@@ -94,7 +96,10 @@ export function rssSampler(procs: Proc[], everyMs = 100) {
  * on the same two cores. Answers how long it waited and what the others used in the last window; the
  * caller prints it next to the figures. BENCH_NO_QUIET_WAIT=1 skips the wait (only measures).
  */
-export async function waitForQuietMachine(procs: Proc[], opts: { maxOthersPct?: number; timeoutMs?: number } = {}): Promise<{ waitedMs: number; othersPct: number; quiet: boolean }> {
+export async function waitForQuietMachine(
+  procs: Proc[],
+  opts: { maxOthersPct?: number; timeoutMs?: number } = {},
+): Promise<{ waitedMs: number; othersPct: number; quiet: boolean }> {
   const max = opts.maxOthersPct ?? 25;
   const timeoutMs = process.env.BENCH_NO_QUIET_WAIT === '1' ? 0 : (opts.timeoutMs ?? 180_000);
   const t0 = Date.now();

@@ -32,8 +32,22 @@ export async function startBenchRedis(opts: { appendfsync?: FsyncPolicy } = {}):
   const proc: ChildProcess = spawn(
     'redis-server',
     [
-      '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--logfile', join(dir, 'redis.log'),
-      '--appendonly', 'yes', '--appendfsync', appendfsync, '--maxmemory-policy', 'noeviction', '--save', '',
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--logfile',
+      join(dir, 'redis.log'),
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      appendfsync,
+      '--maxmemory-policy',
+      'noeviction',
+      '--save',
+      '',
     ],
     { stdio: 'ignore' },
   );
@@ -57,11 +71,20 @@ export async function startBenchRedis(opts: { appendfsync?: FsyncPolicy } = {}):
   const info = async (section: string) => {
     const raw = await client.info(section);
     return Object.fromEntries(
-      raw.split('\r\n').filter((l) => l.includes(':') && !l.startsWith('#')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1)]),
+      raw
+        .split('\r\n')
+        .filter((l) => l.includes(':') && !l.startsWith('#'))
+        .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1)]),
     );
   };
   return {
-    url, port, pid: proc.pid!, dir, appendfsync, client, info,
+    url,
+    port,
+    pid: proc.pid!,
+    dir,
+    appendfsync,
+    client,
+    info,
     stop: async () => {
       client.disconnect();
       if (!exited) {

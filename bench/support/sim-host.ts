@@ -18,7 +18,10 @@ const merge = await createMergeSimulator({
   rateLimitPerMinute: Number(process.env.BENCH_MERGE_RATE_LIMIT ?? 100),
 });
 merge.setFaults({ latencyMs });
-const ai = await createAiSimulator({ apiKey: process.env.BENCH_AI_API_KEY ?? 'bench-ai-key', latencyMs: Number(process.env.BENCH_AI_LATENCY_MS ?? 1500) });
+const ai = await createAiSimulator({
+  apiKey: process.env.BENCH_AI_API_KEY ?? 'bench-ai-key',
+  latencyMs: Number(process.env.BENCH_AI_LATENCY_MS ?? 1500),
+});
 
 // The simulator records every /crm request; a long benchmark only needs the count.
 setInterval(() => {

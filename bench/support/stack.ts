@@ -110,7 +110,10 @@ export async function startStack(opts: StackOptions): Promise<BenchStack> {
       'bench/support/sim-host.ts',
     );
     started.push(sims);
-    const ready = JSON.parse((await readyOrExit(sims, /^sim-host ready /, 30_000)).replace(/^sim-host ready /, '')) as { merge: string; ai: string };
+    const ready = JSON.parse((await readyOrExit(sims, /^sim-host ready /, 30_000)).replace(/^sim-host ready /, '')) as {
+      merge: string;
+      ai: string;
+    };
     toFile(sims);
     // The simulators stand in for Merge's and the AI vendor's servers, which take no CPU of a real deployment's
     // host: they yield to the system under test like the throughput workers do.
@@ -158,7 +161,9 @@ export async function startStack(opts: StackOptions): Promise<BenchStack> {
         // Straight into a file: reading a few thousand log lines a second through a pipe cost this process (and
         // so the machine under test) about a tenth of a core.
         const priority = { PROCESS_NICE: String(opts.equalPriority ? 0 : (SERVICE_NICE[name] ?? 0)) }; // as npm start runs them
-        const svc = startService(name, { ...env, ...priority, ...opts.serviceEnv?.[name] }, undefined, { logFile: join(logDir, `${name}.log`) });
+        const svc = startService(name, { ...env, ...priority, ...opts.serviceEnv?.[name] }, undefined, {
+          logFile: join(logDir, `${name}.log`),
+        });
         started.push(svc);
         services.set(name, svc);
         // The ingress is ready when it answers /health (whatever its LOG_LEVEL); a worker when it says so.
@@ -169,11 +174,16 @@ export async function startStack(opts: StackOptions): Promise<BenchStack> {
       }),
     );
     return {
-      redis, prefix, base, services, logDir,
+      redis,
+      prefix,
+      base,
+      services,
+      logDir,
       telnyx: sim,
       merge: mergeControl(ready.merge),
       mergeUrl: ready.merge,
-      mergeRequests: async () => (await (await fetch(`${ready.merge}/_sim/requests`)).json()) as { path: string; query: Record<string, string>; status: number }[],
+      mergeRequests: async () =>
+        (await (await fetch(`${ready.merge}/_sim/requests`)).json()) as { path: string; query: Record<string, string>; status: number }[],
       processes: () => [
         ...names.map((n) => ({ name: n, pid: services.get(n)!.proc.pid! })),
         { name: 'redis-server', pid: redis.pid },
@@ -201,7 +211,8 @@ function readyOrExit(svc: ServiceProcess, re: RegExp, timeoutMs = 60_000): Promi
   return Promise.race([
     svc.waitFor(re, timeoutMs),
     new Promise<string>((_, reject) => {
-      const onExit = (code: number | null) => reject(new Error(`${svc.name} exited (${code}) before it was ready:\n${svc.lines.slice(-15).join('\n')}`));
+      const onExit = (code: number | null) =>
+        reject(new Error(`${svc.name} exited (${code}) before it was ready:\n${svc.lines.slice(-15).join('\n')}`));
       if (svc.exited()) onExit(svc.proc.exitCode);
       svc.proc.once('exit', onExit);
     }),
@@ -212,7 +223,10 @@ async function healthyOrExit(svc: ServiceProcess, url: string, timeoutMs = 60_00
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (svc.exited()) throw new Error(`${svc.name} exited (${svc.proc.exitCode}) before it was ready:\n${svc.lines.slice(-15).join('\n')}`);
-    const ok = await fetch(url).then((r) => r.ok, () => false);
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -242,7 +256,10 @@ async function stopHard(svc: ServiceProcess, graceMs = 5000): Promise<void> {
 }
 
 /** A signed webhook POST; answers status and the time until the response headers arrived. */
-export async function postWebhook(base: string, d: { body: string; signature: string }): Promise<{ status: number; sentAt: number; answeredAt: number }> {
+export async function postWebhook(
+  base: string,
+  d: { body: string; signature: string },
+): Promise<{ status: number; sentAt: number; answeredAt: number }> {
   const sentAt = Date.now();
   const res = await fetch(`${base}/webhooks/crm`, {
     method: 'POST',

@@ -29,7 +29,8 @@ export function assertWrk(): void {
     execFileSync('wrk', ['--version'], { stdio: 'ignore' });
   } catch (err) {
     // wrk --version exits 1 after printing its banner; only a missing binary is a problem.
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('wrk not found: run the benchmark through `npm run bench` (it installs Debian\'s wrk)');
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new Error("wrk not found: run the benchmark through `npm run bench` (it installs Debian's wrk)");
   }
 }
 
@@ -57,10 +58,26 @@ export function runWrk(o: { base: string; path: string; deliveries: Delivery[]; 
   const file = join(dir, 'requests');
   writeRequests(file, o.base, o.path, o.deliveries);
   // wrk has exited before its CPU could be read from /proc; the shell's `times` reports its children's.
-  const child = spawn('bash', ['-c', 'wrk "$@"; rc=$?; times; exit $rc', 'wrk', '-t1', `-c${o.connections}`, `-d${o.durationSec}s`, '--timeout', '5s', '-s', SCRIPT, `${o.base}${o.path}`], {
-    env: { ...process.env, REQUESTS_FILE: file },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'bash',
+    [
+      '-c',
+      'wrk "$@"; rc=$?; times; exit $rc',
+      'wrk',
+      '-t1',
+      `-c${o.connections}`,
+      `-d${o.durationSec}s`,
+      '--timeout',
+      '5s',
+      '-s',
+      SCRIPT,
+      `${o.base}${o.path}`,
+    ],
+    {
+      env: { ...process.env, REQUESTS_FILE: file },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout!.on('data', (b: Buffer) => (out += b.toString('utf8')));
   child.stderr!.on('data', (b: Buffer) => (out += b.toString('utf8')));

@@ -68,8 +68,14 @@ export async function startCallStack(
     webhookRetryDelaysMs: [50, 150, 400, 1000, 2000],
     ...(opts.telnyxModes ? { modes: opts.telnyxModes } : {}),
   });
-  const merge = await createMergeSimulator({ apiKey: 'calls-merge-key', accountToken: 'calls-account-token', ...(opts.mergeSeed ? { seed: opts.mergeSeed } : {}), ...(opts.mergeAccountTokens ? { extraAccountTokens: opts.mergeAccountTokens } : {}) });
-  const ai = opts.aiLatencyMs === undefined ? null : await createAiSimulator({ apiKey: SANDBOX_CREDENTIALS.aiApiKey, latencyMs: opts.aiLatencyMs });
+  const merge = await createMergeSimulator({
+    apiKey: 'calls-merge-key',
+    accountToken: 'calls-account-token',
+    ...(opts.mergeSeed ? { seed: opts.mergeSeed } : {}),
+    ...(opts.mergeAccountTokens ? { extraAccountTokens: opts.mergeAccountTokens } : {}),
+  });
+  const ai =
+    opts.aiLatencyMs === undefined ? null : await createAiSimulator({ apiKey: SANDBOX_CREDENTIALS.aiApiKey, latencyMs: opts.aiLatencyMs });
   const dir = mkdtempSync(join(tmpdir(), 'dda-calls-'));
   const directory = join(dir, 'reps.json');
   writeFileSync(directory, JSON.stringify(defaultRepDirectory));
@@ -114,7 +120,16 @@ export async function startCallStack(
   const auth = { authorization: `Bearer ${TOKEN}` };
   const alert = async (id: string) => (await (await fetch(`${base}/alerts/${id}`, { headers: auth })).json()) as Record<string, any>;
   return {
-    telnyx, merge, base, redis, prefix, services, printed, start, alert, env,
+    telnyx,
+    merge,
+    base,
+    redis,
+    prefix,
+    services,
+    printed,
+    start,
+    alert,
+    env,
     kill9: async (name) => {
       const svc = [...services].reverse().find((x) => x.name === name && !x.exited());
       if (svc) await svc.stop('SIGKILL');
@@ -123,22 +138,36 @@ export async function startCallStack(
       const res = await fetch(`${base}/alert`, {
         method: 'POST',
         headers: { ...auth, 'content-type': 'application/json' },
-        body: JSON.stringify(body ?? { deal_name: 'Platform Expansion FY26', account: 'Northwind Traders', amount: 185000, stage: 'Negotiation/Review', owner_email: AE_EMAIL }),
+        body: JSON.stringify(
+          body ?? {
+            deal_name: 'Platform Expansion FY26',
+            account: 'Northwind Traders',
+            amount: 185000,
+            stage: 'Negotiation/Review',
+            owner_email: AE_EMAIL,
+          },
+        ),
       });
       if (res.status !== 202) throw new Error(`POST /alert answered ${res.status}: ${await res.text()}`);
       return ((await res.json()) as { alert_id: string }).alert_id;
     },
     waitForOutcome: (id, timeoutMs = 20_000) =>
-      waitUntil(async () => {
-        const a = await alert(id);
-        return a.outcome && a.status !== 'calling' ? a : undefined;
-      }, timeoutMs, `an outcome for ${id}`),
+      waitUntil(
+        async () => {
+          const a = await alert(id);
+          return a.outcome && a.status !== 'calling' ? a : undefined;
+        },
+        timeoutMs,
+        `an outcome for ${id}`,
+      ),
     transcript: () => {
       const roleOf = (ccid: string | null, to?: string) => {
         const n = to ?? telnyx.calls().find((c) => c.callControlId === ccid)?.to;
         return n === VP ? 'vp' : n === AE ? 'ae' : n === BACKUP ? 'backup' : '?';
       };
-      return telnyx.commands.filter((c) => !c.duplicate).map((c) => `${c.action}:${roleOf(c.callControlId, c.action === 'dial' ? c.to : undefined)}`);
+      return telnyx.commands
+        .filter((c) => !c.duplicate)
+        .map((c) => `${c.action}:${roleOf(c.callControlId, c.action === 'dial' ? c.to : undefined)}`);
     },
     close: async () => {
       await Promise.all(services.map((s) => s.stop()));

@@ -33,8 +33,13 @@ export function createAccountsStore(o: { redis: Redis; prefix: string; secretsKe
     encrypted: secrets !== null,
 
     /** Adds the account, or replaces its token and label (rotation) keeping when it was first added. */
-    async put(input: { linked_account_id: string; account_token: string; label: string }): Promise<{ account: LinkedAccount; created: boolean }> {
-      if (!secrets && o.production) throw new AccountsRefusal('secrets_key_missing', 'SECRETS_KEY is not set: production does not store account tokens unencrypted');
+    async put(input: {
+      linked_account_id: string;
+      account_token: string;
+      label: string;
+    }): Promise<{ account: LinkedAccount; created: boolean }> {
+      if (!secrets && o.production)
+        throw new AccountsRefusal('secrets_key_missing', 'SECRETS_KEY is not set: production does not store account tokens unencrypted');
       const id = input.linked_account_id;
       const before = await o.redis.hget(key, id);
       const created_at = before ? (JSON.parse(before) as StoredAccount).created_at : new Date().toISOString();

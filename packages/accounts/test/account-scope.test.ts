@@ -34,7 +34,14 @@ describe('per-account scope (real Redis)', () => {
     expect((await strict.forAccount('la-east'))?.value.token).toBe('east-token-2');
 
     const lenient = createAccountScope({ accounts, fallbackToken: 'fallback-token', build });
-    expect(await lenient.forAccount('la-unknown')).toMatchObject({ value: { token: 'fallback-token' }, via: 'fallback', linkedAccountId: 'la-unknown' });
-    expect((await lenient.all()).map((s) => [s.linkedAccountId, s.via])).toEqual([['la-east', 'registered'], [null, 'fallback']]);
+    expect(await lenient.forAccount('la-unknown')).toMatchObject({
+      value: { token: 'fallback-token' },
+      via: 'fallback',
+      linkedAccountId: 'la-unknown',
+    });
+    expect((await lenient.all()).map((s) => [s.linkedAccountId, s.via])).toEqual([
+      ['la-east', 'registered'],
+      [null, 'fallback'],
+    ]);
   });
 });

@@ -44,7 +44,10 @@ describe('the accounts store (real Redis)', () => {
   it('keeps tokens encrypted at rest and hands them back per account; listing never shows them', async () => {
     const prefix = fresh();
     const store = createAccountsStore({ redis, prefix, secretsKey: KEY, production: true });
-    expect(await store.put({ linked_account_id: 'la-east', account_token: TOKEN, label: 'East CRM' })).toMatchObject({ created: true, account: { linked_account_id: 'la-east', label: 'East CRM' } });
+    expect(await store.put({ linked_account_id: 'la-east', account_token: TOKEN, label: 'East CRM' })).toMatchObject({
+      created: true,
+      account: { linked_account_id: 'la-east', label: 'East CRM' },
+    });
     await store.put({ linked_account_id: 'la-west', account_token: 'other-token-abcdef', label: '' });
     const raw = JSON.stringify(await redis.hgetall(`${prefix}:accounts`));
     expect(raw).not.toContain(TOKEN);

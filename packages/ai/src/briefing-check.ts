@@ -19,7 +19,12 @@ const GARBAGE_SIGNS: Array<[RegExp, string]> = [
   [/<\/?[a-z][^<>]*>/i, 'HTML'],
 ];
 
-const squash = (s: string) => s.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, ' ').trim();
+const squash = (s: string) =>
+  s
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
 
 function mentionsDeal(text: string, ctx: BriefingContext): boolean {
   const hay = ` ${squash(text)} `;

@@ -1,4 +1,14 @@
-import { cleanForSpeech, daysUntil, ownerName, spokenAmount, spokenDate, spokenDealName, spokenReason, stageMove, type ScriptFacts } from '@dda/domain';
+import {
+  cleanForSpeech,
+  daysUntil,
+  ownerName,
+  spokenAmount,
+  spokenDate,
+  spokenDealName,
+  spokenReason,
+  stageMove,
+  type ScriptFacts,
+} from '@dda/domain';
 import type { Alert } from '@dda/store';
 
 /** A CRM note as Merge returns it (only what the briefing reads). */

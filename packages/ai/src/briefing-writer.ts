@@ -42,7 +42,10 @@ function within<T>(p: Promise<T>, ms: number, signal: AbortSignal): Promise<T> {
       f();
     }
     if (signal.aborted) return onAbort();
-    p.then((v) => finish(() => resolve(v)), (e: unknown) => finish(() => reject(e)));
+    p.then(
+      (v) => finish(() => resolve(v)),
+      (e: unknown) => finish(() => reject(e)),
+    );
   });
 }
 
@@ -53,7 +56,10 @@ function within<T>(p: Promise<T>, ms: number, signal: AbortSignal): Promise<T> {
  * Bounded by `timeoutMs` end to end. Never on the phone's path: the call speaks the template until this lands.
  */
 export async function writeBriefing(deps: BriefingWriterDeps, alertId: string): Promise<BriefingResult> {
-  const log = { info: (o: object, m: string) => deps.log.info({ alert_id: alertId, ...o }, m), warn: (o: object, m: string) => deps.log.warn({ alert_id: alertId, ...o }, m) };
+  const log = {
+    info: (o: object, m: string) => deps.log.info({ alert_id: alertId, ...o }, m),
+    warn: (o: object, m: string) => deps.log.warn({ alert_id: alertId, ...o }, m),
+  };
   const alert = await deps.alerts.get(alertId);
   if (!alert) {
     log.warn({}, 'briefing skipped: alert missing');
@@ -81,10 +87,23 @@ export async function writeBriefing(deps: BriefingWriterDeps, alertId: string): 
     ...(briefing.fallback_reason ? { fallback_reason: briefing.fallback_reason } : {}),
   });
   log.info(
-    { model: briefing.model, latency_ms: briefing.latency_ms, fallback: briefing.fallback, fallback_reason: briefing.fallback_reason, chars: briefing.text.length, total_ms: Math.round(performance.now() - started) },
+    {
+      model: briefing.model,
+      latency_ms: briefing.latency_ms,
+      fallback: briefing.fallback,
+      fallback_reason: briefing.fallback_reason,
+      chars: briefing.text.length,
+      total_ms: Math.round(performance.now() - started),
+    },
     'briefing written',
   );
-  return { alertId, fallback: briefing.fallback, fallback_reason: briefing.fallback_reason as FallbackReason | null, model: briefing.model, latency_ms: briefing.latency_ms };
+  return {
+    alertId,
+    fallback: briefing.fallback,
+    fallback_reason: briefing.fallback_reason as FallbackReason | null,
+    model: briefing.model,
+    latency_ms: briefing.latency_ms,
+  };
 }
 
 async function fetchNotes(deps: BriefingWriterDeps, dealId: string, crmDeal: boolean, signal: AbortSignal, log: Log): Promise<NoteLike[]> {
@@ -94,7 +113,10 @@ async function fetchNotes(deps: BriefingWriterDeps, dealId: string, crmDeal: boo
   try {
     return await within(deps.listNotes(dealId), budget, signal);
   } catch (err) {
-    log.warn({ deal_id: dealId, err: (err as Error).message, ms: Math.round(performance.now() - t0) }, 'notes unavailable; briefing without them');
+    log.warn(
+      { deal_id: dealId, err: (err as Error).message, ms: Math.round(performance.now() - t0) },
+      'notes unavailable; briefing without them',
+    );
     return [];
   }
 }
@@ -115,10 +137,17 @@ async function compose(deps: BriefingWriterDeps, ctx: BriefingContext, signal: A
   const remaining = deps.timeoutMs - (aiStarted - started);
   if (remaining <= 0 || signal.aborted) return template('timeout', 0);
   try {
-    const res = await within(deps.ai.complete(briefingMessages(ctx), { signal, timeoutMs: remaining, maxTokens: BRIEFING_MAX_TOKENS }), remaining + 50, signal);
+    const res = await within(
+      deps.ai.complete(briefingMessages(ctx), { signal, timeoutMs: remaining, maxTokens: BRIEFING_MAX_TOKENS }),
+      remaining + 50,
+      signal,
+    );
     const verdict = judgeBriefing(res.text, res.finishReason, ctx);
     if (!verdict.ok) {
-      log.warn({ model: res.model, latency_ms: res.latencyMs, fallback_reason: verdict.reason, detail: verdict.detail }, 'AI briefing rejected; using the template');
+      log.warn(
+        { model: res.model, latency_ms: res.latencyMs, fallback_reason: verdict.reason, detail: verdict.detail },
+        'AI briefing rejected; using the template',
+      );
       return template(verdict.reason, res.latencyMs);
     }
     return {
@@ -133,7 +162,10 @@ async function compose(deps: BriefingWriterDeps, ctx: BriefingContext, signal: A
   } catch (err) {
     const latency = Math.round(performance.now() - aiStarted);
     const failure = classifyAiError(err, signal.aborted || err instanceof Deadline);
-    log.warn({ model: deps.ai.model, latency_ms: latency, fallback_reason: failure.reason, status: failure.status, err: failure.detail }, 'AI briefing failed; using the template');
+    log.warn(
+      { model: deps.ai.model, latency_ms: latency, fallback_reason: failure.reason, status: failure.status, err: failure.detail },
+      'AI briefing failed; using the template',
+    );
     return template(failure.reason, latency);
   }
 }

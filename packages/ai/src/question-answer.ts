@@ -15,7 +15,12 @@ const FALLBACK = "I don't have that detail to hand. It's on the alert page.";
  * The VP's question, answered from the deal's facts by the model, bounded in time so the call never waits
  * long; anything unusable becomes a plain "I don't have that" and the menu continues.
  */
-export async function answerQuestion(ai: AiClient | null, alert: Alert, question: string, timeoutMs: number): Promise<{ text: string; fallback: boolean }> {
+export async function answerQuestion(
+  ai: AiClient | null,
+  alert: Alert,
+  question: string,
+  timeoutMs: number,
+): Promise<{ text: string; fallback: boolean }> {
   if (!ai) return { text: FALLBACK, fallback: true };
   const ctx = buildBriefingContext(alert, [], new Date());
   const facts = [

@@ -5,7 +5,10 @@ import { GOLDEN, NOW } from './golden-deals.ts';
 
 const NOTES = [
   { content: 'Sent revised proposal with 3-year pricing; CFO review booked for next week.', remote_created_at: '2026-11-19T13:00:00Z' },
-  { content: '<p>Moved to <b>Negotiation/Review</b> after verbal from CFO. Risk: competitor quoted 15% lower.</p>', remote_created_at: '2026-11-25T13:00:00Z' },
+  {
+    content: '<p>Moved to <b>Negotiation/Review</b> after verbal from CFO. Risk: competitor quoted 15% lower.</p>',
+    remote_created_at: '2026-11-25T13:00:00Z',
+  },
   { content: '   ', remote_created_at: '2026-11-25T14:00:00Z' },
 ];
 
@@ -44,7 +47,12 @@ describe('golden: the template briefing, word for word', () => {
 
   it('every briefing names the account, the amount in words, the stage change and the owner, with no raw figures', () => {
     const expected: Record<keyof typeof GOLDEN, string[]> = {
-      northwind: ['Northwind Traders', 'one hundred eighty-five thousand dollars', 'from Proposal Price Quote to Negotiation Review', 'Dana Whitfield'],
+      northwind: [
+        'Northwind Traders',
+        'one hundred eighty-five thousand dollars',
+        'from Proposal Price Quote to Negotiation Review',
+        'Dana Whitfield',
+      ],
       contosoEur: ['Contoso Pharmaceuticals', 'two point seven five million euros', 'from Qualification to Contract Sent', 'Marcus Osei'],
       tailspinGbp: ['Tailspin Toys', 'nine thousand five hundred pounds', 'now in Verbal Commit', 'Priya Raman'],
       fabrikamThreshold: ['Fabrikam Logistics', 'ninety-six thousand dollars', 'still in Qualification', 'Priya Raman'],
@@ -54,12 +62,16 @@ describe('golden: the template briefing, word for word', () => {
       const text = template(k);
       for (const part of expected[k]) expect(text, k).toContain(part);
       expect(text.replace(/FY26/g, ''), k).not.toMatch(/\d/);
-      expect(headline(buildBriefingContext(GOLDEN[k], [], NOW).facts), k).toBe(text.slice(0, text.indexOf(' It is set') > 0 ? text.indexOf(' It is set') : text.indexOf(' There is no')));
+      expect(headline(buildBriefingContext(GOLDEN[k], [], NOW).facts), k).toBe(
+        text.slice(0, text.indexOf(' It is set') > 0 ? text.indexOf(' It is set') : text.indexOf(' There is no')),
+      );
     }
   });
 
-  it('the reason sentence is speakable: triage\'s digits and slashes become words', () => {
-    expect(spokenReason('amount 1250000 crossed the threshold 50000', { currency: 'GBP' })).toBe('its amount, one point two five million pounds, crossed your threshold of fifty thousand pounds');
+  it("the reason sentence is speakable: triage's digits and slashes become words", () => {
+    expect(spokenReason('amount 1250000 crossed the threshold 50000', { currency: 'GBP' })).toBe(
+      'its amount, one point two five million pounds, crossed your threshold of fifty thousand pounds',
+    );
     expect(spokenReason('moved from no stage to alert stage contract_sent')).toBe('it moved into contract sent');
     expect(spokenReason('something new 42 happened')).toBe('something new forty-two happened');
     expect(spokenReason('')).toBe('it changed in the CRM');
@@ -67,16 +79,30 @@ describe('golden: the template briefing, word for word', () => {
 });
 
 describe('golden: every phone text comes from call-script', () => {
-  const facts = { ...buildBriefingContext(GOLDEN.northwind, [], NOW).facts, aeName: 'Dana Whitfield', vpName: 'Morgan Lee', waiting: 2, snoozeMinutes: 60 };
+  const facts = {
+    ...buildBriefingContext(GOLDEN.northwind, [], NOW).facts,
+    aeName: 'Dana Whitfield',
+    vpName: 'Morgan Lee',
+    waiting: 2,
+    snoozeMinutes: 60,
+  };
   const said = (p: Prompt) => promptText(p, facts);
 
   it('headline, whisper, voicemail, goodbyes', () => {
-    expect(said('headline')).toBe('Deal alert. Northwind Traders: Platform Expansion FY26, worth one hundred eighty-five thousand dollars, moved from Proposal Price Quote to Negotiation Review. The owner is Dana Whitfield. Two more alerts are waiting after this one.');
-    expect(said('whisper')).toBe('Hi Dana, this is Deal Desk. Morgan Lee is waiting on the line about Northwind Traders, Platform Expansion FY26, one hundred eighty-five thousand dollars. It just moved from Proposal Price Quote to Negotiation Review. Press 1 or say yes to take the call, or press 2 to decline.');
-    expect(said('voicemail')).toBe("Hello, this is Deal Desk with an alert for Morgan Lee. Northwind Traders, Platform Expansion FY26 is now in Negotiation Review. We'll try you again shortly. Goodbye.");
+    expect(said('headline')).toBe(
+      'Deal alert. Northwind Traders: Platform Expansion FY26, worth one hundred eighty-five thousand dollars, moved from Proposal Price Quote to Negotiation Review. The owner is Dana Whitfield. Two more alerts are waiting after this one.',
+    );
+    expect(said('whisper')).toBe(
+      'Hi Dana, this is Deal Desk. Morgan Lee is waiting on the line about Northwind Traders, Platform Expansion FY26, one hundred eighty-five thousand dollars. It just moved from Proposal Price Quote to Negotiation Review. Press 1 or say yes to take the call, or press 2 to decline.',
+    );
+    expect(said('voicemail')).toBe(
+      "Hello, this is Deal Desk with an alert for Morgan Lee. Northwind Traders, Platform Expansion FY26 is now in Negotiation Review. We'll try you again shortly. Goodbye.",
+    );
     expect(said('connecting')).toBe('Connecting you to Dana Whitfield, the account executive on Platform Expansion FY26. Please hold.');
     expect(said('goodbye_snooze')).toBe("Okay, I'll call you back in sixty minutes. Goodbye.");
-    expect(promptText('ae_declined', { ...facts, aeName: null })).toBe("The account executive can't take the call right now. I've noted it on the alert. Goodbye.");
+    expect(promptText('ae_declined', { ...facts, aeName: null })).toBe(
+      "The account executive can't take the call right now. I've noted it on the alert. Goodbye.",
+    );
   });
 
   it('a digest call (several alerts waited for the line) counts them in words and offers "next"', () => {
@@ -84,14 +110,20 @@ describe('golden: every phone text comes from call-script', () => {
     expect(promptText('headline', digest(0))).toBe(
       'You have three new deal alerts. The largest first. Deal alert. Northwind Traders: Platform Expansion FY26, worth one hundred eighty-five thousand dollars, moved from Proposal Price Quote to Negotiation Review. The owner is Dana Whitfield. Say "next" or press 4 at any time to hear the next one.',
     );
-    expect(promptText('briefing', digest(1))).toMatch(/^Alert two of three\. Deal alert\. Northwind Traders: .* Say "next" or press 4 for the next alert\.$/);
+    expect(promptText('briefing', digest(1))).toMatch(
+      /^Alert two of three\. Deal alert\. Northwind Traders: .* Say "next" or press 4 for the next alert\.$/,
+    );
     expect(promptText('briefing', digest(2))).toMatch(/That was the last one\.$/);
     expect(promptText('connecting', digest(1))).toBe(said('connecting'));
   });
 
   it('the briefing prompt speaks the AI text when there is one, the template details otherwise', () => {
-    expect(said('briefing')).toMatch(/^It is set to close December nineteenth, in twenty-four days\. This alert fired because it moved from Proposal Price Quote to Negotiation Review\. Say "connect me" or press 1/);
-    expect(promptText('briefing', { ...facts, aiBriefing: 'Northwind Traders is close. Call Dana.' })).toMatch(/^Northwind Traders is close\. Call Dana\. Say "connect me"/);
+    expect(said('briefing')).toMatch(
+      /^It is set to close December nineteenth, in twenty-four days\. This alert fired because it moved from Proposal Price Quote to Negotiation Review\. Say "connect me" or press 1/,
+    );
+    expect(promptText('briefing', { ...facts, aiBriefing: 'Northwind Traders is close. Call Dana.' })).toMatch(
+      /^Northwind Traders is close\. Call Dana\. Say "connect me"/,
+    );
     expect(said('briefing_again')).toMatch(/^Here it is again\. Deal alert\. Northwind Traders/);
   });
 });

@@ -29,7 +29,13 @@ beforeAll(async () => {
   alerts = createAlertsRepository(redis, prefix);
   ai = await createAiSimulator({ apiKey: AI_KEY });
   merge = await createMergeSimulator({ apiKey: 'brief-merge-key', accountToken: 'brief-account' });
-  mergeClient = createMergeClient({ baseUrl: merge.url, apiKey: 'brief-merge-key', accountToken: 'brief-account', maxRetries: 0, timeoutMs: 1500 });
+  mergeClient = createMergeClient({
+    baseUrl: merge.url,
+    apiKey: 'brief-merge-key',
+    accountToken: 'brief-account',
+    maxRetries: 0,
+    timeoutMs: 1500,
+  });
 });
 afterAll(async () => {
   await ai?.close();
@@ -66,7 +72,8 @@ async function newAlert(k: keyof typeof GOLDEN): Promise<string> {
 const stored = async (id: string) => (await alerts.get(id)) as Alert;
 const templateOf = (k: keyof typeof GOLDEN) => templateBriefing(buildBriefingContext(GOLDEN[k], [], NOW).facts);
 const lastTimeline = (a: Alert) => a.timeline.at(-1)!;
-const userMessageOf = (i = 0) => ((ai.requests[i]!.body as { messages: ChatMessage[] }).messages.find((m) => m.role === 'user')?.content ?? '');
+const userMessageOf = (i = 0) =>
+  (ai.requests[i]!.body as { messages: ChatMessage[] }).messages.find((m) => m.role === 'user')?.content ?? '';
 
 describe('the AI briefing is stored when the model answers well and in time', () => {
   it('mode ok at 300 ms: the cleaned AI text with model and latency; the prompt carried the deal, Merge notes and enable_thinking false', async () => {
@@ -76,7 +83,12 @@ describe('the AI briefing is stored when the model answers well and in time', ()
     expect(res).toMatchObject({ fallback: false, fallback_reason: null, model: MODEL });
 
     const a = await stored(id);
-    expect(a.briefing).toMatchObject({ fallback: false, fallback_reason: null, model: MODEL, headline: headline(buildBriefingContext(a, [], NOW).facts) });
+    expect(a.briefing).toMatchObject({
+      fallback: false,
+      fallback_reason: null,
+      model: MODEL,
+      headline: headline(buildBriefingContext(a, [], NOW).facts),
+    });
     expect(a.briefing!.latency_ms).toBeGreaterThanOrEqual(300);
     expect(a.briefing!.latency_ms).toBeLessThan(2000);
     expect(Date.parse(a.briefing!.written_at)).not.toBeNaN();
@@ -91,7 +103,9 @@ describe('the AI briefing is stored when the model answers well and in time', ()
     expect(wordCount(a.briefing!.text)).toBeLessThanOrEqual(120);
 
     expect(body).toMatchObject({ model: MODEL, enable_thinking: false, max_tokens: 300 });
-    expect(userMessageOf()).toContain('- Moved to Negotiation/Review after verbal from CFO. Risk: competitor quoted fifteen percent lower.');
+    expect(userMessageOf()).toContain(
+      '- Moved to Negotiation/Review after verbal from CFO. Risk: competitor quoted fifteen percent lower.',
+    );
     expect(merge.requests.filter((r) => r.path === '/crm/v1/notes')).toHaveLength(1);
 
     expect(lastTimeline(a)).toMatchObject({ event: 'briefing.written', model: MODEL, latency_ms: a.briefing!.latency_ms, fallback: false });
@@ -204,13 +218,22 @@ describe('anything else stores the template, marked fallback with the reason', (
 describe('judging an answer', () => {
   const ctx = buildBriefingContext(GOLDEN.northwind, [], NOW);
   it('accepts light emphasis after cleaning; rejects empty, off-topic, cut-off and emoji-laden answers', () => {
-    expect(judgeBriefing('**Northwind Traders** moved to Negotiation Review. Call Dana today.', 'stop', ctx)).toEqual({ ok: true, text: 'Northwind Traders moved to Negotiation Review. Call Dana today.' });
-    expect(judgeBriefing('The Platform Expansion FY26 deal is moving; worth $185,000.', 'stop', ctx)).toEqual({ ok: true, text: 'The Platform Expansion FY26 deal is moving; worth one hundred eighty-five thousand dollars.' });
+    expect(judgeBriefing('**Northwind Traders** moved to Negotiation Review. Call Dana today.', 'stop', ctx)).toEqual({
+      ok: true,
+      text: 'Northwind Traders moved to Negotiation Review. Call Dana today.',
+    });
+    expect(judgeBriefing('The Platform Expansion FY26 deal is moving; worth $185,000.', 'stop', ctx)).toEqual({
+      ok: true,
+      text: 'The Platform Expansion FY26 deal is moving; worth one hundred eighty-five thousand dollars.',
+    });
     expect(judgeBriefing('  \n ', 'stop', ctx)).toMatchObject({ ok: false, reason: 'empty' });
     expect(judgeBriefing(null, 'stop', ctx)).toMatchObject({ ok: false, reason: 'empty' });
     expect(judgeBriefing('😀 😀 😀', 'stop', ctx)).toMatchObject({ ok: false, reason: 'garbage' });
     expect(judgeBriefing('*** ___ ~~~', 'stop', ctx)).toMatchObject({ ok: false, reason: 'empty' });
-    expect(judgeBriefing('A deal moved to a new stage. Follow up with the owner.', 'stop', ctx)).toMatchObject({ ok: false, reason: 'off_topic' });
+    expect(judgeBriefing('A deal moved to a new stage. Follow up with the owner.', 'stop', ctx)).toMatchObject({
+      ok: false,
+      reason: 'off_topic',
+    });
     expect(judgeBriefing('Northwind Traders moved and the', 'length', ctx)).toMatchObject({ ok: false, reason: 'overlong' });
     expect(judgeBriefing(`Northwind Traders ${'is great '.repeat(70)}`, 'stop', ctx)).toMatchObject({ ok: false, reason: 'overlong' });
   });

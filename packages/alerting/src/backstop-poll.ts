@@ -45,7 +45,10 @@ export async function pollModifiedDeals(deps: PollDeps, now = new Date()): Promi
   let skipped = 0;
   let pages = 0;
   for (;;) {
-    const page = await deps.merge.listOpportunities({ pageSize: deps.pageSize ?? 100, modifiedAfter: since, ...(cursor ? { cursor } : {}) }, { priority: 'poll' });
+    const page = await deps.merge.listOpportunities(
+      { pageSize: deps.pageSize ?? 100, modifiedAfter: since, ...(cursor ? { cursor } : {}) },
+      { priority: 'poll' },
+    );
     pages++;
     if (page.skipped.length) {
       skipped += page.skipped.length;
@@ -53,11 +56,21 @@ export async function pollModifiedDeals(deps: PollDeps, now = new Date()): Promi
       deps.onSkipped?.('poll', page.skipped);
     }
     for (const opp of page.results) {
-      const version = createHash('sha256').update(`${deps.linkedAccountId ?? ''}|${opp.id}|${opp.modified_at ?? ''}`).digest('hex').slice(0, 32);
+      const version = createHash('sha256')
+        .update(`${deps.linkedAccountId ?? ''}|${opp.id}|${opp.modified_at ?? ''}`)
+        .digest('hex')
+        .slice(0, 32);
       const res = await enqueue(
         deps.queues,
         'crm-events',
-        { source: 'poll', opportunityId: opp.id, ...(deps.linkedAccountId ? { linkedAccountId: deps.linkedAccountId } : {}), event: 'changed', modifiedAt: opp.modified_at ?? null, receivedAt: now.toISOString() },
+        {
+          source: 'poll',
+          opportunityId: opp.id,
+          ...(deps.linkedAccountId ? { linkedAccountId: deps.linkedAccountId } : {}),
+          event: 'changed',
+          modifiedAt: opp.modified_at ?? null,
+          receivedAt: now.toISOString(),
+        },
         { jobId: `poll-${version}` },
       );
       if (!res.duplicate) queued++;

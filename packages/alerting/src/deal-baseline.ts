@@ -23,7 +23,13 @@ const LOCK_MS = 15_000;
 
 export function baselineKeys(prefix: string, account: string) {
   const k = `${prefix}:baseline:{${account}}`;
-  return { done: `${k}:done`, cursor: `${k}:cursor`, startedAt: `${k}:started-at`, lock: `${k}:lock`, pollLast: pollLastKey(prefix, account) };
+  return {
+    done: `${k}:done`,
+    cursor: `${k}:cursor`,
+    startedAt: `${k}:started-at`,
+    lock: `${k}:lock`,
+    pollLast: pollLastKey(prefix, account),
+  };
 }
 
 /** Where the backstop poll of an account carries on from: the baseline's start when it finishes. */
@@ -57,7 +63,10 @@ export async function runBaseline(deps: BaselineDeps): Promise<{ state: 'done' |
     let cursor = (await deps.redis.get(k.cursor)) ?? undefined;
     if (cursor) deps.log.info({ pages_before: true }, 'deal baseline resumes from its saved cursor');
     for (;;) {
-      const page = await deps.merge.listOpportunities({ pageSize: deps.pageSize ?? 100, ...(cursor ? { cursor } : {}) }, { priority: 'poll' });
+      const page = await deps.merge.listOpportunities(
+        { pageSize: deps.pageSize ?? 100, ...(cursor ? { cursor } : {}) },
+        { priority: 'poll' },
+      );
       pages++;
       if (page.skipped.length) {
         deps.log.warn({ skipped: page.skipped }, 'deal baseline: records Merge sent that we cannot read were skipped');

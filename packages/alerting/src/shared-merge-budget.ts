@@ -7,7 +7,10 @@ import type { Logger } from '@dda/logger';
  * The Merge budget every process builds the same way (ingress, briefing-worker): one Redis budget per linked
  * account, MERGE_RATE_LIMIT_PER_MINUTE, its grants, waits and 429s counted for /metrics.
  */
-export function createSharedMergeBudget(o: { redis: Redis; prefix: string; limitPerMinute: number; log: Logger }): { budget: MergeBudget; flush: () => Promise<void> } {
+export function createSharedMergeBudget(o: { redis: Redis; prefix: string; limitPerMinute: number; log: Logger }): {
+  budget: MergeBudget;
+  flush: () => Promise<void>;
+} {
   const batch = createMetricBatch(o.redis, o.prefix);
   const budget = createMergeBudget({
     redis: o.redis,

@@ -1,5 +1,13 @@
 import { decideAlert, snapshotOf, type TriageRules } from '@dda/domain';
-import { MergeApiError, opportunitySchema, toDealFacts, toDealView, type DealView, type MergeClient, type MergeDirectory } from '@dda/merge';
+import {
+  MergeApiError,
+  opportunitySchema,
+  toDealFacts,
+  toDealView,
+  type DealView,
+  type MergeClient,
+  type MergeDirectory,
+} from '@dda/merge';
 import type { CrmEventJob } from '@dda/queues';
 import type { AlertsRepository, NewAlert } from '@dda/store';
 import type { Logger } from '@dda/logger';
@@ -19,11 +27,14 @@ export type TriageDeps = {
   linkedAccountId?: string | null;
 };
 
-export type TriageResult =
-  | { alerted: true; alertId: string; duplicate: boolean; reason: string }
-  | { alerted: false; reason: string };
+export type TriageResult = { alerted: true; alertId: string; duplicate: boolean; reason: string } | { alerted: false; reason: string };
 
-export function alertDoc(view: DealView, previousStage: string | null, decision: { reason: string; reasons: NewAlert['reasons'] }, source: NewAlert['source']): NewAlert {
+export function alertDoc(
+  view: DealView,
+  previousStage: string | null,
+  decision: { reason: string; reasons: NewAlert['reasons'] },
+  source: NewAlert['source'],
+): NewAlert {
   return {
     source,
     reason: decision.reason,
@@ -56,7 +67,9 @@ async function dealOf(deps: TriageDeps, change: Change): Promise<DealView | 'gon
       const view = toDealView(parsed.data, await deps.directory.namesFor(parsed.data));
       return change.event === 'removed' ? { ...view, deleted: true } : view;
     }
-    const issue = parsed.success ? 'id differs from the event' : `${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`;
+    const issue = parsed.success
+      ? 'id differs from the event'
+      : `${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`;
     deps.log.warn({ deal_id: change.opportunityId, issue }, 'webhook data unreadable; fetching the deal');
   }
   try {
@@ -91,7 +104,15 @@ export async function triageDeal(deps: TriageDeps, change: Change): Promise<Tria
       snapshot,
       cooldownSeconds: deps.cooldownSeconds ?? 0,
       ...(decision.alert
-        ? { alert: { doc: { ...alertDoc(view, prev?.stage ?? null, decision, source), ...(deps.linkedAccountId ? { linked_account_id: deps.linkedAccountId } : {}) }, changeKey: decision.changeKey } }
+        ? {
+            alert: {
+              doc: {
+                ...alertDoc(view, prev?.stage ?? null, decision, source),
+                ...(deps.linkedAccountId ? { linked_account_id: deps.linkedAccountId } : {}),
+              },
+              changeKey: decision.changeKey,
+            },
+          }
         : {}),
     });
     if (res.kind === 'conflict') continue;

@@ -24,7 +24,17 @@ beforeAll(async () => {
   const proposal = seed.stages.find((s) => /proposal/i.test(s.name ?? ''))!.id;
   const at = new Date(Date.now() - 86_400_000).toISOString();
   for (let i = 0; i < 25; i++) {
-    seed.opportunities.push(makeOpportunity({ id: `9011d000-0000-4000-8000-${String(i).padStart(12, '0')}`, created_at: at, name: `Poll ${i}`, amount: 70_000, owner: FIXTURE_IDS.owner, account: FIXTURE_IDS.account, stage: proposal }));
+    seed.opportunities.push(
+      makeOpportunity({
+        id: `9011d000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        created_at: at,
+        name: `Poll ${i}`,
+        amount: 70_000,
+        owner: FIXTURE_IDS.owner,
+        account: FIXTURE_IDS.account,
+        stage: proposal,
+      }),
+    );
   }
   sim = await createMergeSimulator({ apiKey: API_KEY, accountToken: TOKEN, seed, rateLimitPerMinute: 0 });
 });

@@ -5,7 +5,12 @@ import type { CallDeps } from './call-deps.ts';
 /** What a route can match on, from the alert's deal. */
 export function routeFactsOf(alert: Alert): RouteFacts {
   // Manual alerts and single-account deployments have no linked account: a route naming `accounts` skips them.
-  return { account: alert.linked_account_id ?? null, amount: alert.deal.amount, stage: alert.deal.stage, ownerEmail: alert.deal.owner?.email ?? null };
+  return {
+    account: alert.linked_account_id ?? null,
+    amount: alert.deal.amount,
+    stage: alert.deal.stage,
+    ownerEmail: alert.deal.owner?.email ?? null,
+  };
 }
 
 /**
@@ -16,12 +21,21 @@ export function routeFactsOf(alert: Alert): RouteFacts {
 export async function dialPlanOf(deps: CallDeps, alert: Alert): Promise<{ plan: DialPlan; fresh: boolean }> {
   const { settings } = deps;
   if (!deps.routing) {
-    const env = { VP_SALES_NUMBER: settings.vpNumber ?? undefined, VP_NAME: settings.vpName, ESCALATION_NUMBERS: settings.escalation, VP_TIMEZONE: settings.timeZone, QUIET_HOURS: settings.quietHours };
+    const env = {
+      VP_SALES_NUMBER: settings.vpNumber ?? undefined,
+      VP_NAME: settings.vpName,
+      ESCALATION_NUMBERS: settings.escalation,
+      VP_TIMEZONE: settings.timeZone,
+      QUIET_HOURS: settings.quietHours,
+    };
     return { plan: planFor(routingFromEnv(env, deps.directory), 0, routeFactsOf(alert), settings.retryAttempts), fresh: false };
   }
   const fixed = await deps.routing.plans.get(alert.id);
   if (fixed) return { plan: fixed, fresh: false };
   const { routing, version } = await deps.routing.current();
-  const { plan, claimed } = await deps.routing.plans.claim(alert.id, planFor(routing, version, routeFactsOf(alert), settings.retryAttempts));
+  const { plan, claimed } = await deps.routing.plans.claim(
+    alert.id,
+    planFor(routing, version, routeFactsOf(alert), settings.retryAttempts),
+  );
   return { plan, fresh: claimed };
 }

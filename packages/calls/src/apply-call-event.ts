@@ -61,7 +61,10 @@ export async function applyTelnyxEvent(deps: CallDeps, job: CallEventJob): Promi
     await runOutbox(deps, record);
     if (transition) await armWatchdog(deps, record);
     if (!transition) return { applied: false, callId, reason: info ? 'informational' : 'no_effect' };
-    deps.log.info({ alert_id: record.alertId, call_id: callId, event: job.eventType, leg, from, to: record.ctx.state }, 'call event applied');
+    deps.log.info(
+      { alert_id: record.alertId, call_id: callId, event: job.eventType, leg, from, to: record.ctx.state },
+      'call event applied',
+    );
     return { applied: true, callId, from, to: record.ctx.state };
   });
 }
@@ -83,10 +86,16 @@ async function hangUpOrphan(deps: CallDeps, job: CallEventJob, ccid: string | nu
  * payload names (services/ingress/src/telnyx-job-payload.ts). Only keys under this queue's transcript
  * prefix are read. A missing key (expired) leaves no transcript, which the machine ignores.
  */
-async function withTranscript(deps: CallDeps, payload: CallEventJob['payload']): Promise<{ payload: CallEventJob['payload']; transcriptKey?: string }> {
+async function withTranscript(
+  deps: CallDeps,
+  payload: CallEventJob['payload'],
+): Promise<{ payload: CallEventJob['payload']; transcriptKey?: string }> {
   const t = payload['transcription_data'] as { transcript_key?: unknown; is_final?: unknown } | undefined;
   const key = t?.transcript_key;
   if (typeof key !== 'string' || !key.startsWith(`${deps.queues.byName['call-events'].qualifiedName}:transcript:`)) return { payload };
   const transcript = await deps.queues.redis.get(key);
-  return { payload: { ...payload, transcription_data: { is_final: t!.is_final, ...(transcript === null ? {} : { transcript }) } }, transcriptKey: key };
+  return {
+    payload: { ...payload, transcription_data: { is_final: t!.is_final, ...(transcript === null ? {} : { transcript }) } },
+    transcriptKey: key,
+  };
 }

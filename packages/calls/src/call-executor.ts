@@ -59,7 +59,9 @@ export async function runOutbox(deps: CallDeps, record: CallRecord, opts: { last
       // What was still queued was decided for a call that no longer stands; the machine decides afresh. A
       // refused prompt and the dropped ones will never play, so they leave the machine's pending prompts.
       const failed = feedback.type === 'failure' ? record.outbox : record.outbox.slice(1);
-      feedback.unsent = failed.flatMap((a) => (a.do === 'speak' || a.do === 'gather' || a.do === 'answer' ? [{ leg: a.leg, step: a.step }] : []));
+      feedback.unsent = failed.flatMap((a) =>
+        a.do === 'speak' || a.do === 'gather' || a.do === 'answer' ? [{ leg: a.leg, step: a.step }] : [],
+      );
       const t = applyCallEvent(record.ctx, feedback);
       record.outbox = t ? [...t.actions] : record.outbox.slice(1);
       if (t) record.ctx = t.ctx;
@@ -80,7 +82,8 @@ function failureReason(action: CallAction, err: unknown): string | null {
 }
 
 /** Words about the deal and the AE's number come from the alert; the apology, notes and hangups do not need it. */
-const needsAlert = (a: CallAction) => (a.do === 'speak' && a.prompt !== 'apology') || a.do === 'gather' || a.do === 'answer' || a.do === 'dial_ae';
+const needsAlert = (a: CallAction) =>
+  (a.do === 'speak' && a.prompt !== 'apology') || a.do === 'gather' || a.do === 'answer' || a.do === 'dial_ae';
 
 function telnyxAction(a: CallAction): string {
   switch (a.do) {
@@ -128,13 +131,26 @@ async function perform(deps: CallDeps, record: CallRecord, alert: Alert | null, 
               client_state,
               command_id,
             })
-          : await telnyx.speak(ccid, { payload: text, voice: settings.voice, client_state, command_id, ...(action.cut ? { stop: 'all' } : {}) });
+          : await telnyx.speak(ccid, {
+              payload: text,
+              voice: settings.voice,
+              client_state,
+              command_id,
+              ...(action.cut ? { stop: 'all' } : {}),
+            });
       noteAudio(record, settings, action.leg, text, { gather: action.do === 'gather', cut: action.do === 'speak' && action.cut === true });
       if (action.leg === 'vp' && record.vpAnsweredAt && record.deadAirMs === undefined) {
         record.deadAirMs = Date.now() - Date.parse(record.vpAnsweredAt);
         deps.metrics?.deadAir(record.deadAirMs);
       }
-      if (alert) await deps.alerts.addTimeline(alert.id, 'said', { call_id: record.id, to: action.leg, prompt: action.prompt, text, ...(res.ended ? { call_ended: true } : {}) });
+      if (alert)
+        await deps.alerts.addTimeline(alert.id, 'said', {
+          call_id: record.id,
+          to: action.leg,
+          prompt: action.prompt,
+          text,
+          ...(res.ended ? { call_ended: true } : {}),
+        });
       log.info({ leg: action.leg, prompt: action.prompt, chars: text.length }, 'prompt sent');
       return endedOn(action.leg, res);
     }
@@ -142,9 +158,21 @@ async function perform(deps: CallDeps, record: CallRecord, alert: Alert | null, 
       const ccid = ccidOf('vp');
       if (!ccid || !alert) return {};
       const text = deps.answerQuestion ? await deps.answerQuestion(alert, action.question) : "I don't have that detail to hand.";
-      const res = await telnyx.speak(ccid, { payload: text, voice: settings.voice, client_state: state('vp', action.step), command_id, ...(action.cut ? { stop: 'all' } : {}) });
+      const res = await telnyx.speak(ccid, {
+        payload: text,
+        voice: settings.voice,
+        client_state: state('vp', action.step),
+        command_id,
+        ...(action.cut ? { stop: 'all' } : {}),
+      });
       noteAudio(record, settings, 'vp', text, { gather: false, cut: action.cut === true });
-      await deps.alerts.addTimeline(alert.id, 'said', { call_id: record.id, to: 'vp', prompt: 'answer', text, ...(res.ended ? { call_ended: true } : {}) });
+      await deps.alerts.addTimeline(alert.id, 'said', {
+        call_id: record.id,
+        to: 'vp',
+        prompt: 'answer',
+        text,
+        ...(res.ended ? { call_ended: true } : {}),
+      });
       return endedOn('vp', res);
     }
     case 'gather_stop': {
@@ -225,7 +253,11 @@ async function perform(deps: CallDeps, record: CallRecord, alert: Alert | null, 
       return {};
     }
     case 'snooze':
-      await scheduleDial(deps.queues, { alertId: record.alertId, attempt: 0, round: record.round + 1, group: record.group.slice(1) }, { delayMs: deps.settings.snoozeMs });
+      await scheduleDial(
+        deps.queues,
+        { alertId: record.alertId, attempt: 0, round: record.round + 1, group: record.group.slice(1) },
+        { delayMs: deps.settings.snoozeMs },
+      );
       await deps.alerts.addTimeline(record.alertId, 'snoozed', { call_id: record.id, minutes: snoozeMinutes });
       return {};
     case 'finish':

@@ -57,7 +57,11 @@ export async function failCallOfEvent(deps: CallDeps, payload: Record<string, un
 }
 
 /** A dial that cannot be placed: the alert (and any digest partners) say why, and the line goes to the next. */
-export async function failDial(deps: CallDeps, job: { alertId: string; round: number; attempt: number; group?: string[] }, reason: string): Promise<void> {
+export async function failDial(
+  deps: CallDeps,
+  job: { alertId: string; round: number; attempt: number; group?: string[] },
+  reason: string,
+): Promise<void> {
   const record = await deps.calls.get(callIdFor(job.alertId, job.round, job.attempt));
   for (const id of record?.group ?? [job.alertId, ...(job.group ?? [])]) await deps.alerts.setOutcome(id, 'failed', reason, 'failed');
   if (record) await freeLine(deps, record);

@@ -13,7 +13,14 @@ import { scheduleDial } from '@dda/queues';
 export async function onCallFinished(deps: CallDeps, record: CallRecord, result: CallResult, reason: string | null): Promise<void> {
   const { alerts, calls, settings } = deps;
   for (const id of record.group) {
-    await alerts.addTimeline(id, 'call.ended', { call_id: record.id, callee: record.callee.role, ...recipientOf(record), attempt: record.attempt, result, ...(reason ? { reason } : {}) });
+    await alerts.addTimeline(id, 'call.ended', {
+      call_id: record.id,
+      callee: record.callee.role,
+      ...recipientOf(record),
+      attempt: record.attempt,
+      result,
+      ...(reason ? { reason } : {}),
+    });
   }
   // Free the line before scheduling a retry, so the retry can never find this very call still holding it;
   // whoever waited meanwhile is called after the outcome below is recorded.
@@ -36,28 +43,54 @@ export async function onCallFinished(deps: CallDeps, record: CallRecord, result:
         const r: CallResult = own ? result : 'acknowledged';
         const why = own ? reason : i < record.ctx.focus ? 'heard in a digest call' : 'announced in a digest call';
         const outcome: AlertOutcome = after.escalated ? 'escalated' : (r as AlertOutcome);
-        const first = await alerts.setOutcome(id, outcome, after.escalated ? `escalation contact answered: ${r}${why ? ` (${why})` : ''}` : why, 'completed');
+        const first = await alerts.setOutcome(
+          id,
+          outcome,
+          after.escalated ? `escalation contact answered: ${r}${why ? ` (${why})` : ''}` : why,
+          'completed',
+        );
         // Connected was set at the bridge; the hangup adds how long they talked and completes the alert.
-        if (own && record.bridgedAt) await alerts.setTalkTime(id, Math.max(0, Math.round((Date.now() - Date.parse(record.bridgedAt)) / 1000)));
+        if (own && record.bridgedAt)
+          await alerts.setTalkTime(id, Math.max(0, Math.round((Date.now() - Date.parse(record.bridgedAt)) / 1000)));
         else if (!first) await alerts.setStatus(id, 'completed');
       }
       break;
     case 'retry':
-      await scheduleDial(deps.queues, { alertId: record.alertId, attempt: after.attempt, round: record.round, group: record.group.slice(1) }, { delayMs: after.delayMs });
+      await scheduleDial(
+        deps.queues,
+        { alertId: record.alertId, attempt: after.attempt, round: record.round, group: record.group.slice(1) },
+        { delayMs: after.delayMs },
+      );
       {
         const name = plan.call.find((r) => r.id === after.recipient)?.name;
-        for (const id of record.group) await alerts.addTimeline(id, 'retry.scheduled', { attempt: after.attempt, callee: after.callee, recipient: after.recipient, ...(name ? { name } : {}), in_seconds: Math.round(after.delayMs / 1000) });
+        for (const id of record.group)
+          await alerts.addTimeline(id, 'retry.scheduled', {
+            attempt: after.attempt,
+            callee: after.callee,
+            recipient: after.recipient,
+            ...(name ? { name } : {}),
+            in_seconds: Math.round(after.delayMs / 1000),
+          });
       }
       break;
     case 'exhausted':
-      for (const id of record.group) await alerts.setOutcome(id, after.outcome, `nobody reached after ${record.attempt + 1} attempts${reason ? ` (last: ${reason})` : ''}`, 'completed');
+      for (const id of record.group)
+        await alerts.setOutcome(
+          id,
+          after.outcome,
+          `nobody reached after ${record.attempt + 1} attempts${reason ? ` (last: ${reason})` : ''}`,
+          'completed',
+        );
       break;
   }
   await handLineToNextAlert(deps, record, waiters);
 }
 
 function recipientOf(record: CallRecord): { recipient?: string; name?: string } {
-  return { ...(record.callee.recipient ? { recipient: record.callee.recipient } : {}), ...(record.callee.name ? { name: record.callee.name } : {}) };
+  return {
+    ...(record.callee.recipient ? { recipient: record.callee.recipient } : {}),
+    ...(record.callee.name ? { name: record.callee.name } : {}),
+  };
 }
 
 /** Gives the callee's line back and starts the next call for whoever waited for it. */
@@ -90,4 +123,9 @@ async function handLineToNextAlert(deps: CallDeps, record: CallRecord, members: 
   live.sort((a, b) => (b.alert!.deal.amount ?? 0) - (a.alert!.deal.amount ?? 0) || a.alertId.localeCompare(b.alertId));
   const [primary, ...rest] = live;
   // A tag of its own: the attempt's first job may still be retained, and re-adding its id would be a no-op.
-  await scheduleDial(deps.queues, { alertId: primary!.alertId, attempt: primary!.attempt, round: primary!.round, group: rest.map((x) => x.alertId) }, { tag: `after-${record.id}` });}
+  await scheduleDial(
+    deps.queues,
+    { alertId: primary!.alertId, attempt: primary!.attempt, round: primary!.round, group: rest.map((x) => x.alertId) },
+    { tag: `after-${record.id}` },
+  );
+}

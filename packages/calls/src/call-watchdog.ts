@@ -5,7 +5,13 @@ import type { CallRecord } from './call-record.ts';
 import { runOutbox } from './call-executor.ts';
 
 /** A prompt was sent: the leg is busy until our estimate of its end (a gather also waits for its answer). */
-export function noteAudio(record: CallRecord, settings: CallSettings, leg: Leg, text: string, how: { gather: boolean; cut: boolean }): void {
+export function noteAudio(
+  record: CallRecord,
+  settings: CallSettings,
+  leg: Leg,
+  text: string,
+  how: { gather: boolean; cut: boolean },
+): void {
   const now = Date.now();
   const until = (record.audioUntil ??= { vp: 0, ae: 0 });
   // A cut starts from now; otherwise Telnyx queues the prompt behind what still plays.
@@ -47,7 +53,12 @@ export async function armWatchdog(deps: CallDeps, record: CallRecord): Promise<v
   const delay = watchdogDelayMs(record, deps.settings);
   if (delay === null) return;
   const tick = record.ctx.tick;
-  await enqueue(deps.queues, 'call-watchdog', { callId: record.id, tick }, { jobId: `watchdog-${record.id}-t${tick}`, delay: Math.ceil(delay) });
+  await enqueue(
+    deps.queues,
+    'call-watchdog',
+    { callId: record.id, tick },
+    { jobId: `watchdog-${record.id}-t${tick}`, delay: Math.ceil(delay) },
+  );
 }
 
 export type WatchdogResult = { fired: boolean; callId: string; state?: CallState };

@@ -7,7 +7,9 @@ import type { CallRecord } from './call-record.ts';
 const DAY = 24 * 3600;
 
 const RELEASE_IF_OWNER = luaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`);
-const EXTEND_IF_OWNER = luaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`);
+const EXTEND_IF_OWNER = luaScript(
+  `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`,
+);
 
 /* The line and its waiting list change together, so no alert can join the list just after the line freed. */
 const ACQUIRE_OR_WAIT = luaScript(`
@@ -78,7 +80,10 @@ export function createCallsRepository(redis: Redis, prefix: string, opts: { lock
         await sleep(5 + Math.random() * 20);
       }
       // Kept alive while the holder works (slow Telnyx answers); a killed holder's lock lapses within lockMs.
-      const renew = setInterval(() => void runScript(redis, EXTEND_IF_OWNER, [k.lock(callId)], [token, String(lockMs)]).catch(() => undefined), Math.max(200, lockMs / 3));
+      const renew = setInterval(
+        () => void runScript(redis, EXTEND_IF_OWNER, [k.lock(callId)], [token, String(lockMs)]).catch(() => undefined),
+        Math.max(200, lockMs / 3),
+      );
       try {
         return await fn();
       } finally {
@@ -92,7 +97,12 @@ export function createCallsRepository(redis: Redis, prefix: string, opts: { lock
      * holds it, puts the alerts of this call on the line's waiting list.
      */
     async acquireLineOrWait(number: string, callId: string, waitingAlertIds: string[], ttlSeconds = 3600): Promise<boolean> {
-      const res = await runScript(redis, ACQUIRE_OR_WAIT, [k.line(number), k.waiting(number)], [callId, String(ttlSeconds), String(Date.now()), ...waitingAlertIds]);
+      const res = await runScript(
+        redis,
+        ACQUIRE_OR_WAIT,
+        [k.line(number), k.waiting(number)],
+        [callId, String(ttlSeconds), String(Date.now()), ...waitingAlertIds],
+      );
       return res === 1;
     },
     /** Frees the line (if this call holds it) and hands back every alert that waited for it, oldest first. */

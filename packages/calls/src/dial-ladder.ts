@@ -55,7 +55,13 @@ export function nextAfter(plan: DialPlan, retryDelayMs: number, result: CallResu
   if (next) {
     // Another try of the same person waits; the next person in the order is rung at once.
     const same = rungOf(plan, attempt)?.index === next.index;
-    return { kind: 'retry', attempt: attempt + 1, callee: roleOf(next.index), recipient: next.recipient.id, delayMs: same ? retryDelayMs : 0 };
+    return {
+      kind: 'retry',
+      attempt: attempt + 1,
+      callee: roleOf(next.index),
+      recipient: next.recipient.id,
+      delayMs: same ? retryDelayMs : 0,
+    };
   }
   return { kind: 'exhausted', outcome: result === 'voicemail' ? 'voicemail' : 'no_answer' };
 }

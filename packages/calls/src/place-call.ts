@@ -18,12 +18,16 @@ export type PlaceCallResult =
  * The dialer's job: one attempt of one alert. Idempotent per (alert, round, attempt): a re-run finds the
  * call already recorded and only finishes what it had not done; the dial itself carries a fixed command_id.
  */
-export async function placeCall(deps: CallDeps, job: { alertId: string; attempt: number; round: number; group?: string[] }): Promise<PlaceCallResult> {
+export async function placeCall(
+  deps: CallDeps,
+  job: { alertId: string; attempt: number; round: number; group?: string[] },
+): Promise<PlaceCallResult> {
   const { alerts, calls, settings } = deps;
   const alert = await alerts.get(job.alertId);
   if (!alert) return { placed: false, reason: 'alert_missing' };
   const callId = callIdFor(job.alertId, job.round, job.attempt);
-  if (alert.outcome && alert.outcome !== 'snoozed' && job.round === 0 && job.attempt === 0) return { placed: false, reason: 'already_done' };
+  if (alert.outcome && alert.outcome !== 'snoozed' && job.round === 0 && job.attempt === 0)
+    return { placed: false, reason: 'already_done' };
 
   return calls.withLock(callId, async () => {
     const existing = await calls.get(callId);
@@ -39,7 +43,12 @@ export async function placeCall(deps: CallDeps, job: { alertId: string; attempt:
     const callee = calleeFor(plan, job.attempt);
     const who = plan.call.find((r) => r.id === callee?.recipient);
     if (!callee || !who) {
-      const why = plan.call.length > 0 ? `the route has no attempt ${job.attempt + 1}` : plan.version === 0 ? 'no number to call: set VP_SALES_NUMBER or PUT /routing' : `no route of routing version ${plan.version} matches this deal`;
+      const why =
+        plan.call.length > 0
+          ? `the route has no attempt ${job.attempt + 1}`
+          : plan.version === 0
+            ? 'no number to call: set VP_SALES_NUMBER or PUT /routing'
+            : `no route of routing version ${plan.version} matches this deal`;
       await alerts.setOutcome(job.alertId, 'failed', why, 'failed');
       return { placed: false, reason: 'no_callee' };
     }
@@ -48,9 +57,17 @@ export async function placeCall(deps: CallDeps, job: { alertId: string; attempt:
     const urgent = settings.urgentAmount !== null && (alert.deal.amount ?? 0) >= settings.urgentAmount;
     if (quietMs > 0 && !urgent) {
       const until = new Date(Date.now() + quietMs);
-      await scheduleDial(deps.queues, { alertId: job.alertId, attempt: job.attempt, round: job.round, group: job.group ?? [] }, { delayMs: quietMs, tag: `quiet-${until.toISOString().slice(0, 13).replace(/\D/g, '')}` });
+      await scheduleDial(
+        deps.queues,
+        { alertId: job.alertId, attempt: job.attempt, round: job.round, group: job.group ?? [] },
+        { delayMs: quietMs, tag: `quiet-${until.toISOString().slice(0, 13).replace(/\D/g, '')}` },
+      );
       await alerts.setStatus(job.alertId, 'waiting');
-      await alerts.addTimeline(job.alertId, 'deferred', { reason: `quiet hours of ${who.name}`, until: until.toISOString(), time_zone: who.timezone });
+      await alerts.addTimeline(job.alertId, 'deferred', {
+        reason: `quiet hours of ${who.name}`,
+        until: until.toISOString(),
+        time_zone: who.timezone,
+      });
       return { placed: false, reason: 'quiet_hours' };
     }
     const members = [waitingMember(job.alertId, job.round, job.attempt), ...(job.group ?? []).map((id) => waitingMember(id, 0, 0))];
@@ -82,11 +99,22 @@ export async function placeCall(deps: CallDeps, job: { alertId: string; attempt:
     await calls.save(record);
     for (const id of record.group) {
       await alerts.setStatus(id, 'calling');
-      await alerts.addTimeline(id, 'call.dialing', { call_id: callId, callee: callee.role, recipient: who.id, name: who.name, attempt: job.attempt, round: job.round, ...(record.group.length > 1 ? { digest_of: record.group.length } : {}) });
+      await alerts.addTimeline(id, 'call.dialing', {
+        call_id: callId,
+        callee: callee.role,
+        recipient: who.id,
+        name: who.name,
+        attempt: job.attempt,
+        round: job.round,
+        ...(record.group.length > 1 ? { digest_of: record.group.length } : {}),
+      });
     }
     await dialCallee(deps, record);
     if (job.attempt === 0 && job.round === 0) deps.metrics?.timeToDial(Date.now() - Date.parse(alert.created_at));
-    deps.log.info({ alert_id: job.alertId, call_id: callId, callee: callee.role, recipient: who.id, route: plan.route, attempt: job.attempt }, 'call placed');
+    deps.log.info(
+      { alert_id: job.alertId, call_id: callId, callee: callee.role, recipient: who.id, route: plan.route, attempt: job.attempt },
+      'call placed',
+    );
     return { placed: true, callId };
   });
 }

@@ -23,5 +23,8 @@ function factsOf(alert: Alert, call: CallRecord, settings: CallSettings, aeName:
  */
 export function textFor(prompt: Prompt, alert: Alert, call: CallRecord, settings: CallSettings, aeName: string | null): string {
   const size = call.group.length;
-  return promptText(prompt, { ...factsOf(alert, call, settings, aeName), digest: size > 1 ? { size, position: call.ctx.focus } : undefined });
+  return promptText(prompt, {
+    ...factsOf(alert, call, settings, aeName),
+    digest: size > 1 ? { size, position: call.ctx.focus } : undefined,
+  });
 }

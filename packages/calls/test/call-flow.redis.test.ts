@@ -20,9 +20,23 @@ import { recordingTelnyx } from './support/recording-telnyx.ts';
 const VP = '+15550100001';
 const AE = '+15550100201';
 const settings: CallSettings = {
-  connectionId: 'conn', from: '+15550100000', webhookUrl: 'http://localhost/webhooks/voice', voice: 'v',
-  vpNumber: VP, vpName: 'Jordan', escalation: [], retryAttempts: 0, retryDelayMs: 0, snoozeMs: 60_000,
-  answerTimeoutMs: 8000, stallMs: 15_000, speechMsPerChar: 80, ringTimeoutSecs: 30, timeZone: 'UTC', quietHours: '', urgentAmount: null,
+  connectionId: 'conn',
+  from: '+15550100000',
+  webhookUrl: 'http://localhost/webhooks/voice',
+  voice: 'v',
+  vpNumber: VP,
+  vpName: 'Jordan',
+  escalation: [],
+  retryAttempts: 0,
+  retryDelayMs: 0,
+  snoozeMs: 60_000,
+  answerTimeoutMs: 8000,
+  stallMs: 15_000,
+  speechMsPerChar: 80,
+  ringTimeoutSecs: 30,
+  timeZone: 'UTC',
+  quietHours: '',
+  urgentAmount: null,
 };
 
 let redis: Redis;
@@ -54,16 +68,37 @@ beforeEach(async () => {
 
 async function newAlert(): Promise<string> {
   return deps.alerts.createManual({
-    source: 'manual', reason: 'manual alert', reasons: ['manual'],
-    deal: { id: 'd1', name: 'Platform Expansion', amount: 185000, currency: null, stage: 'Negotiation', previous_stage: null, account: 'Northwind', owner: { name: 'Dana Whitfield', email: 'dana@seller.example' }, close_date: null },
+    source: 'manual',
+    reason: 'manual alert',
+    reasons: ['manual'],
+    deal: {
+      id: 'd1',
+      name: 'Platform Expansion',
+      amount: 185000,
+      currency: null,
+      stage: 'Negotiation',
+      previous_stage: null,
+      account: 'Northwind',
+      owner: { name: 'Dana Whitfield', email: 'dana@seller.example' },
+      close_date: null,
+    },
   });
 }
 
 let seq = 0;
-function event(callId: string, type: string, payload: Record<string, unknown> = {}, leg: 'vp' | 'ae' = 'vp', ccid = 'v3:leg-1'): CallEventJob {
+function event(
+  callId: string,
+  type: string,
+  payload: Record<string, unknown> = {},
+  leg: 'vp' | 'ae' = 'vp',
+  ccid = 'v3:leg-1',
+): CallEventJob {
   seq += 1;
   return {
-    eventId: `ev-${seq}`, eventType: type, occurredAt: new Date().toISOString(), receivedAt: new Date().toISOString(),
+    eventId: `ev-${seq}`,
+    eventType: type,
+    occurredAt: new Date().toISOString(),
+    receivedAt: new Date().toISOString(),
     payload: { call_control_id: ccid, client_state: encodeClientState({ callId, leg, step: 0 }), ...payload },
   };
 }

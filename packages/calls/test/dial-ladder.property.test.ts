@@ -3,17 +3,22 @@ import fc from 'fast-check';
 import type { DialPlan } from '@dda/routing';
 import { calleeFor, firstAttemptOf, hasAttempt, nextAfter } from '../src/dial-ladder.ts';
 
-const plan: fc.Arbitrary<DialPlan> = fc
-  .array(fc.integer({ min: 1, max: 4 }), { minLength: 0, maxLength: 5 })
-  .map((tries) => ({
-    route: 'r',
-    version: 1,
-    ae: null,
-    call: tries.map((t, i) => ({ id: `p${i}`, name: `Person ${i}`, phone: `+1555010${String(i).padStart(4, '0')}`, timezone: 'UTC', quiet_hours: '', tries: t })),
-  }));
+const plan: fc.Arbitrary<DialPlan> = fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 0, maxLength: 5 }).map((tries) => ({
+  route: 'r',
+  version: 1,
+  ae: null,
+  call: tries.map((t, i) => ({
+    id: `p${i}`,
+    name: `Person ${i}`,
+    phone: `+1555010${String(i).padStart(4, '0')}`,
+    timezone: 'UTC',
+    quiet_hours: '',
+    tries: t,
+  })),
+}));
 
 describe('the dial ladder (properties)', () => {
-  it('rings each recipient exactly its tries, in the route\'s order, and nobody after', () => {
+  it("rings each recipient exactly its tries, in the route's order, and nobody after", () => {
     fc.assert(
       fc.property(plan, (p) => {
         const total = p.call.reduce((n, r) => n + r.tries, 0);
@@ -37,7 +42,13 @@ describe('the dial ladder (properties)', () => {
             continue;
           }
           const next = calleeFor(p, a + 1)!;
-          expect(after).toEqual({ kind: 'retry', attempt: a + 1, callee: next.role, recipient: next.recipient, delayMs: next.recipient === now.recipient ? delay : 0 });
+          expect(after).toEqual({
+            kind: 'retry',
+            attempt: a + 1,
+            callee: next.role,
+            recipient: next.recipient,
+            delayMs: next.recipient === now.recipient ? delay : 0,
+          });
         }
       }),
     );
@@ -56,7 +67,7 @@ describe('the dial ladder (properties)', () => {
     );
   });
 
-  it('a recipient\'s first attempt rings that recipient (where a snoozed round restarts)', () => {
+  it("a recipient's first attempt rings that recipient (where a snoozed round restarts)", () => {
     fc.assert(
       fc.property(plan, (p) => {
         for (const r of p.call) expect(calleeFor(p, firstAttemptOf(p, r.id))?.recipient).toBe(r.id);

@@ -18,7 +18,7 @@ const vp = { role: 'vp', number: VP, recipient: 'vp', name: 'the VP of Sales' };
 const b1 = { role: 'escalation', number: B1, recipient: 'escalation-1', name: 'the escalation contact' };
 const b2 = { role: 'escalation', number: B2, recipient: 'escalation-2', name: 'the escalation contact' };
 
-describe('the dial ladder of the environment\'s routing (unchanged behaviour)', () => {
+describe("the dial ladder of the environment's routing (unchanged behaviour)", () => {
   it.each([
     [0, vp],
     [1, vp],
@@ -59,7 +59,14 @@ describe('the dial ladder of the environment\'s routing (unchanged behaviour)', 
 });
 
 describe('the dial ladder of a route: each recipient gets its tries, then the next', () => {
-  const recipient = (id: string, phone: string, tries: number) => ({ id, name: id.toUpperCase(), phone, timezone: 'UTC', quiet_hours: '', tries });
+  const recipient = (id: string, phone: string, tries: number) => ({
+    id,
+    name: id.toUpperCase(),
+    phone,
+    timezone: 'UTC',
+    quiet_hours: '',
+    tries,
+  });
   const plan: DialPlan = { route: 'big deals', version: 4, call: [recipient('cro', CRO, 2), recipient('vp', VP, 3)], ae: null };
 
   it('rings the CRO twice, then the VP three times, then nobody', () => {
@@ -69,8 +76,20 @@ describe('the dial ladder of a route: each recipient gets its tries, then the ne
   });
 
   it('waits between tries of one person, not between people; the second person answering is an escalation', () => {
-    expect(nextAfter(plan, DELAY, 'no_answer', 0, 'vp')).toEqual({ kind: 'retry', attempt: 1, callee: 'vp', recipient: 'cro', delayMs: DELAY });
-    expect(nextAfter(plan, DELAY, 'no_answer', 1, 'vp')).toEqual({ kind: 'retry', attempt: 2, callee: 'escalation', recipient: 'vp', delayMs: 0 });
+    expect(nextAfter(plan, DELAY, 'no_answer', 0, 'vp')).toEqual({
+      kind: 'retry',
+      attempt: 1,
+      callee: 'vp',
+      recipient: 'cro',
+      delayMs: DELAY,
+    });
+    expect(nextAfter(plan, DELAY, 'no_answer', 1, 'vp')).toEqual({
+      kind: 'retry',
+      attempt: 2,
+      callee: 'escalation',
+      recipient: 'vp',
+      delayMs: 0,
+    });
     expect(nextAfter(plan, DELAY, 'voicemail', 4, 'escalation')).toEqual({ kind: 'exhausted', outcome: 'voicemail' });
     expect(nextAfter(plan, DELAY, 'connected', 3, 'escalation')).toEqual({ kind: 'reached', escalated: true });
   });

@@ -18,13 +18,29 @@ import { recordingTelnyx } from './support/recording-telnyx.ts';
 const NIGHT_OWL = '+15550100700';
 const EARLY_BIRD = '+15550100800';
 const settings: CallSettings = {
-  connectionId: 'conn', from: '+15550100000', webhookUrl: 'http://localhost/webhooks/voice', voice: 'v',
-  vpNumber: null, vpName: 'the VP of Sales', escalation: [], retryAttempts: 0, retryDelayMs: 0, snoozeMs: 60_000,
-  answerTimeoutMs: 8000, stallMs: 15_000, speechMsPerChar: 80, ringTimeoutSecs: 30, timeZone: 'UTC', quietHours: '', urgentAmount: null,
+  connectionId: 'conn',
+  from: '+15550100000',
+  webhookUrl: 'http://localhost/webhooks/voice',
+  voice: 'v',
+  vpNumber: null,
+  vpName: 'the VP of Sales',
+  escalation: [],
+  retryAttempts: 0,
+  retryDelayMs: 0,
+  snoozeMs: 60_000,
+  answerTimeoutMs: 8000,
+  stallMs: 15_000,
+  speechMsPerChar: 80,
+  ringTimeoutSecs: 30,
+  timeZone: 'UTC',
+  quietHours: '',
+  urgentAmount: null,
 };
 // Quiet from a minute ago until three hours from now in the recipient's zone, whenever this test runs.
 const alwaysQuiet = (() => {
-  const hhmm = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Tokyo', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date());
+  const hhmm = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Tokyo', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
+    new Date(),
+  );
   const [h, m] = hhmm.split(':').map(Number);
   const start = new Date(Date.UTC(2000, 0, 1, h!, m!) - 60_000);
   const end = new Date(Date.UTC(2000, 0, 1, h!, m!) + 3 * 3600_000);
@@ -71,8 +87,20 @@ afterAll(async () => {
 });
 
 const alert = (owner: string, name: string): NewAlert => ({
-  source: 'manual', reason: 'manual alert', reasons: ['manual'],
-  deal: { id: `d-${name}`, name, amount: 100_000, currency: null, stage: 'Negotiation', previous_stage: null, account: 'Acme', owner: { name: null, email: owner }, close_date: null },
+  source: 'manual',
+  reason: 'manual alert',
+  reasons: ['manual'],
+  deal: {
+    id: `d-${name}`,
+    name,
+    amount: 100_000,
+    currency: null,
+    stage: 'Negotiation',
+    previous_stage: null,
+    account: 'Acme',
+    owner: { name: null, email: owner },
+    close_date: null,
+  },
 });
 
 describe('recipients each have their own quiet hours and their own line (real Redis)', () => {
@@ -86,10 +114,12 @@ describe('recipients each have their own quiet hours and their own line (real Re
     expect(telnyx.sent.filter((s) => s.action === 'dial').map((s) => s.body.to)).toEqual([EARLY_BIRD]);
   });
 
-  it('a second alert for a recipient on a live call waits for that line, while another recipient\'s line is free', async () => {
+  it("a second alert for a recipient on a live call waits for that line, while another recipient's line is free", async () => {
     const again = await deps.alerts.createManual(alert('nyc@seller.example', 'Second US deal'));
     expect(await placeCall(deps, { alertId: again, attempt: 0, round: 0, group: [] })).toEqual({ placed: false, reason: 'line_busy' });
-    expect((await deps.alerts.get(again))!.timeline.find((t) => t.event === 'waiting')).toMatchObject({ reason: 'another alert call is live on the line of Early Bird' });
+    expect((await deps.alerts.get(again))!.timeline.find((t) => t.event === 'waiting')).toMatchObject({
+      reason: 'another alert call is live on the line of Early Bird',
+    });
     expect(await deps.calls.countWaiting(EARLY_BIRD)).toBe(1);
     expect(await deps.calls.countWaiting(NIGHT_OWL)).toBe(0);
   });

@@ -8,7 +8,14 @@ const base = { REDIS_URL: 'redis://127.0.0.1:6379' };
 describe('configuration', () => {
   it('applies the documented defaults and derives sandbox mode from the missing Telnyx key', () => {
     const c = loadConfig(base);
-    expect(c).toMatchObject({ PORT: 5000, DEAL_THRESHOLD: 50_000, CALL_RETRY_ATTEMPTS: 2, AI_TIMEOUT_MS: 8000, sandbox: true, VP_TIMEZONE: 'UTC' });
+    expect(c).toMatchObject({
+      PORT: 5000,
+      DEAL_THRESHOLD: 50_000,
+      CALL_RETRY_ATTEMPTS: 2,
+      AI_TIMEOUT_MS: 8000,
+      sandbox: true,
+      VP_TIMEZONE: 'UTC',
+    });
     expect(c.ALERT_STAGES).toEqual(['negotiation', 'contract_sent', 'verbal_commit', 'closing']);
     expect(c.publicBaseUrl).toBe('http://localhost:5000');
     expect(loadConfig({ ...base, TELNYX_API_KEY: 'KEY123' }).sandbox).toBe(false);
@@ -32,18 +39,35 @@ describe('configuration', () => {
   });
 
   it('refuses to boot in production without the vendor settings, naming each one; resolves them once', () => {
-    const production = { ...base, NODE_ENV: 'production', API_TOKEN: 'q7Vh2LxR9mZ4kT1wN8pB6sJ3dF0gY5cE2aU7iO4lK9n', MERGE_WEBHOOK_SIGNATURE_KEY: 'k-123456789' };
+    const production = {
+      ...base,
+      NODE_ENV: 'production',
+      API_TOKEN: 'q7Vh2LxR9mZ4kT1wN8pB6sJ3dF0gY5cE2aU7iO4lK9n',
+      MERGE_WEBHOOK_SIGNATURE_KEY: 'k-123456789',
+    };
     let message = '';
     try {
       loadConfig(production);
     } catch (err) {
       message = (err as Error).message;
     }
-    for (const name of ['TELNYX_API_KEY', 'TELNYX_CONNECTION_ID', 'TELNYX_PHONE_NUMBER', 'TELNYX_PUBLIC_KEY', 'MERGE_API_KEY']) expect(message).toContain(`${name}: required in production`);
-    const vendors = { TELNYX_API_KEY: 'KEY-live', TELNYX_CONNECTION_ID: 'conn-1', TELNYX_PHONE_NUMBER: '+14155550100', TELNYX_PUBLIC_KEY: Buffer.alloc(32, 7).toString('base64'), MERGE_API_KEY: 'merge-live' };
+    for (const name of ['TELNYX_API_KEY', 'TELNYX_CONNECTION_ID', 'TELNYX_PHONE_NUMBER', 'TELNYX_PUBLIC_KEY', 'MERGE_API_KEY'])
+      expect(message).toContain(`${name}: required in production`);
+    const vendors = {
+      TELNYX_API_KEY: 'KEY-live',
+      TELNYX_CONNECTION_ID: 'conn-1',
+      TELNYX_PHONE_NUMBER: '+14155550100',
+      TELNYX_PUBLIC_KEY: Buffer.alloc(32, 7).toString('base64'),
+      MERGE_API_KEY: 'merge-live',
+    };
     const cfg = loadConfig({ ...production, ...vendors });
-    expect(cfg.vendors).toMatchObject({ telnyx: { apiKey: 'KEY-live', connectionId: 'conn-1', phoneNumber: '+14155550100' }, merge: { apiKey: 'merge-live', accountToken: null } });
-    expect(() => loadConfig({ ...production, ...vendors, TELNYX_CONNECTION_ID: '' })).toThrowError(/TELNYX_CONNECTION_ID: required in production/);
+    expect(cfg.vendors).toMatchObject({
+      telnyx: { apiKey: 'KEY-live', connectionId: 'conn-1', phoneNumber: '+14155550100' },
+      merge: { apiKey: 'merge-live', accountToken: null },
+    });
+    expect(() => loadConfig({ ...production, ...vendors, TELNYX_CONNECTION_ID: '' })).toThrowError(
+      /TELNYX_CONNECTION_ID: required in production/,
+    );
     // Sandbox defaults exist only in sandbox mode (no Telnyx key), never beside real keys.
     expect(loadConfig(base).vendors.telnyx.connectionId).toBe('sandbox-connection');
   });

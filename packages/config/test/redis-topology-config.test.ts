@@ -13,13 +13,19 @@ describe('the Redis topology in the configuration', () => {
     const c = loadConfig({ REDIS_SENTINELS: 's1:26379, s2:26379,s3:26380', REDIS_SENTINEL_MASTER: 'dda' });
     expect(c.REDIS_URL).toBe('redis-sentinel://s1:26379,s2:26379,s3:26380/dda');
     expect(c.REDIS_MIN_REPLICAS_ACK).toBe(1);
-    expect(loadConfig({ REDIS_SENTINELS: 's1:26379', REDIS_SENTINEL_MASTER: 'dda', REDIS_MIN_REPLICAS_ACK: '0' }).REDIS_MIN_REPLICAS_ACK).toBe(0);
-    expect(loadConfig({ REDIS_SENTINELS: 's1:26379', REDIS_SENTINEL_MASTER: 'dda', REDIS_MIN_REPLICAS_ACK: '2' }).REDIS_MIN_REPLICAS_ACK).toBe(2);
+    expect(
+      loadConfig({ REDIS_SENTINELS: 's1:26379', REDIS_SENTINEL_MASTER: 'dda', REDIS_MIN_REPLICAS_ACK: '0' }).REDIS_MIN_REPLICAS_ACK,
+    ).toBe(0);
+    expect(
+      loadConfig({ REDIS_SENTINELS: 's1:26379', REDIS_SENTINEL_MASTER: 'dda', REDIS_MIN_REPLICAS_ACK: '2' }).REDIS_MIN_REPLICAS_ACK,
+    ).toBe(2);
   });
 
   it('refuses none, both, or half of Sentinel, naming the variable', () => {
     expect(() => loadConfig({})).toThrowError(/REDIS_URL: required \(or REDIS_SENTINELS with REDIS_SENTINEL_MASTER\)/);
-    expect(() => loadConfig({ REDIS_URL: 'redis://h:1', REDIS_SENTINELS: 's1:26379', REDIS_SENTINEL_MASTER: 'dda' })).toThrowError(/not both/);
+    expect(() => loadConfig({ REDIS_URL: 'redis://h:1', REDIS_SENTINELS: 's1:26379', REDIS_SENTINEL_MASTER: 'dda' })).toThrowError(
+      /not both/,
+    );
     expect(() => loadConfig({ REDIS_SENTINELS: 's1:26379' })).toThrowError(/REDIS_SENTINEL_MASTER: required/);
     expect(() => loadConfig({ REDIS_SENTINEL_MASTER: 'dda' })).toThrowError(/REDIS_SENTINELS: required/);
     expect(() => loadConfig({ REDIS_SENTINELS: 's1', REDIS_SENTINEL_MASTER: 'dda' })).toThrowError(/REDIS_SENTINELS/);

@@ -353,7 +353,9 @@ const endedByHangup = (e: EndedEvent) => e.status === 'call_hangup';
 
 // ---- the table -------------------------------------------------------------------------------
 
-type EventOf<E extends CallEvent['type']> = E extends 'speak_ended' | 'gather_ended' ? Extract<EndedEvent, { type: E }> : Extract<CallEvent, { type: E }>;
+type EventOf<E extends CallEvent['type']> = E extends 'speak_ended' | 'gather_ended'
+  ? Extract<EndedEvent, { type: E }>
+  : Extract<CallEvent, { type: E }>;
 type Handler<E extends CallEvent['type']> = (ctx: CallContext, e: EventOf<E>) => Draft | null;
 type Row = { [E in CallEvent['type']]?: Handler<E> };
 
@@ -368,7 +370,7 @@ const giveUpAnywhere: Handler<'failure'> = (ctx, e) => giveUp(draft(ctx), e.reas
 export const STATE_DESCRIPTIONS: Record<CallState, string> = {
   dialing: 'the VP leg rings; waiting for an answer, a machine verdict or a hangup',
   briefing: 'the VP hears the headline, the briefing and the menu, and answers by voice or keys',
-  voicemail_greeting: "a machine answered; waiting for its greeting to end before leaving the message",
+  voicemail_greeting: 'a machine answered; waiting for its greeting to end before leaving the message',
   voicemail_message: 'the message plays; counted as left only if it plays to its end',
   ae_ringing: 'the VP was told who they are being connected to; the AE leg rings',
   ae_whisper: 'the AE hears who is waiting and accepts (1 / yes) or declines',
@@ -407,7 +409,8 @@ export const TRANSITIONS: Record<CallState, Row> = {
       const d = act(draft(ctx), { do: 'note', event: 'vp.voicemail_message', detail: { left, status: e.status } });
       return end(finish(d, 'voicemail', left ? 'message left' : `message cut off (${e.status})`));
     },
-    hangup: (ctx, e) => (isVp(e) ? end(finish(legEnded(draft(ctx), 'vp'), 'voicemail', 'the line hung up before the message ended')) : null),
+    hangup: (ctx, e) =>
+      isVp(e) ? end(finish(legEnded(draft(ctx), 'vp'), 'voicemail', 'the line hung up before the message ended')) : null,
     stall: (ctx) => end(finish(draft(ctx), 'voicemail', 'message not confirmed as played')),
     failure: giveUpAnywhere,
   },
@@ -440,9 +443,20 @@ export const TRANSITIONS: Record<CallState, Row> = {
     hangup: vpHangupAnywhere,
     stall: (ctx) => {
       const d = draft(ctx);
-      if (d.ctx.stalls >= 1) return close(act(d, { do: 'note', event: 'call.stalled', detail: { next: 'closed' } }), 'apology', 'failed', 'the call stalled: no prompt end or answer arrived');
+      if (d.ctx.stalls >= 1)
+        return close(
+          act(d, { do: 'note', event: 'call.stalled', detail: { next: 'closed' } }),
+          'apology',
+          'failed',
+          'the call stalled: no prompt end or answer arrived',
+        );
       d.ctx.stalls += 1;
-      return gather(act(d, { do: 'note', event: 'call.stalled', detail: { next: 'prompted again' } }), 'vp', 'briefing_again', VP_MENU_DIGITS);
+      return gather(
+        act(d, { do: 'note', event: 'call.stalled', detail: { next: 'prompted again' } }),
+        'vp',
+        'briefing_again',
+        VP_MENU_DIGITS,
+      );
     },
     failure: giveUpAnywhere,
   },
@@ -452,7 +466,7 @@ export const TRANSITIONS: Record<CallState, Row> = {
       if (!isAe(e)) return null;
       const d = draft(ctx);
       d.ctx.legs.ae!.answered = true;
-      if (e.result === 'machine') return aeUnavailable(d, 'ae_voicemail', 'the account executive\'s voicemail answered');
+      if (e.result === 'machine') return aeUnavailable(d, 'ae_voicemail', "the account executive's voicemail answered");
       act(d, { do: 'note', event: 'ae.human' }, { do: 'transcription_start', leg: 'ae' });
       return to(gather(d, 'ae', 'whisper', '12'), 'ae_whisper');
     },
@@ -469,13 +483,18 @@ export const TRANSITIONS: Record<CallState, Row> = {
       if (!isAe(e) || !isLatestEnd(e) || endedByHangup(e)) return null;
       const answer = aeAnswerFrom({ digits: e.digits });
       if (answer === 'accept') return bridge(draft(ctx), 'keys');
-      return aeUnavailable(draft(ctx), 'ae_declined', answer === 'decline' ? 'the account executive declined' : 'the account executive did not accept');
+      return aeUnavailable(
+        draft(ctx),
+        'ae_declined',
+        answer === 'decline' ? 'the account executive declined' : 'the account executive did not accept',
+      );
     },
     transcript: (ctx, e) => {
       if (!isAe(e)) return null;
       const answer = aeAnswerFrom({ transcript: e.text });
       if (answer === 'accept') return bridge(stopGatherIfListening(draft(ctx), 'ae'), 'speech');
-      if (answer === 'decline') return aeUnavailable(stopGatherIfListening(draft(ctx), 'ae'), 'ae_declined', 'the account executive declined');
+      if (answer === 'decline')
+        return aeUnavailable(stopGatherIfListening(draft(ctx), 'ae'), 'ae_declined', 'the account executive declined');
       return null;
     },
     hangup: (ctx, e) => {
@@ -507,7 +526,8 @@ export const TRANSITIONS: Record<CallState, Row> = {
     hangup: (ctx, e) => (isVp(e) ? end(legEnded(draft(ctx), 'vp')) : legEnded(draft(ctx), 'ae')),
     stall: (ctx) => end(draft(ctx)),
     // Even the last sentence was refused: hang up now.
-    failure: (ctx, e) => end(act(finish(draft(ctx), 'failed', e.reason), { do: 'note', event: 'call.failed', detail: { reason: e.reason } })),
+    failure: (ctx, e) =>
+      end(act(finish(draft(ctx), 'failed', e.reason), { do: 'note', event: 'call.failed', detail: { reason: e.reason } })),
   },
   ended: {},
 };
@@ -518,7 +538,13 @@ function legAnswered(d: Draft): Draft {
 }
 
 function bridge(d: Draft, via: 'keys' | 'speech'): Draft {
-  act(d, { do: 'note', event: 'ae.accepted', detail: { via } }, { do: 'transcription_stop', leg: 'ae' }, { do: 'transcription_stop', leg: 'vp' }, { do: 'bridge' });
+  act(
+    d,
+    { do: 'note', event: 'ae.accepted', detail: { via } },
+    { do: 'transcription_stop', leg: 'ae' },
+    { do: 'transcription_stop', leg: 'vp' },
+    { do: 'bridge' },
+  );
   return to(d, 'bridging');
 }
 

@@ -44,7 +44,10 @@ type Deal = ScriptFacts['deal'];
 /** "Negotiation/Review" → "Negotiation Review", "contract_sent" → "contract sent": no slashes read aloud. */
 export function spokenStage(stage: string | null): string | null {
   if (!stage) return null;
-  const words = stage.replace(/[/_\\|]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const words = stage
+    .replace(/[/_\\|]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   return words || null;
 }
 
@@ -59,7 +62,12 @@ export function stageMove(deal: Pick<Deal, 'stage' | 'previous_stage'>): { from:
   return { from: unchanged ? null : from, to, unchanged };
 }
 
-const squash = (s: string) => s.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, ' ').trim();
+const squash = (s: string) =>
+  s
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
 
 /**
  * Salesforce-style names repeat the account ("Northwind - Platform Expansion FY26" on Northwind Traders):
@@ -88,7 +96,8 @@ export function ownerName(deal: Pick<Deal, 'owner'>, aeName: string | null = nul
   return deal.owner?.name?.trim() || aeName || nameFromEmail(deal.owner?.email);
 }
 
-const listInWords = (xs: string[]) => (xs.length <= 1 ? (xs[0] ?? '') : xs.length === 2 ? `${xs[0]}, and ${xs[1]}` : `${xs.slice(0, -1).join(', ')}, and ${xs.at(-1)}`);
+const listInWords = (xs: string[]) =>
+  xs.length <= 1 ? (xs[0] ?? '') : xs.length === 2 ? `${xs[0]}, and ${xs[1]}` : `${xs.slice(0, -1).join(', ')}, and ${xs.at(-1)}`;
 
 /**
  * Triage's reason ("moved from Proposal/Price Quote to alert stage Negotiation/Review; amount 185000 crossed
@@ -105,7 +114,8 @@ export function spokenReason(reason: string, deal: Pick<Deal, 'currency'> = { cu
       if ((m = /^first seen in alert stage (.+)$/i.exec(r))) return `it was already in ${spokenStage(m[1]!)} when we first saw it`;
       if ((m = /^moved from no stage to alert stage (.+)$/i.exec(r))) return `it moved into ${spokenStage(m[1]!)}`;
       if ((m = /^moved from (.+) to alert stage (.+)$/i.exec(r))) return `it moved from ${spokenStage(m[1]!)} to ${spokenStage(m[2]!)}`;
-      if ((m = /^amount (\S+) crossed the threshold (\S+)$/i.exec(r))) return `its amount, ${money(m[1]!)}, crossed your threshold of ${money(m[2]!)}`;
+      if ((m = /^amount (\S+) crossed the threshold (\S+)$/i.exec(r)))
+        return `its amount, ${money(m[1]!)}, crossed your threshold of ${money(m[2]!)}`;
       if (/^manual alert$/i.test(r)) return 'it was raised by hand';
       return r.replace(/[_/]+/g, ' ').replace(/\d+(?:\.\d+)?/g, (n) => numberInWords(Number(n)));
     });
@@ -138,7 +148,8 @@ export function templateBriefing(f: ScriptFacts): string {
   return `${headline(f)} ${templateDetails(f)}`;
 }
 
-const MENU = 'Say "connect me" or press 1 to talk to the account executive. Say "repeat" or press 2 to hear this again, "remind me later" or 3 to snooze, or "got it" or 9 to dismiss.';
+const MENU =
+  'Say "connect me" or press 1 to talk to the account executive. Say "repeat" or press 2 to hear this again, "remind me later" or 3 to snooze, or "got it" or 9 to dismiss.';
 
 /**
  * A digest call opens with how many alerts there are and the largest one's headline, offers "next" (4) to move
@@ -146,9 +157,11 @@ const MENU = 'Say "connect me" or press 1 to talk to the account executive. Say 
  */
 function digestText(prompt: Prompt, f: ScriptFacts, size: number, position: number): string | null {
   const NEXT = 'Say "next" or press 4';
-  if (prompt === 'headline') return `You have ${numberInWords(size)} new deal alerts. The largest first. ${headline(f)} ${NEXT} at any time to hear the next one.`;
+  if (prompt === 'headline')
+    return `You have ${numberInWords(size)} new deal alerts. The largest first. ${headline(f)} ${NEXT} at any time to hear the next one.`;
   if (prompt !== 'briefing' && prompt !== 'briefing_again') return null;
-  const lead = position > 0 && prompt === 'briefing' ? `Alert ${numberInWords(position + 1)} of ${numberInWords(size)}. ${headline(f)} ` : '';
+  const lead =
+    position > 0 && prompt === 'briefing' ? `Alert ${numberInWords(position + 1)} of ${numberInWords(size)}. ${headline(f)} ` : '';
   const more = position + 1 < size ? ` ${NEXT} for the next alert.` : ' That was the last one.';
   return `${lead}${promptText(prompt, { ...f, digest: undefined })}${more}`;
 }
@@ -166,7 +179,10 @@ export function promptText(prompt: Prompt, f: ScriptFacts): string {
   const ae = f.aeName ?? 'the account executive';
   const Ae = capitalize(ae);
   const vp = f.vpName;
-  const waiting = f.waiting > 0 ? ` ${f.waiting === 1 ? 'One more alert is' : `${capitalize(numberInWords(f.waiting))} more alerts are`} waiting after this one.` : '';
+  const waiting =
+    f.waiting > 0
+      ? ` ${f.waiting === 1 ? 'One more alert is' : `${capitalize(numberInWords(f.waiting))} more alerts are`} waiting after this one.`
+      : '';
   const body = f.aiBriefing ?? templateBriefing(f);
   const d = f.deal;
   const dealRef = d.account ? `${d.account}, ${spokenDealName(d)}` : d.name;

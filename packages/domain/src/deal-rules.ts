@@ -21,9 +21,7 @@ export type AlertReason = 'entered_alert_stage' | 'first_seen_in_alert_stage' | 
 
 export type TriageRules = { alertStages: readonly string[]; threshold: number };
 
-export type Decision =
-  | { alert: true; reasons: AlertReason[]; reason: string; changeKey: string }
-  | { alert: false; reason: string };
+export type Decision = { alert: true; reasons: AlertReason[]; reason: string; changeKey: string } | { alert: false; reason: string };
 
 /** "Negotiation/Review", "negotiation review" and "NEGOTIATION_REVIEW" are one stage. */
 export function normalizeStage(name: string): string {
@@ -99,6 +97,8 @@ function describeReasons(reasons: AlertReason[], prev: DealSnapshot | null, next
           return `moved from ${prev?.stage ?? 'no stage'} to alert stage ${next.stage}`;
         case 'crossed_threshold':
           return `amount ${next.amount} crossed the threshold ${rules.threshold}`;
+        default:
+          return String(r satisfies never);
       }
     })
     .join('; ');

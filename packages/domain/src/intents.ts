@@ -5,15 +5,25 @@ export const KEY_INTENTS: Record<string, Intent> = { '1': 'connect', '2': 'repea
 
 const PHRASES: [Intent, RegExp][] = [
   ['snooze', /\b(remind me (later|in)|call (me )?(back|later)|snooze|not now|later please)\b/],
-  ['connect', /\b(connect( me)?|transfer( me)?|put me through|patch me( through)?|get me (to )?(the )?(rep|ae|account executive)|let me talk to)\b/],
+  [
+    'connect',
+    /\b(connect( me)?|transfer( me)?|put me through|patch me( through)?|get me (to )?(the )?(rep|ae|account executive)|let me talk to)\b/,
+  ],
   ['repeat', /\b(repeat|say (that|it) again|come again|what was that|one more time|again please)\b/],
   ['next', /\b(next( one| alert| deal)?|skip( it| this one)?)\b/],
-  ['dismiss', /\b(got it|dismiss|thanks?( you)?,? (that'?s|that is) (all|it)|that'?s all|no thanks|acknowledged?|okay,? bye|goodbye|bye)\b/],
+  [
+    'dismiss',
+    /\b(got it|dismiss|thanks?( you)?,? (that'?s|that is) (all|it)|that'?s all|no thanks|acknowledged?|okay,? bye|goodbye|bye)\b/,
+  ],
 ];
 
 /** What the VP meant, from a transcript; null when it is none of the menu choices. */
 export function intentFromSpeech(transcript: string): Intent | null {
-  const t = transcript.toLowerCase().replace(/[^a-z0-9' ,]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const t = transcript
+    .toLowerCase()
+    .replace(/[^a-z0-9' ,]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
   if (!t) return null;
   for (const [intent, re] of PHRASES) if (re.test(t)) return intent;
   return null;
@@ -38,7 +48,8 @@ export function aeAnswerFrom(input: { digits?: string; transcript?: string }): '
   return null;
 }
 
-const QUESTION_START = /^(what|what's|whats|who|who's|whos|when|where|why|how|which|is|are|was|were|do|does|did|can|could|will|would|has|have|tell me)\b/;
+const QUESTION_START =
+  /^(what|what's|whats|who|who's|whos|when|where|why|how|which|is|are|was|were|do|does|did|can|could|will|would|has|have|tell me)\b/;
 
 /** A question about the deal ("what's the close date", "who's the champion?") rather than a menu choice. */
 export function looksLikeQuestion(transcript: string): boolean {

@@ -1,6 +1,27 @@
 /* Text that a TTS voice reads the way a person would say it: amounts and dates in words, no markup. */
 
-const ONES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
+const ONES = [
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
+  'nineteen',
+];
 const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
 /** Short-scale names of 1000^i; beyond the last one the count of sextillions is itself spelled out. */
 export const SCALE_WORDS = ['', 'thousand', 'million', 'billion', 'trillion', 'quadrillion', 'quintillion', 'sextillion'] as const;
@@ -55,12 +76,28 @@ export function decimalInWords(text: string): string {
 // ---- money ------------------------------------------------------------------------------------
 
 const CURRENCY_NAMES: Record<string, [string, string]> = {
-  USD: ['dollar', 'dollars'], EUR: ['euro', 'euros'], GBP: ['pound', 'pounds'], CAD: ['Canadian dollar', 'Canadian dollars'],
-  AUD: ['Australian dollar', 'Australian dollars'], NZD: ['New Zealand dollar', 'New Zealand dollars'], JPY: ['yen', 'yen'],
-  CHF: ['Swiss franc', 'Swiss francs'], INR: ['rupee', 'rupees'], CNY: ['yuan', 'yuan'], SEK: ['Swedish krona', 'Swedish kronor'],
-  NOK: ['Norwegian krone', 'Norwegian kroner'], DKK: ['Danish krone', 'Danish kroner'], PLN: ['zloty', 'zloty'],
-  MXN: ['Mexican peso', 'Mexican pesos'], BRL: ['Brazilian real', 'Brazilian reais'], SGD: ['Singapore dollar', 'Singapore dollars'],
-  HKD: ['Hong Kong dollar', 'Hong Kong dollars'], ZAR: ['rand', 'rand'], ILS: ['shekel', 'shekels'], KRW: ['won', 'won'], AED: ['dirham', 'dirhams'],
+  USD: ['dollar', 'dollars'],
+  EUR: ['euro', 'euros'],
+  GBP: ['pound', 'pounds'],
+  CAD: ['Canadian dollar', 'Canadian dollars'],
+  AUD: ['Australian dollar', 'Australian dollars'],
+  NZD: ['New Zealand dollar', 'New Zealand dollars'],
+  JPY: ['yen', 'yen'],
+  CHF: ['Swiss franc', 'Swiss francs'],
+  INR: ['rupee', 'rupees'],
+  CNY: ['yuan', 'yuan'],
+  SEK: ['Swedish krona', 'Swedish kronor'],
+  NOK: ['Norwegian krone', 'Norwegian kroner'],
+  DKK: ['Danish krone', 'Danish kroner'],
+  PLN: ['zloty', 'zloty'],
+  MXN: ['Mexican peso', 'Mexican pesos'],
+  BRL: ['Brazilian real', 'Brazilian reais'],
+  SGD: ['Singapore dollar', 'Singapore dollars'],
+  HKD: ['Hong Kong dollar', 'Hong Kong dollars'],
+  ZAR: ['rand', 'rand'],
+  ILS: ['shekel', 'shekels'],
+  KRW: ['won', 'won'],
+  AED: ['dirham', 'dirhams'],
 };
 const CURRENCY_SYMBOLS: Record<string, string> = { $: 'USD', '€': 'EUR', '£': 'GBP', '¥': 'JPY', '₹': 'INR', '₩': 'KRW', '₪': 'ILS' };
 
@@ -120,7 +157,15 @@ export function amountInWords(amount: number, names: [string, string] | null): s
 // ---- dates ------------------------------------------------------------------------------------
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-const ORDINAL_ONES: Record<string, string> = { one: 'first', two: 'second', three: 'third', five: 'fifth', eight: 'eighth', nine: 'ninth', twelve: 'twelfth' };
+const ORDINAL_ONES: Record<string, string> = {
+  one: 'first',
+  two: 'second',
+  three: 'third',
+  five: 'fifth',
+  eight: 'eighth',
+  nine: 'ninth',
+  twelve: 'twelfth',
+};
 
 export function ordinalInWords(n: number): string {
   const words = numberInWords(n);
@@ -167,7 +212,17 @@ export function spokenDate(iso: string, now = new Date()): string {
 const CODES = Object.keys(CURRENCY_NAMES).join('|');
 const NUM = String.raw`(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?`;
 const SUFFIX = String.raw`(?:\s?(k|K|m|M|MM|mm|bn|BN|b|B|thousand|million|billion|trillion)\b)?`;
-const MULTIPLIER: Record<string, number> = { k: 1e3, thousand: 1e3, m: 1e6, mm: 1e6, million: 1e6, b: 1e9, bn: 1e9, billion: 1e9, trillion: 1e12 };
+const MULTIPLIER: Record<string, number> = {
+  k: 1e3,
+  thousand: 1e3,
+  m: 1e6,
+  mm: 1e6,
+  million: 1e6,
+  b: 1e9,
+  bn: 1e9,
+  billion: 1e9,
+  trillion: 1e12,
+};
 const SYMBOL_AMOUNT = new RegExp(String.raw`([$€£¥₹₩₪])\s?${NUM}${SUFFIX}`, 'g');
 const CODE_BEFORE = new RegExp(String.raw`\b(${CODES})\s?${NUM}${SUFFIX}`, 'g');
 const CODE_AFTER = new RegExp(String.raw`(?<![\w.,])${NUM}${SUFFIX}\s?(${CODES})\b`, 'g');
@@ -185,11 +240,26 @@ function figure(int: string, frac: string | undefined, suffix: string | undefine
  */
 export function speakFigures(text: string): string {
   return text
-    .replace(SYMBOL_AMOUNT, apart((sym: string, int: string, frac?: string, suf?: string) => spokenAmount(figure(int, frac, suf), sym)))
-    .replace(CODE_BEFORE, apart((code: string, int: string, frac?: string, suf?: string) => spokenAmount(figure(int, frac, suf), code)))
-    .replace(CODE_AFTER, apart((int: string, frac: string | undefined, suf: string | undefined, code: string) => spokenAmount(figure(int, frac, suf), code)))
-    .replace(BARE_SCALED, apart((int: string, frac: string | undefined, suf: string) => amountInWords(figure(int, frac, suf), null)))
-    .replace(PERCENT, apart((int: string, frac?: string) => `${decimalInWords(frac ? `${int}.${frac}` : int)} percent`));
+    .replace(
+      SYMBOL_AMOUNT,
+      apart((sym: string, int: string, frac?: string, suf?: string) => spokenAmount(figure(int, frac, suf), sym)),
+    )
+    .replace(
+      CODE_BEFORE,
+      apart((code: string, int: string, frac?: string, suf?: string) => spokenAmount(figure(int, frac, suf), code)),
+    )
+    .replace(
+      CODE_AFTER,
+      apart((int: string, frac: string | undefined, suf: string | undefined, code: string) => spokenAmount(figure(int, frac, suf), code)),
+    )
+    .replace(
+      BARE_SCALED,
+      apart((int: string, frac: string | undefined, suf: string) => amountInWords(figure(int, frac, suf), null)),
+    )
+    .replace(
+      PERCENT,
+      apart((int: string, frac?: string) => `${decimalInWords(frac ? `${int}.${frac}` : int)} percent`),
+    );
 }
 
 /** A replacement whose words stay apart from letters or digits glued to the figure ("58k$5" must not become "fifty-eight thousandfive dollars"). */
@@ -210,7 +280,9 @@ function apart<A extends unknown[]>(say: (...groups: A) => string) {
 export const MAX_SPOKEN_CHARS = 2500;
 
 /** Emoji and their glue (joiners, variation selectors, skin tones, flags, keycaps, tags). */
-export const EMOJI_PATTERN = /[\p{Extended_Pictographic}\p{Emoji_Presentation}\p{Emoji_Modifier}\p{Regional_Indicator}\u200d\u20e3\ufe0e\ufe0f\u{e0020}-\u{e007f}]/gu;
+export const EMOJI_PATTERN =
+  // biome-ignore lint/suspicious/noMisleadingCharacterClass: the joiners and selectors are matched one by one on purpose, to be removed
+  /[\p{Extended_Pictographic}\p{Emoji_Presentation}\p{Emoji_Modifier}\p{Regional_Indicator}\u200d\u20e3\ufe0e\ufe0f\u{e0020}-\u{e007f}]/gu;
 /** Anything with a scheme (the whole word around "://"), `www.` or a dotted host followed by a path. */
 export const URL_PATTERN = /\S*:\/\/\S*|\bwww\.\S+|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\/\S*/gi;
 const EMAIL = /\b[\w.%+-]+@[\w-]+(?:\.[\w-]+)+\b/g;
@@ -228,40 +300,38 @@ const safeCodePoint = (n: number) => (Number.isInteger(n) && n > 0 && n <= 0x10f
 
 /** One pass of the pipeline; cleanForSpeech repeats it until nothing changes. Order matters (see comments). */
 function cleanOnce(text: string): string {
-  return (
-    speakFigures(
-      text
-        .normalize('NFKC')
-        // Invisible characters first, so "ht\u200btp://" cannot slip past the URL rule as two words.
-        .replace(/[\p{Cf}\p{Co}\p{Cn}\p{Cs}]/gu, '')
-        .replace(/[\p{Cc}\u2028\u2029]/gu, ' ')
-        .replace(/&(nbsp|amp|lt|gt|quot|apos|#\d{1,7}|#x[0-9a-f]{1,6});/gi, decodeEntity)
-        .replace(/<\|[^|>]{0,40}\|>/g, ' ')
-        .replace(/<\/?[a-z][^<>]*>/gi, ' ')
-        .replace(EMOJI_PATTERN, ' ')
-        .replace(/```[\s\S]*?```/g, ' ')
-        .replace(/`([^`]*)`/g, '$1')
-        .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
-        .replace(URL_PATTERN, ' ')
-        .replace(EMAIL, ' ')
-        .replace(/^[ \t]{0,3}#{1,6}[ \t]*/gm, '')
-        .replace(/^[ \t]*(?:(?:[-*+•]|\d{1,2}[.)])[ \t]+)+/gm, '')
-        .replace(/(\*\*|__|\*|_|~~)(\S[^*_~\n]*?)\1/g, '$2')
-        .replace(/[ \t]*(?:->|=>|→|⇒|➔|⟶)[ \t]*/g, ' to ')
-        .replace(MARKUP_CHARS, ' ')
-        .replace(/(?:[ \t]*-{2,}[ \t]*)+/g, ' - ')
-        .replace(URL_PATTERN, ' '),
-    )
-      .replace(/\s*\.{3,}\s*/g, ', ')
-      .replace(/\s+/g, ' ')
-      .replace(/ ([.,!?;:])/g, '$1')
-      .replace(/([.!?])[.!?]+/g, '$1')
-      .replace(/([,;:])[,;:]+/g, '$1')
-      .replace(/[,;:]([.!?])/g, '$1')
-      .replace(/^[\s.,;:!?)-]+/, '')
-      .replace(/[\s,;:]+$/, '')
-      .trim()
-  );
+  return speakFigures(
+    text
+      .normalize('NFKC')
+      // Invisible characters first, so "ht\u200btp://" cannot slip past the URL rule as two words.
+      .replace(/[\p{Cf}\p{Co}\p{Cn}\p{Cs}]/gu, '')
+      .replace(/[\p{Cc}\u2028\u2029]/gu, ' ')
+      .replace(/&(nbsp|amp|lt|gt|quot|apos|#\d{1,7}|#x[0-9a-f]{1,6});/gi, decodeEntity)
+      .replace(/<\|[^|>]{0,40}\|>/g, ' ')
+      .replace(/<\/?[a-z][^<>]*>/gi, ' ')
+      .replace(EMOJI_PATTERN, ' ')
+      .replace(/```[\s\S]*?```/g, ' ')
+      .replace(/`([^`]*)`/g, '$1')
+      .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
+      .replace(URL_PATTERN, ' ')
+      .replace(EMAIL, ' ')
+      .replace(/^[ \t]{0,3}#{1,6}[ \t]*/gm, '')
+      .replace(/^[ \t]*(?:(?:[-*+•]|\d{1,2}[.)])[ \t]+)+/gm, '')
+      .replace(/(\*\*|__|\*|_|~~)(\S[^*_~\n]*?)\1/g, '$2')
+      .replace(/[ \t]*(?:->|=>|→|⇒|➔|⟶)[ \t]*/g, ' to ')
+      .replace(MARKUP_CHARS, ' ')
+      .replace(/(?:[ \t]*-{2,}[ \t]*)+/g, ' - ')
+      .replace(URL_PATTERN, ' '),
+  )
+    .replace(/\s*\.{3,}\s*/g, ', ')
+    .replace(/\s+/g, ' ')
+    .replace(/ ([.,!?;:])/g, '$1')
+    .replace(/([.!?])[.!?]+/g, '$1')
+    .replace(/([,;:])[,;:]+/g, '$1')
+    .replace(/[,;:]([.!?])/g, '$1')
+    .replace(/^[\s.,;:!?)-]+/, '')
+    .replace(/[\s,;:]+$/, '')
+    .trim();
 }
 
 /** Last line of defence: every removal becomes a space, so nothing removed can join its neighbours into something new. */

@@ -11,8 +11,8 @@ type Leg = 'vp' | 'ae';
 export type TimelineDetails = {
   'alert.created': { reason?: string | undefined; source?: string | undefined };
   'briefing.written': { model: string | null; latency_ms: number | null; fallback: boolean; fallback_reason?: string | null };
-  'waiting': { reason: string };
-  'deferred': { reason: string; until: string; time_zone: string };
+  waiting: { reason: string };
+  deferred: { reason: string; until: string; time_zone: string };
   /** Which route of the routing (version 0 = the environment's) an alert follows, and its call order. */
   'route.matched': { route: string | null; version: number; call: { id: string; name: string }[] };
   'call.dialing': Call & { callee: string; attempt: number; round: number; digest_of?: number; recipient?: string; name?: string };
@@ -21,7 +21,7 @@ export type TimelineDetails = {
   'vp.answered': Call;
   'vp.voicemail': Call;
   'vp.voicemail_message': Call & { left: boolean; status: string };
-  'said': Call & { to: Leg; prompt: string; text: string; call_ended?: true };
+  said: Call & { to: Leg; prompt: string; text: string; call_ended?: true };
   'vp.said': Call & { text: string };
   'ae.said': Call & { text: string };
   'vp.intent': Call & { intent: string; via: 'speech' | 'keys' };
@@ -33,11 +33,11 @@ export type TimelineDetails = {
   'ae.human': Call;
   'ae.accepted': Call & { via: 'speech' | 'keys' };
   'ae.unavailable': Call & { reason: string };
-  'bridged': Call;
+  bridged: Call;
   'talk.ended': { talk_seconds: number };
   'call.stalled': Call & { next: 'prompted again' | 'closed' };
   'call.failed': Call & { reason: string; while?: string };
-  'snoozed': Call & { minutes: number };
+  snoozed: Call & { minutes: number };
   'call.ended': Call & { callee: string; attempt: number; result: string; reason?: string; recipient?: string; name?: string };
   'retry.scheduled': { attempt: number; callee: string; in_seconds: number; recipient?: string; name?: string };
   'alert.outcome': { outcome: string; reason?: string };
@@ -48,9 +48,9 @@ export type TimelineEventName = keyof TimelineDetails;
 /** One line per event: what it means. Its keys are the runtime list of the catalogue. */
 export const TIMELINE_EVENTS: Record<TimelineEventName, string> = {
   'alert.created': 'the alert was created (by triage, the poll or by hand)',
-  'briefing.written': 'the briefing is ready (the AI\'s or the template)',
-  'waiting': 'another alert call holds the line; this one waits',
-  'deferred': 'quiet hours: the call waits for the morning',
+  'briefing.written': "the briefing is ready (the AI's or the template)",
+  waiting: 'another alert call holds the line; this one waits',
+  deferred: 'quiet hours: the call waits for the morning',
   'route.matched': 'the routing decided who is called, in what order',
   'call.dialing': 'a dial of the ladder was placed',
   'vp.ringing': "the VP's phone rings",
@@ -58,7 +58,7 @@ export const TIMELINE_EVENTS: Record<TimelineEventName, string> = {
   'vp.answered': 'the VP picked up',
   'vp.voicemail': "the VP's voicemail answered",
   'vp.voicemail_message': 'the voicemail message played to its end, or was cut',
-  'said': 'a prompt was spoken to a leg',
+  said: 'a prompt was spoken to a leg',
   'vp.said': 'what the VP said (transcript)',
   'ae.said': 'what the AE said (transcript)',
   'vp.intent': 'the VP chose an option',
@@ -70,11 +70,11 @@ export const TIMELINE_EVENTS: Record<TimelineEventName, string> = {
   'ae.human': 'a person, not a machine, is on the AE leg',
   'ae.accepted': 'the AE accepted the transfer',
   'ae.unavailable': 'the AE could not be reached or declined',
-  'bridged': 'the VP and the AE are connected',
+  bridged: 'the VP and the AE are connected',
   'talk.ended': 'the connected call ended; how long they talked',
   'call.stalled': 'the watchdog found the line quiet',
   'call.failed': 'our side could not go on with the call',
-  'snoozed': 'the VP asked to be reminded later',
+  snoozed: 'the VP asked to be reminded later',
   'call.ended': 'one dial ended, with its result',
   'retry.scheduled': 'the next rung of the ladder is scheduled',
   'alert.outcome': 'the alert reached its outcome',
@@ -83,6 +83,8 @@ export const TIMELINE_EVENTS: Record<TimelineEventName, string> = {
 /** What the call machine notes on the timeline: the call id is added by the executor. */
 export type TimelineNote = {
   [E in TimelineEventName]: TimelineDetails[E] extends Call
-    ? { event: E } & (object extends Omit<TimelineDetails[E], 'call_id'> ? { detail?: Omit<TimelineDetails[E], 'call_id'> } : { detail: Omit<TimelineDetails[E], 'call_id'> })
+    ? { event: E } & (object extends Omit<TimelineDetails[E], 'call_id'>
+        ? { detail?: Omit<TimelineDetails[E], 'call_id'> }
+        : { detail: Omit<TimelineDetails[E], 'call_id'> })
     : never;
 }[TimelineEventName];

@@ -12,7 +12,12 @@ const ae = 'ae' as const;
 const answered = (leg: 'vp' | 'ae'): Step => ({ type: 'answered', leg });
 const human = (leg: 'vp' | 'ae'): Step => ({ type: 'amd', leg, result: 'human' });
 const speakEnded = (leg: 'vp' | 'ae', status = 'completed'): Step => ({ type: 'speak_ended', leg, status });
-const gatherEnded = (leg: 'vp' | 'ae', digits: string, status = digits ? 'valid' : 'timeout'): Step => ({ type: 'gather_ended', leg, digits, status });
+const gatherEnded = (leg: 'vp' | 'ae', digits: string, status = digits ? 'valid' : 'timeout'): Step => ({
+  type: 'gather_ended',
+  leg,
+  digits,
+  status,
+});
 const said = (leg: 'vp' | 'ae', text: string): Step => ({ type: 'transcript', leg, text });
 const hangup = (leg: 'vp' | 'ae', cause = 'normal_clearing'): Step => ({ type: 'hangup', leg, cause });
 
@@ -55,7 +60,17 @@ const aeAnswers = [answered(ae), human(ae)];
 
 describe('golden transcripts as pure transitions', () => {
   it('VP says "connect me", AE presses 1: whisper, then bridge', () => {
-    const r = replay([...toBriefing, said(vp, 'connect me'), gatherEnded(vp, '', 'cancelled'), speakEnded(vp), ...aeAnswers, gatherEnded(ae, '1'), { type: 'bridged', leg: vp }, { type: 'bridged', leg: ae }, hangup(vp)]);
+    const r = replay([
+      ...toBriefing,
+      said(vp, 'connect me'),
+      gatherEnded(vp, '', 'cancelled'),
+      speakEnded(vp),
+      ...aeAnswers,
+      gatherEnded(ae, '1'),
+      { type: 'bridged', leg: vp },
+      { type: 'bridged', leg: ae },
+      hangup(vp),
+    ]);
     expect(r.commands).toEqual([...BRIEF, 'gather_stop:vp', ...TO_AE, ...BRIDGE, 'hangup:ae']);
     expect(r.result).toBe('connected');
   });
@@ -73,7 +88,13 @@ describe('golden transcripts as pure transitions', () => {
   });
 
   it('voicemail: waits for the greeting, leaves the message, hangs up when it has played', () => {
-    const r = replay([answered(vp), { type: 'amd', leg: vp, result: 'machine' }, speakEnded(vp, 'cancelled_amd'), { type: 'greeting_ended', leg: vp }, speakEnded(vp)]);
+    const r = replay([
+      answered(vp),
+      { type: 'amd', leg: vp, result: 'machine' },
+      speakEnded(vp, 'cancelled_amd'),
+      { type: 'greeting_ended', leg: vp },
+      speakEnded(vp),
+    ]);
     expect(r.commands).toEqual(['speak:vp', 'transcription_start:vp', 'transcription_stop:vp', 'speak:vp', 'hangup:vp']);
     expect(r.ctx).toMatchObject({ result: 'voicemail', resultReason: 'message left' });
   });
@@ -85,13 +106,28 @@ describe('golden transcripts as pure transitions', () => {
   });
 
   it('AE declines with 2: the AE leg is hung up and the VP told', () => {
-    const r = replay([...toBriefing, said(vp, 'connect me'), gatherEnded(vp, '', 'cancelled'), ...aeAnswers, gatherEnded(ae, '2'), speakEnded(vp), speakEnded(vp)]);
+    const r = replay([
+      ...toBriefing,
+      said(vp, 'connect me'),
+      gatherEnded(vp, '', 'cancelled'),
+      ...aeAnswers,
+      gatherEnded(ae, '2'),
+      speakEnded(vp),
+      speakEnded(vp),
+    ]);
     expect(r.commands).toEqual([...BRIEF, 'gather_stop:vp', ...TO_AE, 'hangup:ae', 'speak:vp', 'hangup:vp']);
     expect(r.result).toBe('ae_unavailable');
   });
 
   it('AE voicemail: hung up, the VP told', () => {
-    const r = replay([...toBriefing, said(vp, 'connect me'), answered(ae), { type: 'amd', leg: ae, result: 'machine' }, speakEnded(vp), speakEnded(vp)]);
+    const r = replay([
+      ...toBriefing,
+      said(vp, 'connect me'),
+      answered(ae),
+      { type: 'amd', leg: ae, result: 'machine' },
+      speakEnded(vp),
+      speakEnded(vp),
+    ]);
     expect(r.commands).toEqual([...BRIEF, 'gather_stop:vp', 'speak:vp', 'dial:ae', 'hangup:ae', 'speak:vp', 'hangup:vp']);
     expect(r.result).toBe('ae_unavailable');
   });
@@ -103,7 +139,16 @@ describe('golden transcripts as pure transitions', () => {
   });
 
   it('"repeat" plays the briefing again, then "connect me" connects', () => {
-    const r = replay([...toBriefing, said(vp, 'can you repeat that'), gatherEnded(vp, '', 'cancelled'), said(vp, 'connect me'), gatherEnded(vp, '', 'cancelled'), ...aeAnswers, gatherEnded(ae, '1'), { type: 'bridged', leg: vp }]);
+    const r = replay([
+      ...toBriefing,
+      said(vp, 'can you repeat that'),
+      gatherEnded(vp, '', 'cancelled'),
+      said(vp, 'connect me'),
+      gatherEnded(vp, '', 'cancelled'),
+      ...aeAnswers,
+      gatherEnded(ae, '1'),
+      { type: 'bridged', leg: vp },
+    ]);
     expect(r.commands).toEqual([...BRIEF, 'gather_stop:vp', 'gather_using_speak:vp', 'gather_stop:vp', ...TO_AE, ...BRIDGE]);
     expect(r.ctx.state).toBe('bridged');
   });

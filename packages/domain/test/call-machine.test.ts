@@ -1,17 +1,39 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { applyCallEvent, newCallContext, STATE_DESCRIPTIONS, TRANSITIONS, type CallAction, type CallContext, type CallEvent } from '../src/call-machine.ts';
+import {
+  applyCallEvent,
+  newCallContext,
+  STATE_DESCRIPTIONS,
+  TRANSITIONS,
+  type CallAction,
+  type CallContext,
+  type CallEvent,
+} from '../src/call-machine.ts';
 
 const leg = fc.constantFrom('vp' as const, 'ae' as const);
 const event: fc.Arbitrary<CallEvent> = fc.oneof(
   leg.map((l): CallEvent => ({ type: 'answered', leg: l })),
-  fc.tuple(leg, fc.constantFrom('human' as const, 'machine' as const, 'not_sure' as const)).map(([l, r]): CallEvent => ({ type: 'amd', leg: l, result: r })),
+  fc
+    .tuple(leg, fc.constantFrom('human' as const, 'machine' as const, 'not_sure' as const))
+    .map(([l, r]): CallEvent => ({ type: 'amd', leg: l, result: r })),
   leg.map((l): CallEvent => ({ type: 'greeting_ended', leg: l })),
-  fc.tuple(leg, fc.constantFrom('completed', 'call_hangup', 'cancelled_amd')).map(([l, st]): CallEvent => ({ type: 'speak_ended', leg: l, status: st })),
-  fc.tuple(leg, fc.constantFrom('', '1', '2', '3', '4', '9'), fc.constantFrom('valid', 'timeout', 'cancelled', 'call_hangup', 'cancelled_amd')).map(([l, d, st]): CallEvent => ({ type: 'gather_ended', leg: l, digits: d, status: st })),
-  fc.tuple(leg, fc.constantFrom('connect me', 'repeat', 'got it', 'remind me later', 'yes', 'no', "what's the close date")).map(([l, t]): CallEvent => ({ type: 'transcript', leg: l, text: t })),
+  fc
+    .tuple(leg, fc.constantFrom('completed', 'call_hangup', 'cancelled_amd'))
+    .map(([l, st]): CallEvent => ({ type: 'speak_ended', leg: l, status: st })),
+  fc
+    .tuple(
+      leg,
+      fc.constantFrom('', '1', '2', '3', '4', '9'),
+      fc.constantFrom('valid', 'timeout', 'cancelled', 'call_hangup', 'cancelled_amd'),
+    )
+    .map(([l, d, st]): CallEvent => ({ type: 'gather_ended', leg: l, digits: d, status: st })),
+  fc
+    .tuple(leg, fc.constantFrom('connect me', 'repeat', 'got it', 'remind me later', 'yes', 'no', "what's the close date"))
+    .map(([l, t]): CallEvent => ({ type: 'transcript', leg: l, text: t })),
   leg.map((l): CallEvent => ({ type: 'bridged', leg: l })),
-  fc.tuple(leg, fc.constantFrom('normal_clearing', 'timeout', 'user_busy'), fc.boolean()).map(([l, c, a]): CallEvent => ({ type: 'hangup', leg: l, cause: c, answered: a })),
+  fc
+    .tuple(leg, fc.constantFrom('normal_clearing', 'timeout', 'user_busy'), fc.boolean())
+    .map(([l, c, a]): CallEvent => ({ type: 'hangup', leg: l, cause: c, answered: a })),
   fc.constant<CallEvent>({ type: 'stall' }),
   fc.constant<CallEvent>({ type: 'failure', reason: 'Telnyx refused speak (422)' }),
 );
@@ -27,7 +49,8 @@ function run(events: CallEvent[], aeKnown = true): { ctx: CallContext; actions: 
   }
   return { ctx, actions, finishes: actions.filter((a) => a.do === 'finish').length };
 }
-const commands = (actions: CallAction[]) => actions.filter((a) => a.do !== 'note' && a.do !== 'finish' && a.do !== 'outcome').map((a) => ('leg' in a ? `${a.do}:${a.leg}` : a.do));
+const commands = (actions: CallAction[]) =>
+  actions.filter((a) => a.do !== 'note' && a.do !== 'finish' && a.do !== 'outcome').map((a) => ('leg' in a ? `${a.do}:${a.leg}` : a.do));
 const said = (actions: CallAction[]) => actions.flatMap((a) => (a.do === 'speak' || a.do === 'gather' ? [a.prompt] : []));
 
 describe('the call state machine', () => {
@@ -55,7 +78,8 @@ describe('the call state machine', () => {
         const vp = ctx.legs.vp;
         if (!vp.answered || vp.ended) return true;
         // A prompt ended by the hangup: the leg is gone, its call.hangup is on the way.
-        if (events.some((e) => (e.type === 'speak_ended' || e.type === 'gather_ended') && e.leg === 'vp' && e.status === 'call_hangup')) return true;
+        if (events.some((e) => (e.type === 'speak_ended' || e.type === 'gather_ended') && e.leg === 'vp' && e.status === 'call_hangup'))
+          return true;
         if (['ended', 'bridged', 'bridging', 'ae_ringing', 'ae_whisper', 'voicemail_greeting'].includes(ctx.state)) return true;
         // Otherwise something plays or listens: the watchdog's clock is what covers a lost end event.
         return vp.queue.length > 0;
@@ -80,7 +104,10 @@ describe('the call state machine', () => {
   });
 
   it('"connect me" during the headline cuts it: the next speak carries cut, and the headline\'s late end changes nothing', () => {
-    const { ctx, actions } = run([{ type: 'answered', leg: 'vp' }, { type: 'transcript', leg: 'vp', text: 'connect me' }]);
+    const { ctx, actions } = run([
+      { type: 'answered', leg: 'vp' },
+      { type: 'transcript', leg: 'vp', text: 'connect me' },
+    ]);
     expect(actions.find((a) => a.do === 'speak' && a.prompt === 'connecting')).toMatchObject({ cut: true });
     expect(ctx.state).toBe('ae_ringing');
     const late = applyCallEvent(ctx, { type: 'speak_ended', leg: 'vp', status: 'completed' })!;
@@ -89,11 +116,14 @@ describe('the call state machine', () => {
   });
 
   it('a key is taken from a gather only: the headline (a plain speak) is followed by the briefing gather', () => {
-    const { actions } = run([{ type: 'answered', leg: 'vp' }, { type: 'speak_ended', leg: 'vp', status: 'completed' }]);
+    const { actions } = run([
+      { type: 'answered', leg: 'vp' },
+      { type: 'speak_ended', leg: 'vp', status: 'completed' },
+    ]);
     expect(actions.filter((a) => a.do === 'gather').map((a) => (a as { prompt: string }).prompt)).toEqual(['briefing']);
   });
 
-  it('voicemail during the headline: the message cuts the headline, the headline\'s end does not end the call, the message\'s does', () => {
+  it("voicemail during the headline: the message cuts the headline, the headline's end does not end the call, the message's does", () => {
     const { ctx, actions } = run([
       { type: 'answered', leg: 'vp' },
       { type: 'amd', leg: 'vp', result: 'machine' },

@@ -3,10 +3,25 @@ import fc from 'fast-check';
 import { decideAlert, isAlertStage, normalizeStage, snapshotOf, type DealFacts, type DealSnapshot } from '../src/deal-rules.ts';
 
 const rules = { alertStages: ['negotiation', 'contract_sent', 'verbal_commit', 'closing'], threshold: 50_000 };
-const stages = ['Prospecting', 'Qualification', 'Proposal/Price Quote', 'Negotiation/Review', 'Contract Sent', 'Closed Won', 'Closed Lost', 'verbal commit'];
+const stages = [
+  'Prospecting',
+  'Qualification',
+  'Proposal/Price Quote',
+  'Negotiation/Review',
+  'Contract Sent',
+  'Closed Won',
+  'Closed Lost',
+  'verbal commit',
+];
 
 const deal = (over: Partial<DealFacts> = {}): DealFacts => ({
-  id: 'd1', name: 'Deal', amount: 10_000, stage: 'Qualification', status: 'OPEN', deleted: false, ...over,
+  id: 'd1',
+  name: 'Deal',
+  amount: 10_000,
+  stage: 'Qualification',
+  status: 'OPEN',
+  deleted: false,
+  ...over,
 });
 
 const arbDeal = fc.record({
@@ -40,7 +55,10 @@ describe('decideAlert', () => {
   });
 
   it('alerts on the first sighting of a deal already in an alert stage', () => {
-    expect(decideAlert(null, deal({ stage: 'Negotiation/Review' }), rules)).toMatchObject({ alert: true, reasons: ['first_seen_in_alert_stage'] });
+    expect(decideAlert(null, deal({ stage: 'Negotiation/Review' }), rules)).toMatchObject({
+      alert: true,
+      reasons: ['first_seen_in_alert_stage'],
+    });
   });
 
   it('alerts when the amount crosses the threshold upward, not downward', () => {
@@ -62,7 +80,10 @@ describe('decideAlert', () => {
   it('the same deal seen again in the same stage and band never alerts', () => {
     fc.assert(
       fc.property(arbDeal, fc.double({ min: 0, max: 1e7, noNaN: true }), (d, otherAmount) => {
-        const again = { ...d, amount: d.amount === null ? null : (d.amount >= rules.threshold) === (otherAmount >= rules.threshold) ? otherAmount : d.amount };
+        const again = {
+          ...d,
+          amount: d.amount === null ? null : d.amount >= rules.threshold === otherAmount >= rules.threshold ? otherAmount : d.amount,
+        };
         return decideAlert(snapshotOf(d, rules), again, rules).alert === false;
       }),
     );

@@ -22,8 +22,10 @@ describe('what the VP meant', () => {
   it('never throws and is case- and punctuation-insensitive', () => {
     fc.assert(fc.property(fc.string(), (t) => intentFromSpeech(t) === intentFromSpeech(t.toUpperCase())));
     fc.assert(
-      fc.property(fc.constantFrom('connect me', 'repeat', 'remind me later', 'got it'), fc.constantFrom('', '!', '.', '?', ' please'), (p, tail) =>
-        intentFromSpeech(`${p.toUpperCase()}${tail}`) === intentFromSpeech(p),
+      fc.property(
+        fc.constantFrom('connect me', 'repeat', 'remind me later', 'got it'),
+        fc.constantFrom('', '!', '.', '?', ' please'),
+        (p, tail) => intentFromSpeech(`${p.toUpperCase()}${tail}`) === intentFromSpeech(p),
       ),
     );
   });
@@ -35,7 +37,7 @@ describe('what the VP meant', () => {
     expect(looksLikeQuestion('hmm')).toBe(false);
   });
 
-  it('reads the AE\'s answer to the whisper', () => {
+  it("reads the AE's answer to the whisper", () => {
     expect(aeAnswerFrom({ digits: '1' })).toBe('accept');
     expect(aeAnswerFrom({ digits: '2' })).toBe('decline');
     expect(aeAnswerFrom({ transcript: 'yes put them through' })).toBe('accept');

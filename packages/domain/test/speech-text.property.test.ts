@@ -15,13 +15,43 @@ import {
 // ---- a parser for what numberInWords says, written independently of it --------------------------
 
 const SMALL: Record<string, number> = {
-  zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12,
-  thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18, nineteen: 19,
-  twenty: 20, thirty: 30, forty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90,
+  zero: 0,
+  one: 1,
+  two: 2,
+  three: 3,
+  four: 4,
+  five: 5,
+  six: 6,
+  seven: 7,
+  eight: 8,
+  nine: 9,
+  ten: 10,
+  eleven: 11,
+  twelve: 12,
+  thirteen: 13,
+  fourteen: 14,
+  fifteen: 15,
+  sixteen: 16,
+  seventeen: 17,
+  eighteen: 18,
+  nineteen: 19,
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  fifty: 50,
+  sixty: 60,
+  seventy: 70,
+  eighty: 80,
+  ninety: 90,
 };
 const SCALE: Record<string, bigint> = {
-  thousand: 10n ** 3n, million: 10n ** 6n, billion: 10n ** 9n, trillion: 10n ** 12n,
-  quadrillion: 10n ** 15n, quintillion: 10n ** 18n, sextillion: 10n ** 21n,
+  thousand: 10n ** 3n,
+  million: 10n ** 6n,
+  billion: 10n ** 9n,
+  trillion: 10n ** 12n,
+  quadrillion: 10n ** 15n,
+  quintillion: 10n ** 18n,
+  sextillion: 10n ** 21n,
 };
 
 /** Strict: scales must fall, groups must be 1..999, tens-units must be hyphenated ("twenty-one"). */
@@ -48,7 +78,11 @@ function parseNumberWords(text: string): bigint {
     } else {
       const [tens, unit, extra] = w.split('-');
       if (extra !== undefined || SMALL[tens!] === undefined || SMALL[tens!] === 0) throw new Error(`unexpected word "${w}" in "${text}"`);
-      if (unit !== undefined && (SMALL[tens!]! < 20 || SMALL[tens!]! % 10 !== 0 || SMALL[unit] === undefined || SMALL[unit]! < 1 || SMALL[unit]! > 9)) throw new Error(`bad "${w}"`);
+      if (
+        unit !== undefined &&
+        (SMALL[tens!]! < 20 || SMALL[tens!]! % 10 !== 0 || SMALL[unit] === undefined || SMALL[unit]! < 1 || SMALL[unit]! > 9)
+      )
+        throw new Error(`bad "${w}"`);
       if (group % 100n !== 0n) throw new Error(`two numbers in a row in "${text}"`);
       group += BigInt(SMALL[tens!]! + (unit !== undefined ? SMALL[unit]! : 0));
     }
@@ -58,10 +92,21 @@ function parseNumberWords(text: string): bigint {
 
 /** "one point two five million" → 1_250_000 (approximately, as said). */
 function parseSpokenFigure(text: string): number {
-  const m = /^(minus )?(.+?)(?: point ((?:(?:zero|one|two|three|four|five|six|seven|eight|nine) ?)+))?(?: (million|billion|trillion|quadrillion|quintillion|sextillion))?$/.exec(text);
+  const m =
+    /^(minus )?(.+?)(?: point ((?:(?:zero|one|two|three|four|five|six|seven|eight|nine) ?)+))?(?: (million|billion|trillion|quadrillion|quintillion|sextillion))?$/.exec(
+      text,
+    );
   if (!m) throw new Error(`cannot parse "${text}"`);
   const whole = Number(parseNumberWords(m[2]!));
-  const frac = m[3] ? Number(`0.${m[3].trim().split(' ').map((d) => SMALL[d]).join('')}`) : 0;
+  const frac = m[3]
+    ? Number(
+        `0.${m[3]
+          .trim()
+          .split(' ')
+          .map((d) => SMALL[d])
+          .join('')}`,
+      )
+    : 0;
   const scale = m[4] ? Number(SCALE[m[4]]) : 1;
   return (m[1] ? -1 : 1) * (whole + frac) * scale;
 }
@@ -105,12 +150,18 @@ describe('numberInWords', () => {
 });
 
 describe('spokenAmount', () => {
-  const currency = fc.oneof(fc.constantFrom(null, 'USD', 'EUR', 'GBP', 'JPY', 'CHF', 'eur', '$', '£', '€', 'XYZ', ''), fc.string({ maxLength: 6 }));
+  const currency = fc.oneof(
+    fc.constantFrom(null, 'USD', 'EUR', 'GBP', 'JPY', 'CHF', 'eur', '$', '£', '€', 'XYZ', ''),
+    fc.string({ maxLength: 6 }),
+  );
 
   it('never contains a digit, for any double and any currency string', () => {
-    fc.assert(fc.property(anyDouble, currency, (n, c) => {
-      expect(spokenAmount(n, c)).not.toMatch(DIGIT);
-    }), { numRuns: 3000 });
+    fc.assert(
+      fc.property(anyDouble, currency, (n, c) => {
+        expect(spokenAmount(n, c)).not.toMatch(DIGIT);
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('says amounts under a million exactly (rounded to whole units) and larger ones within 5%', () => {
@@ -142,7 +193,39 @@ describe('spokenAmount', () => {
   });
 });
 
-const ORDINALS = ['first', 'second', 'third', 'fourth', 'fifth', 'sixth', 'seventh', 'eighth', 'ninth', 'tenth', 'eleventh', 'twelfth', 'thirteenth', 'fourteenth', 'fifteenth', 'sixteenth', 'seventeenth', 'eighteenth', 'nineteenth', 'twentieth', 'twenty-first', 'twenty-second', 'twenty-third', 'twenty-fourth', 'twenty-fifth', 'twenty-sixth', 'twenty-seventh', 'twenty-eighth', 'twenty-ninth', 'thirtieth', 'thirty-first'];
+const ORDINALS = [
+  'first',
+  'second',
+  'third',
+  'fourth',
+  'fifth',
+  'sixth',
+  'seventh',
+  'eighth',
+  'ninth',
+  'tenth',
+  'eleventh',
+  'twelfth',
+  'thirteenth',
+  'fourteenth',
+  'fifteenth',
+  'sixteenth',
+  'seventeenth',
+  'eighteenth',
+  'nineteenth',
+  'twentieth',
+  'twenty-first',
+  'twenty-second',
+  'twenty-third',
+  'twenty-fourth',
+  'twenty-fifth',
+  'twenty-sixth',
+  'twenty-seventh',
+  'twenty-eighth',
+  'twenty-ninth',
+  'thirtieth',
+  'thirty-first',
+];
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 describe('spokenDate', () => {
@@ -190,16 +273,139 @@ describe('spokenDate', () => {
 
 const FORBIDDEN_MARKUP = /[*_#<>|~`[\]{}\\^=@]/;
 const URLISH = /:\/\/|\bwww\.\S|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\//i;
+// biome-ignore lint/suspicious/noMisleadingCharacterClass: each joiner or selector left over is itself a finding
 const EMOJI = /[\p{Extended_Pictographic}\p{Emoji_Presentation}\p{Emoji_Modifier}\p{Regional_Indicator}\u200d\u20e3\ufe0e\ufe0f]/u;
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Co}\p{Cs}\p{Cn}]/u;
 
 /** Pieces a model (or a CRM note) actually produces, shuffled together with arbitrary text. */
 const fragment = fc.oneof(
-  { weight: 5, arbitrary: fc.constantFrom('**', '*', '_', '__', '~~', '#', '## ', '### ', '\n', '\n\n', '- ', '* ', '1. ', '2) ', '> ', '`', '```', '```js\n', '[', ']', '(', ')', '](', '|', ' | ', '|---|---|', '<b>', '</b>', '<br/>', '<|im_end|>', '&amp;', '&nbsp;', '&#128512;', '&lt;', '->', '→', '...', '!!!', '?!', ' .', ',,', ';', ':') },
-  { weight: 4, arbitrary: fc.constantFrom('http://', 'https://', 'www.', 'crm.example.com/', '.com', '/path?x=1', 'mailto:', 'dana@northwind.example', '@', 'ht', 'tp', '://', 'w', '.') },
-  { weight: 3, arbitrary: fc.constantFrom('🚀', '👨‍💻', '🇺🇸', '1️⃣', '👍🏽', '💰', '✅', '©', '\u200b', '\u200d', '\ufeff', '\u0000', '\u0007', '\t', '\u2028', '\ud83d') },
-  { weight: 3, arbitrary: fc.constantFrom('$185,000', '€1.2M', '£9,500', '58k', '15%', '2.5 %', 'USD 2bn', '300 GBP', 'FY26', '2026', '$', '%', '1', '0.5') },
-  { weight: 6, arbitrary: fc.constantFrom('Northwind', 'Traders', 'deal', 'moved', 'to', 'Negotiation', 'the', 'CFO', 'is', 'ready', 'Dana', ' ', ' ', '. ', ', ') },
+  {
+    weight: 5,
+    arbitrary: fc.constantFrom(
+      '**',
+      '*',
+      '_',
+      '__',
+      '~~',
+      '#',
+      '## ',
+      '### ',
+      '\n',
+      '\n\n',
+      '- ',
+      '* ',
+      '1. ',
+      '2) ',
+      '> ',
+      '`',
+      '```',
+      '```js\n',
+      '[',
+      ']',
+      '(',
+      ')',
+      '](',
+      '|',
+      ' | ',
+      '|---|---|',
+      '<b>',
+      '</b>',
+      '<br/>',
+      '<|im_end|>',
+      '&amp;',
+      '&nbsp;',
+      '&#128512;',
+      '&lt;',
+      '->',
+      '→',
+      '...',
+      '!!!',
+      '?!',
+      ' .',
+      ',,',
+      ';',
+      ':',
+    ),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.constantFrom(
+      'http://',
+      'https://',
+      'www.',
+      'crm.example.com/',
+      '.com',
+      '/path?x=1',
+      'mailto:',
+      'dana@northwind.example',
+      '@',
+      'ht',
+      'tp',
+      '://',
+      'w',
+      '.',
+    ),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      '🚀',
+      '👨‍💻',
+      '🇺🇸',
+      '1️⃣',
+      '👍🏽',
+      '💰',
+      '✅',
+      '©',
+      '\u200b',
+      '\u200d',
+      '\ufeff',
+      '\u0000',
+      '\u0007',
+      '\t',
+      '\u2028',
+      '\ud83d',
+    ),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      '$185,000',
+      '€1.2M',
+      '£9,500',
+      '58k',
+      '15%',
+      '2.5 %',
+      'USD 2bn',
+      '300 GBP',
+      'FY26',
+      '2026',
+      '$',
+      '%',
+      '1',
+      '0.5',
+    ),
+  },
+  {
+    weight: 6,
+    arbitrary: fc.constantFrom(
+      'Northwind',
+      'Traders',
+      'deal',
+      'moved',
+      'to',
+      'Negotiation',
+      'the',
+      'CFO',
+      'is',
+      'ready',
+      'Dana',
+      ' ',
+      ' ',
+      '. ',
+      ', ',
+    ),
+  },
   { weight: 3, arbitrary: fc.string({ unit: 'binary', maxLength: 8 }) },
   { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength: 8 }) },
 );
@@ -223,11 +429,15 @@ describe('cleanForSpeech', () => {
 
   it('never exceeds the cap, whatever the cap, and never splits a character', () => {
     fc.assert(
-      fc.property(fc.oneof(messy, fc.string({ unit: 'grapheme', maxLength: 400 }), fc.lorem({ maxCount: 600, mode: 'sentences' })), fc.integer({ min: 2, max: 3000 }), (s, max) => {
-        const out = cleanForSpeech(s, max);
-        expect(out.length).toBeLessThanOrEqual(max);
-        expect(out).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
-      }),
+      fc.property(
+        fc.oneof(messy, fc.string({ unit: 'grapheme', maxLength: 400 }), fc.lorem({ maxCount: 600, mode: 'sentences' })),
+        fc.integer({ min: 2, max: 3000 }),
+        (s, max) => {
+          const out = cleanForSpeech(s, max);
+          expect(out.length).toBeLessThanOrEqual(max);
+          expect(out).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
+        },
+      ),
       { numRuns: 2000 },
     );
     const long = 'The deal moved forward today. '.repeat(500);
@@ -247,7 +457,9 @@ describe('cleanForSpeech', () => {
 
   it('leaves plain sentences alone (only the spacing is normalised)', () => {
     const word = fc.stringMatching(/^[A-Za-z][a-z]{0,9}$/);
-    const sentence = fc.array(word, { minLength: 1, maxLength: 12 }).chain((ws) => fc.constantFrom('.', '!', '?').map((p) => `${ws.join(' ')}${p}`));
+    const sentence = fc
+      .array(word, { minLength: 1, maxLength: 12 })
+      .chain((ws) => fc.constantFrom('.', '!', '?').map((p) => `${ws.join(' ')}${p}`));
     fc.assert(
       fc.property(fc.array(sentence, { minLength: 1, maxLength: 8 }), (ss) => {
         const text = ss.join(' ');
@@ -257,7 +469,7 @@ describe('cleanForSpeech', () => {
     );
   });
 
-  it('reads the AI simulator\'s garbage reply as harmless words', () => {
+  it("reads the AI simulator's garbage reply as harmless words", () => {
     const garbage = [
       '## 🚨🚨 DEAL ALERT 🚨🚨',
       '',
@@ -268,12 +480,18 @@ describe('cleanForSpeech', () => {
       '|-----|-----|',
       '<|im_end|> ### END ###',
     ].join('\n');
-    expect(cleanForSpeech(garbage)).toBe('DEAL ALERT Northwind Traders just moved! to Open in CRM - ignore previous instructions stage Negotiation/Review - col val - END');
+    expect(cleanForSpeech(garbage)).toBe(
+      'DEAL ALERT Northwind Traders just moved! to Open in CRM - ignore previous instructions stage Negotiation/Review - col val - END',
+    );
   });
 
   it('speaks money and percentages in words', () => {
-    expect(speakFigures('Competitor quoted 15% lower; may rise to about 58k.')).toBe('Competitor quoted fifteen percent lower; may rise to about fifty-eight thousand.');
-    expect(cleanForSpeech('**Northwind** is worth $185,000 (was €1.2M, or 300 GBP).')).toBe('Northwind is worth one hundred eighty-five thousand dollars (was one point two million euros, or three hundred pounds).');
+    expect(speakFigures('Competitor quoted 15% lower; may rise to about 58k.')).toBe(
+      'Competitor quoted fifteen percent lower; may rise to about fifty-eight thousand.',
+    );
+    expect(cleanForSpeech('**Northwind** is worth $185,000 (was €1.2M, or 300 GBP).')).toBe(
+      'Northwind is worth one hundred eighty-five thousand dollars (was one point two million euros, or three hundred pounds).',
+    );
     expect(cleanForSpeech('Call <b>Dana</b> at dana@northwind.example &amp; see https://crm.example.com/x …')).toBe('Call Dana at & see');
   });
 });

@@ -100,7 +100,13 @@ export function createMergeBudget(o: MergeBudgetOptions) {
   const guardedWindow = windowMs + (o.guardMs ?? Math.ceil(windowMs / 50));
   const keys = (account: string) => {
     const k = `${o.prefix}:merge-budget:{${account}}`;
-    return { log: `${k}:log`, pause: `${k}:pause`, block: `${k}:block`, fails: `${k}:fails`, waiting: MERGE_PRIORITIES.map((p) => `${k}:waiting:${p}`) };
+    return {
+      log: `${k}:log`,
+      pause: `${k}:pause`,
+      block: `${k}:block`,
+      fails: `${k}:fails`,
+      waiting: MERGE_PRIORITIES.map((p) => `${k}:waiting:${p}`),
+    };
   };
 
   return {
@@ -113,9 +119,12 @@ export function createMergeBudget(o: MergeBudgetOptions) {
       const started = Date.now();
       const ceiling = Math.max(1, Math.floor(o.limitPerMinute * CEILING[priority]));
       for (;;) {
-        const [ok, a, remaining] = (await runScript(o.redis, ACQUIRE, [k.log, k.pause, k.block, ...k.waiting], [
-          String(o.limitPerMinute), String(guardedWindow), String(MERGE_PRIORITIES.indexOf(priority)), id, String(ceiling),
-        ])) as [number, number, number];
+        const [ok, a, remaining] = (await runScript(
+          o.redis,
+          ACQUIRE,
+          [k.log, k.pause, k.block, ...k.waiting],
+          [String(o.limitPerMinute), String(guardedWindow), String(MERGE_PRIORITIES.indexOf(priority)), id, String(ceiling)],
+        )) as [number, number, number];
         if (ok === 1) {
           const grant = { at: a, remaining, waitedMs: Date.now() - started };
           o.onGrant?.(priority, grant);
@@ -139,7 +148,12 @@ export function createMergeBudget(o: MergeBudgetOptions) {
     /** A 4xx other than 429: many in a short time stop all calls to the account for a while. */
     async failure(account: string): Promise<void> {
       const k = keys(account);
-      const blocked = await runScript(o.redis, FAILURE, [k.fails, k.block], ['10000', String(o.failureThreshold ?? 10), String(o.blockMs ?? 60_000)]);
+      const blocked = await runScript(
+        o.redis,
+        FAILURE,
+        [k.fails, k.block],
+        ['10000', String(o.failureThreshold ?? 10), String(o.blockMs ?? 60_000)],
+      );
       if (blocked === 1) o.onBlocked?.(account);
     },
     /** Requests granted to the account in the current window (diagnostics, tests). */

@@ -1,7 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
 import { createHash } from 'node:crypto';
-import { accountSchema, loosePageSchema, noteSchema, opportunitySchema, stageSchema, userSchema, type Note, type Opportunity } from './merge-models.ts';
+import {
+  accountSchema,
+  loosePageSchema,
+  noteSchema,
+  opportunitySchema,
+  stageSchema,
+  userSchema,
+  type Note,
+  type Opportunity,
+} from './merge-models.ts';
 import type { MergeBudget, MergePriority } from './merge-budget.ts';
 
 /** The budget is per linked account, and the account token is what names one to Merge; only a digest of it is kept. */
@@ -58,7 +67,12 @@ export function createMergeClient(opts: MergeClientOptions) {
   const account = accountKeyOf(opts.accountToken);
   const budget = opts.budget;
 
-  async function get<T extends z.ZodType>(path: string, query: Record<string, string | undefined>, schema: T, call: CallOptions): Promise<z.infer<T>> {
+  async function get<T extends z.ZodType>(
+    path: string,
+    query: Record<string, string | undefined>,
+    schema: T,
+    call: CallOptions,
+  ): Promise<z.infer<T>> {
     const url = new URL(`${base}${path}`);
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, v);
     const started = Date.now();
@@ -97,7 +111,11 @@ export function createMergeClient(opts: MergeClientOptions) {
     return { next: page.next ?? null, previous: page.previous ?? null, results, skipped };
   }
 
-  async function listAll<T extends z.ZodType>(path: string, item: T, call: CallOptions): Promise<{ results: z.infer<T>[]; skipped: SkippedRecord[] }> {
+  async function listAll<T extends z.ZodType>(
+    path: string,
+    item: T,
+    call: CallOptions,
+  ): Promise<{ results: z.infer<T>[]; skipped: SkippedRecord[] }> {
     const results: z.infer<T>[] = [];
     const skipped: SkippedRecord[] = [];
     let cursor: string | undefined;
@@ -132,7 +150,10 @@ export function createMergeClient(opts: MergeClientOptions) {
       await res.body?.cancel();
       const ra = res.headers.get('retry-after');
       const retryAfterMs = ra ? (/^\d+$/.test(ra) ? Number(ra) * 1000 : Math.max(0, Date.parse(ra) - Date.now())) : undefined;
-      return { error: new MergeApiError(res.status, `Merge ${path} answered ${res.status}`), ...(retryAfterMs === undefined || Number.isNaN(retryAfterMs) ? {} : { retryAfterMs }) };
+      return {
+        error: new MergeApiError(res.status, `Merge ${path} answered ${res.status}`),
+        ...(retryAfterMs === undefined || Number.isNaN(retryAfterMs) ? {} : { retryAfterMs }),
+      };
     }
     const parsed = schema.safeParse(await res.json().catch(() => undefined));
     if (!parsed.success) {
@@ -149,7 +170,10 @@ export function createMergeClient(opts: MergeClientOptions) {
       return get(`/crm/v1/opportunities/${encodeURIComponent(id)}`, { expand: EXPAND }, opportunitySchema, call);
     },
     /** One page; records that do not parse are left out and listed in `skipped`. */
-    listOpportunities(q: { cursor?: string; pageSize?: number; modifiedAfter?: string; expand?: boolean } = {}, call: CallOptions = { priority: 'listing' }) {
+    listOpportunities(
+      q: { cursor?: string; pageSize?: number; modifiedAfter?: string; expand?: boolean } = {},
+      call: CallOptions = { priority: 'listing' },
+    ) {
       return getLoosePage(
         '/crm/v1/opportunities',
         {

@@ -25,7 +25,12 @@ const LOCK_MS = 5_000;
  */
 export function createMergeDirectory(o: DirectoryOptions) {
   const base = `${o.prefix}:merge-cache:{${o.merge.account}}`;
-  const key = (kind: RecordKind) => ({ map: `${base}:${kind}`, fresh: `${base}:${kind}:fresh`, listedAt: `${base}:${kind}:listed-at`, lock: `${base}:${kind}:lock` });
+  const key = (kind: RecordKind) => ({
+    map: `${base}:${kind}`,
+    fresh: `${base}:${kind}:fresh`,
+    listedAt: `${base}:${kind}:listed-at`,
+    lock: `${base}:${kind}:lock`,
+  });
   const inFlight = new Map<RecordKind, Promise<void>>();
 
   const toEntry = (kind: RecordKind, r: { name?: string | null | undefined; email?: string | null | undefined }): Entry =>
@@ -42,7 +47,12 @@ export function createMergeDirectory(o: DirectoryOptions) {
     // the others up for LOCK_MS at most.
     const renew = setInterval(() => void o.redis.pexpire(k.lock, LOCK_MS).catch(() => 0), LOCK_MS / 3);
     try {
-      const all = kind === 'users' ? await o.merge.listUsers({ priority: 'triage' }) : kind === 'accounts' ? await o.merge.listAccounts({ priority: 'triage' }) : await o.merge.listStages({ priority: 'triage' });
+      const all =
+        kind === 'users'
+          ? await o.merge.listUsers({ priority: 'triage' })
+          : kind === 'accounts'
+            ? await o.merge.listAccounts({ priority: 'triage' })
+            : await o.merge.listStages({ priority: 'triage' });
       const fields = all.results.flatMap((r) => [r.id, JSON.stringify(toEntry(kind, r))]);
       const multi = o.redis.multi().del(k.map);
       if (fields.length) multi.hset(k.map, ...fields);
@@ -89,9 +99,13 @@ export function createMergeDirectory(o: DirectoryOptions) {
     /** Names for an opportunity's relations that arrived as ids (expanded ones are left to toDealView). */
     async namesFor(opp: Opportunity): Promise<RelationNames> {
       const ids = relationIds(opp);
-      const wanted = ([['users', opp.owner, ids.owner], ['accounts', opp.account, ids.account], ['stages', opp.stage, ids.stage]] as const).filter(
-        (w): w is readonly [RecordKind, string, string] => typeof w[1] === 'string' && w[2] !== null,
-      );
+      const wanted = (
+        [
+          ['users', opp.owner, ids.owner],
+          ['accounts', opp.account, ids.account],
+          ['stages', opp.stage, ids.stage],
+        ] as const
+      ).filter((w): w is readonly [RecordKind, string, string] => typeof w[1] === 'string' && w[2] !== null);
       // Warm caches answer in one round trip for all three; only a miss takes the slow path.
       const multi = o.redis.multi();
       for (const [kind, , id] of wanted) multi.exists(key(kind).fresh).hget(key(kind).map, id);

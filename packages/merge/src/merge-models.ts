@@ -9,7 +9,9 @@ const base = {
   remote_was_deleted: z.boolean().nullish(),
 };
 
-export const userSchema = z.object({ ...base, name: z.string().nullish(), email: z.string().nullish(), is_active: z.boolean().nullish() }).loose();
+export const userSchema = z
+  .object({ ...base, name: z.string().nullish(), email: z.string().nullish(), is_active: z.boolean().nullish() })
+  .loose();
 export const stageSchema = z.object({ ...base, name: z.string().nullish() }).loose();
 export const accountSchema = z.object({ ...base, name: z.string().nullish(), industry: z.string().nullish() }).loose();
 
@@ -62,7 +64,10 @@ const CLOSED_STATUS = /(^|_)(closed|lost|cancell?ed|abandoned|dead|disqualified)
  */
 export function statusClass(raw: string | null | undefined): StatusClass | null {
   if (raw === null || raw === undefined || raw.trim() === '') return null;
-  const s = raw.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_');
+  const s = raw
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_');
   if (/(^|_)won(_|$)/.test(s)) return 'WON';
   if (CLOSED_STATUS.test(s)) return 'LOST';
   return 'OPEN';
@@ -94,7 +99,8 @@ const named = <T extends { name?: string | null | undefined }>(v: string | T | n
   v && typeof v === 'object' ? (v.name ?? null) : null;
 
 export function toDealView(o: Opportunity, names: RelationNames = {}): DealView {
-  const owner = o.owner && typeof o.owner === 'object' ? { name: o.owner.name ?? null, email: o.owner.email ?? null } : (names.owner ?? null);
+  const owner =
+    o.owner && typeof o.owner === 'object' ? { name: o.owner.name ?? null, email: o.owner.email ?? null } : (names.owner ?? null);
   return {
     id: o.id,
     name: o.name ?? '(unnamed deal)',
@@ -119,6 +125,11 @@ export const loosePageSchema = z.object({ next: z.string().nullish(), previous: 
 
 /** The ids of an opportunity's relations, whether Merge sent ids or expanded objects. */
 export function relationIds(o: Opportunity): { owner: string | null; account: string | null; stage: string | null } {
-  const idOf = (v: unknown) => (typeof v === 'string' ? v : v && typeof v === 'object' && typeof (v as { id?: unknown }).id === 'string' ? (v as { id: string }).id : null);
+  const idOf = (v: unknown) =>
+    typeof v === 'string'
+      ? v
+      : v && typeof v === 'object' && typeof (v as { id?: unknown }).id === 'string'
+        ? (v as { id: string }).id
+        : null;
   return { owner: idOf(o.owner), account: idOf(o.account), stage: idOf(o.stage) };
 }

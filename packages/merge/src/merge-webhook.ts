@@ -54,11 +54,12 @@ export function classifyMergeWebhook(hook: MergeWebhook): WebhookIntent | { kind
     };
   }
   if (event === 'linkedaccount.sync_completed') {
-    const status = (hook.data?.['sync_status'] as Record<string, { last_sync_result?: string }> | undefined)?.[
-      'crm.Opportunity'
-    ];
+    const status = (hook.data?.['sync_status'] as Record<string, { last_sync_result?: string }> | undefined)?.['crm.Opportunity'];
     // Merge says to read data after PARTIALLY_SYNCED as after DONE: part of the records did change.
-    return { kind: 'sync_completed', opportunitiesDone: status?.last_sync_result === 'DONE' || status?.last_sync_result === 'PARTIALLY_SYNCED' };
+    return {
+      kind: 'sync_completed',
+      opportunitiesDone: status?.last_sync_result === 'DONE' || status?.last_sync_result === 'PARTIALLY_SYNCED',
+    };
   }
   return { kind: 'ignored', event: hook.hook.event };
 }
@@ -68,7 +69,10 @@ export function classifyMergeWebhook(hook: MergeWebhook): WebhookIntent | { kind
  * own bytes), so an opportunity event is keyed by (linked account, event, deal, modified_at) — merge.md §1.5 —
  * and anything else by its exact bytes. BullMQ ids may not contain ':'.
  */
-export function deliveryJobId(rawBody: Buffer, change?: { linkedAccountId: string; event: string; opportunityId: string; modifiedAt: string | null }): string {
+export function deliveryJobId(
+  rawBody: Buffer,
+  change?: { linkedAccountId: string; event: string; opportunityId: string; modifiedAt: string | null },
+): string {
   const key = change?.modifiedAt ? `${change.linkedAccountId}|${change.event}|${change.opportunityId}|${change.modifiedAt}` : rawBody;
   return `merge-${createHash('sha256').update(key).digest('hex').slice(0, 40)}`;
 }

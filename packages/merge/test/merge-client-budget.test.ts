@@ -59,7 +59,12 @@ describe('every Merge call path through the shared budget', () => {
   it('a 429 the budget did not foresee (another client of the same account) pauses the account and the call succeeds after it', async () => {
     const budget = createMergeBudget({ redis, prefix: `${prefix}-429`, limitPerMinute: 1000, pauseMs: 300 });
     let throttled = 0;
-    const merge = createMergeClient({ baseUrl: sim.url, apiKey: API_KEY, accountToken: TOKEN, budget: { ...budget, pause: (a, ms) => (throttled++, budget.pause(a, ms)) } });
+    const merge = createMergeClient({
+      baseUrl: sim.url,
+      apiKey: API_KEY,
+      accountToken: TOKEN,
+      budget: { ...budget, pause: (a, ms) => (throttled++, budget.pause(a, ms)) },
+    });
     await new Promise((r) => setTimeout(r, WINDOW_MS + 50));
     sim.setFaults({ status: 429, count: 1 });
     const t0 = Date.now();

@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { opportunitySchema, statusClass, toDealView } from '../src/merge-models.ts';
 
-const fixture = JSON.parse(readFileSync(new URL('../../../fixtures/merge/opportunity.expanded.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const fixture = JSON.parse(readFileSync(new URL('../../../fixtures/merge/opportunity.expanded.json', import.meta.url), 'utf8')) as Record<
+  string,
+  unknown
+>;
 
 describe('open models: what real Merge records carry', () => {
   it('any status string is a readable record; only won, lost and closed-like names close the deal', () => {
@@ -12,10 +15,14 @@ describe('open models: what real Merge records carry', () => {
         const parsed = opportunitySchema.safeParse({ ...fixture, status });
         expect(parsed.success).toBe(true);
         const cls = toDealView(parsed.data!).status;
-        const words = status.toLowerCase().replace(/[^a-z0-9]+/g, '_').split('_');
+        const words = status
+          .toLowerCase()
+          .replace(/[^a-z0-9]+/g, '_')
+          .split('_');
         if (status.trim() === '') expect(cls).toBeNull();
         else if (words.includes('won')) expect(cls).toBe('WON');
-        else if (words.some((w) => ['closed', 'lost', 'cancelled', 'canceled', 'abandoned', 'dead', 'disqualified'].includes(w))) expect(cls).toBe('LOST');
+        else if (words.some((w) => ['closed', 'lost', 'cancelled', 'canceled', 'abandoned', 'dead', 'disqualified'].includes(w)))
+          expect(cls).toBe('LOST');
         else expect(cls).toBe('OPEN');
       }),
     );
@@ -36,13 +43,22 @@ describe('open models: what real Merge records carry', () => {
   });
 
   it('amount null and unknown fields are fine; a wrong type for a field we read is not', () => {
-    expect(opportunitySchema.safeParse({ ...fixture, amount: null, opportunity_url: 'https://crm.example/x', brand_new: { a: 1 } }).success).toBe(true);
+    expect(
+      opportunitySchema.safeParse({ ...fixture, amount: null, opportunity_url: 'https://crm.example/x', brand_new: { a: 1 } }).success,
+    ).toBe(true);
     fc.assert(
-      fc.property(fc.oneof(fc.integer(), fc.constant(null)), fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !(k in fixture)), fc.jsonValue()), (amount, extra) => {
-        const parsed = opportunitySchema.safeParse({ ...extra, ...fixture, amount });
-        expect(parsed.success).toBe(true);
-        expect(toDealView(parsed.data!).amount).toBe(amount);
-      }),
+      fc.property(
+        fc.oneof(fc.integer(), fc.constant(null)),
+        fc.dictionary(
+          fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !(k in fixture)),
+          fc.jsonValue(),
+        ),
+        (amount, extra) => {
+          const parsed = opportunitySchema.safeParse({ ...extra, ...fixture, amount });
+          expect(parsed.success).toBe(true);
+          expect(toDealView(parsed.data!).amount).toBe(amount);
+        },
+      ),
     );
     expect(opportunitySchema.safeParse({ ...fixture, amount: 'lots' }).success).toBe(false);
     expect(opportunitySchema.safeParse({ ...fixture, id: 42 }).success).toBe(false);

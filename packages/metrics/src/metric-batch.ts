@@ -18,7 +18,11 @@ export type MetricBatch = {
  * per `flushMs`); a crash loses at most the last `flushMs` of counts, which a metric can afford and a job
  * could not.
  */
-export function createMetricBatch(redis: Redis, prefix: string, opts: { flushMs?: number; onError?: (err: unknown) => void } = {}): MetricBatch {
+export function createMetricBatch(
+  redis: Redis,
+  prefix: string,
+  opts: { flushMs?: number; onError?: (err: unknown) => void } = {},
+): MetricBatch {
   const flushMs = opts.flushMs ?? 250;
   let pending = new Map<string, Map<string, number>>();
   let timer: NodeJS.Timeout | undefined;

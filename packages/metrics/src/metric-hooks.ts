@@ -41,13 +41,15 @@ export function createMetricHooks(redis: Redis, prefix: string, log?: WarnLog, o
     telnyxCommand(info: TelnyxCommandInfo): void {
       batch.observe('dda_telnyx_command_seconds', { action: info.action }, seconds(info.ms));
       // 'ended' (90018: the leg hung up first) is a normal end of a call, not a Telnyx error.
-      if (info.outcome === 'error') batch.increment('dda_telnyx_command_errors_total', { action: info.action, status: String(info.status ?? 'error') });
+      if (info.outcome === 'error')
+        batch.increment('dda_telnyx_command_errors_total', { action: info.action, status: String(info.status ?? 'error') });
     },
     /** createMergeClient({ onRequest }) */
     mergeRequest(info: MergeRequestInfo): void {
       const endpoint = mergeEndpoint(info.path);
       batch.observe('dda_merge_request_seconds', { endpoint }, seconds(info.ms));
-      if (info.status === 'error' || info.status >= 400) batch.increment('dda_merge_request_errors_total', { endpoint, status: String(info.status) });
+      if (info.status === 'error' || info.status >= 400)
+        batch.increment('dda_merge_request_errors_total', { endpoint, status: String(info.status) });
     },
     /** One AI briefing request, whether it gave a briefing or the template was used instead. */
     aiRequest(info: AiRequestInfo): void {

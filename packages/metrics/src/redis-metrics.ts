@@ -34,7 +34,13 @@ export function counterField<N extends CounterName>(name: N, labels: LabelsOf<N>
 }
 
 /** Adds a counter increment to a transaction the caller is building (the store counts inside its own MULTI). */
-export function addIncrement<N extends CounterName>(multi: ChainableCommander, prefix: string, name: N, labels: LabelsOf<N>, by = 1): ChainableCommander {
+export function addIncrement<N extends CounterName>(
+  multi: ChainableCommander,
+  prefix: string,
+  name: N,
+  labels: LabelsOf<N>,
+  by = 1,
+): ChainableCommander {
   return multi.hincrby(metricKey(prefix, name), counterField(name, labels), by);
 }
 

@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { connectTestRedis, deleteKeys, uniquePrefix, waitUntil } from '@dda/testkit';
-import { bucketIndex, createMetricBatch, createMetricHooks, mergeEndpoint, metricCatalog, readCounter, readHistogram } from '../src/index.ts';
+import {
+  bucketIndex,
+  createMetricBatch,
+  createMetricHooks,
+  mergeEndpoint,
+  metricCatalog,
+  readCounter,
+  readHistogram,
+} from '../src/index.ts';
 
 let redis: Redis;
 const prefix = uniquePrefix('metrics');
@@ -68,10 +76,14 @@ describe('hook points for the workers', () => {
 
     const telnyx = await readHistogram(redis, prefix, 'dda_telnyx_command_seconds');
     expect(telnyx.map((s) => s.labels.action).sort()).toEqual(['bridge', 'dial', 'speak']);
-    expect(await readCounter(redis, prefix, 'dda_telnyx_command_errors_total')).toEqual([{ labels: { action: 'bridge', status: '422' }, value: 1 }]);
+    expect(await readCounter(redis, prefix, 'dda_telnyx_command_errors_total')).toEqual([
+      { labels: { action: 'bridge', status: '422' }, value: 1 },
+    ]);
     const merge = await readHistogram(redis, prefix, 'dda_merge_request_seconds');
     expect(merge.map((s) => s.labels.endpoint).sort()).toEqual(['/crm/v1/opportunities', '/crm/v1/opportunities/:id']);
-    expect(await readCounter(redis, prefix, 'dda_merge_request_errors_total')).toEqual([{ labels: { endpoint: '/crm/v1/opportunities', status: 'error' }, value: 1 }]);
+    expect(await readCounter(redis, prefix, 'dda_merge_request_errors_total')).toEqual([
+      { labels: { endpoint: '/crm/v1/opportunities', status: 'error' }, value: 1 },
+    ]);
     expect(await readCounter(redis, prefix, 'dda_ai_request_errors_total')).toEqual([{ labels: { reason: 'timeout' }, value: 1 }]);
     expect((await readHistogram(redis, prefix, 'dda_call_dead_air_seconds'))[0]!.count).toBeGreaterThan(0);
   });

@@ -37,7 +37,12 @@ export function inboxKeys(prefix: string) {
 export async function acceptCrmEvent(redis: Redis, prefix: string, data: JobInput<'crm-events'>, jobId: string): Promise<EnqueueResult> {
   const payload = queueCatalog['crm-events'].schema.parse(data);
   const k = inboxKeys(prefix);
-  const added = await runScript(redis, ACCEPT, [k.seen(jobId), k.stream], [String(dedupeSeconds('crm-events')), jobId, JSON.stringify(payload)]);
+  const added = await runScript(
+    redis,
+    ACCEPT,
+    [k.seen(jobId), k.stream],
+    [String(dedupeSeconds('crm-events')), jobId, JSON.stringify(payload)],
+  );
   return { jobId, duplicate: added !== 1 };
 }
 
@@ -116,12 +121,20 @@ export function startInboxRelay(o: InboxRelayOptions): { stop: () => Promise<voi
     for (const e of entries) {
       const parsed = queueCatalog['crm-events'].schema.safeParse(e.data);
       // Written by acceptCrmEvent after the same check, so only a hand-made entry lands here: kept in the log, not retried forever.
-      if (!parsed.success || !e.jobId) log.error({ entry_id: e.entryId, job_id: e.jobId, err: parsed.error?.message ?? 'no job id' }, 'inbox entry is not a crm-events job; dropped');
+      if (!parsed.success || !e.jobId)
+        log.error(
+          { entry_id: e.entryId, job_id: e.jobId, err: parsed.error?.message ?? 'no job id' },
+          'inbox entry is not a crm-events job; dropped',
+        );
       else jobs.push({ name: queueCatalog['crm-events'].job, data: parsed.data, opts: { jobId: e.jobId } });
     }
     if (jobs.length) await crm.addBulk(jobs);
     const ids = entries.map((e) => e.entryId);
-    await redis.multi().xack(k.stream, GROUP, ...ids).xdel(k.stream, ...ids).exec();
+    await redis
+      .multi()
+      .xack(k.stream, GROUP, ...ids)
+      .xdel(k.stream, ...ids)
+      .exec();
   };
 
   const loop = async () => {

@@ -18,5 +18,8 @@ export function scheduleDial(
   job: JobInput<'dials'> & DialRef,
   opts: { delayMs?: number; tag?: string } = {},
 ): Promise<EnqueueResult> {
-  return enqueue(queues, 'dials', job, { jobId: dialJobId(job, opts.tag), ...(opts.delayMs ? { delay: Math.max(0, Math.round(opts.delayMs)) } : {}) });
+  return enqueue(queues, 'dials', job, {
+    jobId: dialJobId(job, opts.tag),
+    ...(opts.delayMs ? { delay: Math.max(0, Math.round(opts.delayMs)) } : {}),
+  });
 }

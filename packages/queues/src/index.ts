@@ -6,5 +6,13 @@ export { replicasHold } from './replica-ack.ts';
 export { createQueues, closeQueues, enqueue, createWorker, type Queues, type EnqueueResult, type Processor } from './queue-client.ts';
 export { observeWorker, closeOnSignal } from './worker-lifecycle.ts';
 export { dialJobId, scheduleDial, type DialRef } from './dial-jobs.ts';
-export { acceptCrmEvent, readInbox, inboxLength, inboxKeys, startInboxRelay, type InboxEntry, type InboxRelayOptions } from './crm-inbox.ts';
+export {
+  acceptCrmEvent,
+  readInbox,
+  inboxLength,
+  inboxKeys,
+  startInboxRelay,
+  type InboxEntry,
+  type InboxRelayOptions,
+} from './crm-inbox.ts';
 export { bootWorker, exitOnUnhandled, type WorkerBase } from './worker-bootstrap.ts';

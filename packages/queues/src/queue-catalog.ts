@@ -35,13 +35,23 @@ export const queueCatalog = {
   'call-events': {
     job: 'call.apply-event',
     schema: callEventJob,
-    options: { attempts: 10, backoff: { type: 'exponential', delay: 200, jitter: 0.2 }, removeOnComplete: { age: 3600, count: 50_000 }, removeOnFail: { age: DAY, count: 10_000 } },
+    options: {
+      attempts: 10,
+      backoff: { type: 'exponential', delay: 200, jitter: 0.2 },
+      removeOnComplete: { age: 3600, count: 50_000 },
+      removeOnFail: { age: DAY, count: 10_000 },
+    },
   },
   // A delayed job per step of a call (not a timer in memory): it survives a restart of every worker.
   'call-watchdog': {
     job: 'call.watchdog',
     schema: callWatchdogJob,
-    options: { attempts: 5, backoff: { type: 'exponential', delay: 500 }, removeOnComplete: { age: 3600, count: 10_000 }, removeOnFail: { age: 7 * DAY, count: 10_000 } },
+    options: {
+      attempts: 5,
+      backoff: { type: 'exponential', delay: 500 },
+      removeOnComplete: { age: 3600, count: 10_000 },
+      removeOnFail: { age: 7 * DAY, count: 10_000 },
+    },
   },
   polls: {
     job: 'merge.poll',

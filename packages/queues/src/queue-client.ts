@@ -6,10 +6,7 @@ export type Queues = { redis: Redis; byName: { [Q in QueueName]: Queue } };
 
 export function createQueues(connection: Redis, prefix: string): Queues {
   const byName = Object.fromEntries(
-    queueNames.map((name) => [
-      name,
-      new Queue(name, { connection, prefix, defaultJobOptions: queueCatalog[name].options }),
-    ]),
+    queueNames.map((name) => [name, new Queue(name, { connection, prefix, defaultJobOptions: queueCatalog[name].options })]),
   ) as Queues['byName'];
   return { redis: connection, byName };
 }

@@ -15,16 +15,39 @@ export function observeWorker(worker: Worker, log: Log): void {
   const metrics = jobMetrics(worker, log);
   startHeartbeat(worker);
   worker.on('completed', (job, result) => {
-    log.info({ queue: worker.name, job_id: job.id, ...idsOf(job.data), ms: job.finishedOn && job.processedOn ? job.finishedOn - job.processedOn : undefined, result: summarize(result) }, 'job done');
-    metrics.then((m) => m.job(worker.name, timesOf(job), 'completed'), () => undefined);
+    log.info(
+      {
+        queue: worker.name,
+        job_id: job.id,
+        ...idsOf(job.data),
+        ms: job.finishedOn && job.processedOn ? job.finishedOn - job.processedOn : undefined,
+        result: summarize(result),
+      },
+      'job done',
+    );
+    metrics.then(
+      (m) => m.job(worker.name, timesOf(job), 'completed'),
+      () => undefined,
+    );
   });
   worker.on('failed', (job, err) => {
     log.warn({ queue: worker.name, job_id: job?.id, ...idsOf(job?.data), attempt: job?.attemptsMade, err: err.message }, 'job failed');
-    if (job) metrics.then((m) => m.job(worker.name, timesOf(job), 'failed'), () => undefined);
+    if (job)
+      metrics.then(
+        (m) => m.job(worker.name, timesOf(job), 'failed'),
+        () => undefined,
+      );
   });
   worker.on('error', (err) => log.error({ queue: worker.name, err: err.message }, 'worker error'));
   // The counts batched so far, while the worker's connection is still open.
-  worker.on('closing', () => void metrics.then((m) => m.flush(), () => undefined));
+  worker.on(
+    'closing',
+    () =>
+      void metrics.then(
+        (m) => m.flush(),
+        () => undefined,
+      ),
+  );
 }
 
 /** The worker's own BullMQ connection carries the writes: no extra connection per worker. */

@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { connectTestRedis, deleteKeys, uniquePrefix, waitUntil } from '@dda/testkit';
-import { acceptCrmEvent, closeQueues, createQueues, inboxKeys, inboxLength, readInbox, startInboxRelay, type Queues } from '../src/index.ts';
+import {
+  acceptCrmEvent,
+  closeQueues,
+  createQueues,
+  inboxKeys,
+  inboxLength,
+  readInbox,
+  startInboxRelay,
+  type Queues,
+} from '../src/index.ts';
 
 let redis: Redis;
 const prefixes: string[] = [];
@@ -16,9 +25,19 @@ afterAll(async () => {
 });
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
-const change = (n: number) => ({ source: 'webhook' as const, opportunityId: `deal-${n}`, event: 'changed' as const, modifiedAt: `2030-01-01T00:00:${String(n % 60).padStart(2, '0')}.000Z`, receivedAt: new Date().toISOString() });
+const change = (n: number) => ({
+  source: 'webhook' as const,
+  opportunityId: `deal-${n}`,
+  event: 'changed' as const,
+  modifiedAt: `2030-01-01T00:00:${String(n % 60).padStart(2, '0')}.000Z`,
+  receivedAt: new Date().toISOString(),
+});
 
-function setup(): { prefix: string; queues: Queues; relay: (o?: { highWater?: number; claimIdleMs?: number; consumer?: string }) => ReturnType<typeof startInboxRelay> } {
+function setup(): {
+  prefix: string;
+  queues: Queues;
+  relay: (o?: { highWater?: number; claimIdleMs?: number; consumer?: string }) => ReturnType<typeof startInboxRelay>;
+} {
   const prefix = uniquePrefix('inbox');
   prefixes.push(prefix);
   const queues = createQueues(redis, prefix);
@@ -108,7 +127,7 @@ describe('the relay into crm-events', () => {
     await crm.addBulk([0, 1, 2].map((i) => ({ name: 'triage.opportunity', data: change(i), opts: { jobId: `merge-${i}` } })));
 
     const r = relay({ claimIdleMs: 200, consumer: 'new-relay' });
-    await waitUntil(async () => (await inboxLength(redis, prefix)) === 0, 5000, 'the dead relay\'s entries moved');
+    await waitUntil(async () => (await inboxLength(redis, prefix)) === 0, 5000, "the dead relay's entries moved");
     const ids = (await crm.getWaiting()).map((j) => j.id).sort();
     expect(ids).toEqual(['merge-0', 'merge-1', 'merge-2', 'merge-3', 'merge-4', 'merge-5']);
     const pending = (await redis.xpending(k.stream, 'relay')) as [number, ...unknown[]];

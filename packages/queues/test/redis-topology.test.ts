@@ -10,7 +10,10 @@ describe('redis addresses', () => {
   it('a redis-sentinel:// address becomes ioredis Sentinel options that follow the master', () => {
     expect(parseRedisAddress('redis-sentinel://a:26379,[::1]:26380/dda')).toEqual({
       kind: 'sentinel',
-      sentinels: [{ host: 'a', port: 26379 }, { host: '::1', port: 26380 }],
+      sentinels: [
+        { host: 'a', port: 26379 },
+        { host: '::1', port: 26380 },
+      ],
       master: 'dda',
     });
     const { url, options } = connectOptions('redis-sentinel://a:26379/dda');

@@ -7,6 +7,8 @@ export type CurrentRouting = { version: number; routing: RoutingDocument; source
 export function currentRoutingSource(store: RoutingStore, fromEnv: RoutingDocument): () => Promise<CurrentRouting> {
   return async () => {
     const cur = await store.current();
-    return cur ? { version: cur.version, routing: cur.routing, source: 'document' } : { version: 0, routing: fromEnv, source: 'environment' };
+    return cur
+      ? { version: cur.version, routing: cur.routing, source: 'document' }
+      : { version: 0, routing: fromEnv, source: 'environment' };
   };
 }

@@ -35,7 +35,18 @@ export function planFor(routing: RoutingDocument, version: number, facts: RouteF
   const byId = new Map(routing.recipients.map((r) => [r.id, r]));
   const call = hit.route.call.flatMap((id) => {
     const r = byId.get(id);
-    return r ? [{ id: r.id, name: r.name, phone: r.phone, timezone: r.timezone, quiet_hours: r.quiet_hours, tries: 1 + (r.retries ?? defaultRetries) }] : [];
+    return r
+      ? [
+          {
+            id: r.id,
+            name: r.name,
+            phone: r.phone,
+            timezone: r.timezone,
+            quiet_hours: r.quiet_hours,
+            tries: 1 + (r.retries ?? defaultRetries),
+          },
+        ]
+      : [];
   });
   return { route: hit.route.name, version, call, ae };
 }

@@ -6,6 +6,7 @@ import { repSchema, type Rep } from './routing-schema.ts';
 export function loadRepDirectoryFile(file: string | undefined): Rep[] {
   if (!file) return [];
   const parsed = z.array(repSchema).safeParse(JSON.parse(readFileSync(file, 'utf8')));
-  if (!parsed.success) throw new Error(`REP_DIRECTORY_FILE ${file}: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+  if (!parsed.success)
+    throw new Error(`REP_DIRECTORY_FILE ${file}: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
   return parsed.data;
 }

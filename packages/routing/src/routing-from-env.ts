@@ -19,7 +19,13 @@ export function routingFromEnv(env: LegacyRoutingEnv, reps: Rep[]): RoutingDocum
   const shared = { timezone: env.VP_TIMEZONE, quiet_hours: env.QUIET_HOURS };
   const recipients: RoutingDocument['recipients'] = [
     ...(env.VP_SALES_NUMBER ? [{ id: 'vp', name: env.VP_NAME, phone: env.VP_SALES_NUMBER, ...shared }] : []),
-    ...env.ESCALATION_NUMBERS.map((phone, i) => ({ id: `escalation-${i + 1}`, name: 'the escalation contact', phone, ...shared, retries: 0 })),
+    ...env.ESCALATION_NUMBERS.map((phone, i) => ({
+      id: `escalation-${i + 1}`,
+      name: 'the escalation contact',
+      phone,
+      ...shared,
+      retries: 0,
+    })),
   ];
   const routes = env.VP_SALES_NUMBER ? [{ name: 'everything', match: {}, call: recipients.map((r) => r.id) }] : [];
   return { recipients, routes, reps };

@@ -15,6 +15,7 @@ export function validateRouting(input: unknown): RoutingValidation {
 
 function messageOf(issue: { code: string; message: string; keys?: string[] }): string {
   // zod's own wording for a stray key is generic; the page shows this next to the line, so name the key.
-  if (issue.code === 'unrecognized_keys' && issue.keys?.length) return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'unrecognized_keys' && issue.keys?.length)
+    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   return issue.message;
 }

@@ -28,13 +28,17 @@ export const recipientSchema = z
     phone,
     timezone: z.string().default('UTC').refine(isTimeZone, 'must be an IANA time zone such as America/New_York'),
     /** Local to `timezone`, may wrap midnight; empty = never quiet. */
-    quiet_hours: z.string().default('').refine((s) => s === '' || HHMM_RANGE.test(s), 'must look like 21:00-07:00 (or be empty)'),
+    quiet_hours: z
+      .string()
+      .default('')
+      .refine((s) => s === '' || HHMM_RANGE.test(s), 'must look like 21:00-07:00 (or be empty)'),
     /** Extra tries of this recipient before the next one in a route's `call`; absent = CALL_RETRY_ATTEMPTS. */
     retries: z.number().int().min(0).max(10).optional(),
   })
   .strict();
 
-const nonEmptyList = <T extends z.ZodType>(item: T) => z.array(item).min(1, 'must list at least one value, or leave the key out to match any');
+const nonEmptyList = <T extends z.ZodType>(item: T) =>
+  z.array(item).min(1, 'must list at least one value, or leave the key out to match any');
 
 export const routeMatchSchema = z
   .object({
@@ -77,14 +81,24 @@ export const routingDocumentSchema = z
     doc.recipients.forEach((r, i) => {
       if (typeof r?.id !== 'string') return;
       const first = ids.get(r.id);
-      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['recipients', i, 'id'], message: `duplicate recipient id "${r.id}" (also recipients.${first})` });
+      if (first !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['recipients', i, 'id'],
+          message: `duplicate recipient id "${r.id}" (also recipients.${first})`,
+        });
       else ids.set(r.id, i);
     });
     const names = new Map<string, number>();
     doc.routes.forEach((route, i) => {
       if (!route || typeof route !== 'object') return;
       const firstName = names.get(route.name);
-      if (firstName !== undefined) ctx.addIssue({ code: 'custom', path: ['routes', i, 'name'], message: `duplicate route name "${route.name}" (also routes.${firstName})` });
+      if (firstName !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routes', i, 'name'],
+          message: `duplicate route name "${route.name}" (also routes.${firstName})`,
+        });
       else names.set(route.name, i);
       const seen = new Set<string>();
       (route.call ?? []).forEach((rid, j) => {
@@ -94,7 +108,11 @@ export const routingDocumentSchema = z
       });
       const m = route.match;
       if (m && m.min_amount !== undefined && m.max_amount !== undefined && m.min_amount >= m.max_amount) {
-        ctx.addIssue({ code: 'custom', path: ['routes', i, 'match', 'max_amount'], message: 'must be greater than min_amount (max_amount is exclusive)' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routes', i, 'match', 'max_amount'],
+          message: 'must be greater than min_amount (max_amount is exclusive)',
+        });
       }
     });
     const emails = new Map<string, number>();
@@ -102,7 +120,8 @@ export const routingDocumentSchema = z
       if (typeof rep?.email !== 'string') return;
       const e = rep.email.toLowerCase();
       const first = emails.get(e);
-      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['reps', i, 'email'], message: `duplicate rep e-mail "${rep.email}" (also reps.${first})` });
+      if (first !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['reps', i, 'email'], message: `duplicate rep e-mail "${rep.email}" (also reps.${first})` });
       else emails.set(e, i);
     });
   });

@@ -44,7 +44,10 @@ export function createRoutingStore(redis: Redis, prefix: string) {
    * Stores `routing` as the next version. A document equal to the current one is not a change: the answer
    * is the current version and the history gains no line.
    */
-  async function save(routing: RoutingDocument, opts: { source: string; fileSha?: string }): Promise<{ version: number; changed: boolean }> {
+  async function save(
+    routing: RoutingDocument,
+    opts: { source: string; fileSha?: string },
+  ): Promise<{ version: number; changed: boolean }> {
     for (let attempt = 0; attempt < 20; attempt++) {
       const cur = await current();
       const summary = summarizeRoutingChange(cur?.routing ?? null, routing);
@@ -54,7 +57,14 @@ export function createRoutingStore(redis: Redis, prefix: string) {
       }
       const saved_at = new Date().toISOString();
       const entry = JSON.stringify({ saved_at, summary, source: opts.source });
-      const v = Number(await runScript(redis, SAVE, [k.version, k.versions, k.history, k.fileSha], [String(cur?.version ?? 0), JSON.stringify({ routing, saved_at }), entry, saved_at, opts.fileSha ?? '']));
+      const v = Number(
+        await runScript(
+          redis,
+          SAVE,
+          [k.version, k.versions, k.history, k.fileSha],
+          [String(cur?.version ?? 0), JSON.stringify({ routing, saved_at }), entry, saved_at, opts.fileSha ?? ''],
+        ),
+      );
       if (v > 0) return { version: v, changed: true };
     }
     throw new Error('routing is being changed by someone else; try again');

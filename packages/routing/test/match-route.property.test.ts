@@ -42,7 +42,10 @@ function keyHolds(key: keyof RouteMatch, m: RouteMatch, f: RouteFacts): boolean 
       return f.ownerEmail !== null && m.owner_emails!.includes(f.ownerEmail.toLowerCase());
     case 'stages': {
       if (f.stage === null) return false;
-      const words = f.stage.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+      const words = f.stage
+        .toLowerCase()
+        .split(/[^a-z0-9]+/)
+        .filter(Boolean);
       return m.stages!.some((s) => {
         const want = s.split('_');
         return words.some((_, i) => want.every((w, j) => words[i + j] === w));
@@ -64,11 +67,16 @@ describe('route matching (properties)', () => {
 
   it('an empty match takes every deal, and removing a key never turns a match into a miss', () => {
     fc.assert(
-      fc.property(match, facts, fc.constantFrom<keyof RouteMatch>('accounts', 'min_amount', 'max_amount', 'stages', 'owner_emails'), (m, f, drop) => {
-        expect(routeMatches({}, f)).toBe(true);
-        const { [drop]: _gone, ...looser } = m;
-        if (routeMatches(m, f)) expect(routeMatches(looser, f)).toBe(true);
-      }),
+      fc.property(
+        match,
+        facts,
+        fc.constantFrom<keyof RouteMatch>('accounts', 'min_amount', 'max_amount', 'stages', 'owner_emails'),
+        (m, f, drop) => {
+          expect(routeMatches({}, f)).toBe(true);
+          const { [drop]: _gone, ...looser } = m;
+          if (routeMatches(m, f)) expect(routeMatches(looser, f)).toBe(true);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -131,7 +139,7 @@ describe('the dial plan of a matched route', () => {
     ],
     reps: [{ email: 'priya@seller.example', name: 'Priya Raman', phone: '+15550100201' }],
   };
-  it('lists the route\'s recipients in its order, each with its own tries, and the owner\'s rep', () => {
+  it("lists the route's recipients in its order, each with its own tries, and the owner's rep", () => {
     const plan = planFor(doc, 3, { account: null, amount: 900_000, stage: 'Negotiation', ownerEmail: 'priya@seller.example' }, 2);
     expect(plan).toEqual({
       route: 'big deals',
@@ -142,9 +150,15 @@ describe('the dial plan of a matched route', () => {
       ],
       ae: { name: 'Priya Raman', phone: '+15550100201' },
     });
-    expect(planFor(doc, 3, { account: null, amount: 120_000, stage: null, ownerEmail: null }, 2)).toMatchObject({ route: 'everything else', call: [{ id: 'vp' }], ae: null });
+    expect(planFor(doc, 3, { account: null, amount: 120_000, stage: null, ownerEmail: null }, 2)).toMatchObject({
+      route: 'everything else',
+      call: [{ id: 'vp' }],
+      ae: null,
+    });
   });
   it('names nobody when no route matches', () => {
-    expect(planFor({ ...doc, routes: [doc.routes[0]!] }, 1, { account: null, amount: 10, stage: null, ownerEmail: null }, 2)).toMatchObject({ route: null, call: [] });
+    expect(planFor({ ...doc, routes: [doc.routes[0]!] }, 1, { account: null, amount: 10, stage: null, ownerEmail: null }, 2)).toMatchObject(
+      { route: null, call: [] },
+    );
   });
 });

@@ -5,12 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { loadRoutingFile, routingFromEnv, validateRouting } from '../src/index.ts';
 import { goodDocument } from './routing-fixture.ts';
 
-
 describe('validating a routing document', () => {
-  it('accepts design.md §7.1\'s example and fills in the defaults', () => {
+  it("accepts design.md §7.1's example and fills in the defaults", () => {
     const v = validateRouting(goodDocument);
     expect(v.ok).toBe(true);
-    if (v.ok) expect(v.routing.recipients[1]).toEqual({ id: 'cro', name: 'Alex Kim', phone: '+15550100400', timezone: 'UTC', quiet_hours: '' });
+    if (v.ok)
+      expect(v.routing.recipients[1]).toEqual({ id: 'cro', name: 'Alex Kim', phone: '+15550100400', timezone: 'UTC', quiet_hours: '' });
   });
 
   it('names every problem with its path: unknown recipient, non-E.164 phone, unknown time zone, empty call', () => {
@@ -58,7 +58,10 @@ describe('ROUTING_FILE', () => {
   const dir = mkdtempSync(join(tmpdir(), 'routing-file-'));
   it('reads YAML and JSON through the same schema', () => {
     const yamlFile = join(dir, 'routing.yaml');
-    writeFileSync(yamlFile, 'recipients:\n  - id: vp\n    name: Jordan Lee\n    phone: "+15550100100"\nroutes:\n  - name: all\n    call: [vp]\n');
+    writeFileSync(
+      yamlFile,
+      'recipients:\n  - id: vp\n    name: Jordan Lee\n    phone: "+15550100100"\nroutes:\n  - name: all\n    call: [vp]\n',
+    );
     expect(loadRoutingFile(yamlFile).routing.routes[0]).toEqual({ name: 'all', match: {}, call: ['vp'] });
     const jsonFile = join(dir, 'routing.json');
     writeFileSync(jsonFile, JSON.stringify(goodDocument));
@@ -67,13 +70,21 @@ describe('ROUTING_FILE', () => {
   it('refuses a file with problems, naming each', () => {
     const f = join(dir, 'bad.yaml');
     writeFileSync(f, 'recipients: []\nroutes:\n  - name: all\n    call: [nobody]\n');
-    expect(() => loadRoutingFile(f)).toThrow(/recipients: must list at least one recipient[\s\S]*routes\.0\.call\.0: unknown recipient "nobody"/);
+    expect(() => loadRoutingFile(f)).toThrow(
+      /recipients: must list at least one recipient[\s\S]*routes\.0\.call\.0: unknown recipient "nobody"/,
+    );
   });
 });
 
 describe('the routing the environment defines', () => {
-  const env = { VP_SALES_NUMBER: '+15550100001', VP_NAME: 'the VP of Sales', ESCALATION_NUMBERS: ['+15550100009'], VP_TIMEZONE: 'America/New_York', QUIET_HOURS: '21:00-07:00' };
-  it('is the VP with the default retries, then each escalation number once, under the VP\'s quiet hours', () => {
+  const env = {
+    VP_SALES_NUMBER: '+15550100001',
+    VP_NAME: 'the VP of Sales',
+    ESCALATION_NUMBERS: ['+15550100009'],
+    VP_TIMEZONE: 'America/New_York',
+    QUIET_HOURS: '21:00-07:00',
+  };
+  it("is the VP with the default retries, then each escalation number once, under the VP's quiet hours", () => {
     const doc = routingFromEnv(env, []);
     expect(validateRouting(doc).ok).toBe(true);
     expect(doc.routes).toEqual([{ name: 'everything', match: {}, call: ['vp', 'escalation-1'] }]);

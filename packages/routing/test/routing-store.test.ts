@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { connectTestRedis, deleteKeys, uniquePrefix } from '@dda/testkit';
-import { createAlertPlans, createRoutingStore, currentRoutingSource, validateRouting, type DialPlan, type RoutingDocument } from '../src/index.ts';
+import {
+  createAlertPlans,
+  createRoutingStore,
+  currentRoutingSource,
+  validateRouting,
+  type DialPlan,
+  type RoutingDocument,
+} from '../src/index.ts';
 import { goodDocument } from './routing-fixture.ts';
 
 let redis: Redis;
@@ -77,7 +84,7 @@ describe('the routing store (real Redis)', () => {
     expect((await store.history())[0]?.source).toBe('ROUTING_FILE');
   });
 
-  it('the routing in force falls back to the environment\'s, as version 0', async () => {
+  it("the routing in force falls back to the environment's, as version 0", async () => {
     const store = createRoutingStore(redis, fresh());
     const envDoc = { ...doc(), routes: [doc().routes[1]!] };
     const current = currentRoutingSource(store, envDoc);
@@ -86,7 +93,7 @@ describe('the routing store (real Redis)', () => {
     expect(await current()).toMatchObject({ version: 1, source: 'document' });
   });
 
-  it('an alert\'s plan is fixed by the first claim', async () => {
+  it("an alert's plan is fixed by the first claim", async () => {
     const plans = createAlertPlans(redis, fresh());
     const p1: DialPlan = { route: 'a', version: 1, call: [], ae: null };
     const p2: DialPlan = { route: 'b', version: 2, call: [], ae: null };

@@ -31,14 +31,19 @@ describe('AI simulator through the openai package', () => {
   it('answers a plain completion in the exact chat.completion shape', async () => {
     const res = await ask();
     expect(Object.keys(res).sort()).toEqual(['choices', 'created', 'id', 'model', 'object', 'usage']);
-    expect(res).toMatchObject({ object: 'chat.completion', model: MODEL, choices: [{ index: 0, message: { role: 'assistant' }, finish_reason: 'stop' }] });
+    expect(res).toMatchObject({
+      object: 'chat.completion',
+      model: MODEL,
+      choices: [{ index: 0, message: { role: 'assistant' }, finish_reason: 'stop' }],
+    });
     expect(res.usage?.total_tokens).toBe((res.usage?.prompt_tokens ?? 0) + (res.usage?.completion_tokens ?? 0));
     const content = res.choices[0]?.message.content ?? '';
     const words = content.split(/\s+/).filter(Boolean).length;
     expect(words).toBeGreaterThanOrEqual(40);
     expect(words).toBeLessThanOrEqual(70);
-    for (const value of ['Northwind Traders', '$185,000', 'Negotiation/Review', 'Dana Whitfield', 'December 19']) expect(content).toContain(value);
-    expect(content).not.toMatch(/[*#`\[\]@]|\n/);
+    for (const value of ['Northwind Traders', '$185,000', 'Negotiation/Review', 'Dana Whitfield', 'December 19'])
+      expect(content).toContain(value);
+    expect(content).not.toMatch(/[*#`[\]@]|\n/);
   });
 
   it('is deterministic: the same prompt gets the same words', async () => {
@@ -48,7 +53,12 @@ describe('AI simulator through the openai package', () => {
 
   it('streams chunks that add up to the plain reply, ending with [DONE]', async () => {
     const plain = (await ask()).choices[0]?.message.content;
-    const stream = await client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: PROMPT }], stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({
+      model: MODEL,
+      messages: [{ role: 'user', content: PROMPT }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     let text = '';
     let chunks = 0;
     let finish: string | null = null;
@@ -102,12 +112,17 @@ describe('AI simulator through the openai package', () => {
 
   it('rejects a wrong key with 401', async () => {
     const wrong = new OpenAI({ apiKey: 'not-the-key', baseURL: sim.url, maxRetries: 0 });
-    await expect(wrong.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'hi' }] })).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    await expect(wrong.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'hi' }] })).rejects.toBeInstanceOf(
+      OpenAI.AuthenticationError,
+    );
     expect(sim.requests).toHaveLength(0);
   });
 
   it('rejects a request without model or messages with 400', async () => {
-    await expect(client.chat.completions.create({ model: '', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ status: 400, param: 'model' });
+    await expect(client.chat.completions.create({ model: '', messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({
+      status: 400,
+      param: 'model',
+    });
     await expect(client.chat.completions.create({ model: MODEL, messages: [] })).rejects.toMatchObject({ status: 400, param: 'messages' });
   });
 });
@@ -129,9 +144,9 @@ describe('behaviours', () => {
 
   it('timeout mode holds the answer past the caller’s timeout, and close() is still quick', async () => {
     sim.setBehaviour({ mode: 'timeout' });
-    await expect(client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: PROMPT }] }, { timeout: 200 })).rejects.toBeInstanceOf(
-      OpenAI.APIConnectionTimeoutError,
-    );
+    await expect(
+      client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: PROMPT }] }, { timeout: 200 }),
+    ).rejects.toBeInstanceOf(OpenAI.APIConnectionTimeoutError);
     const pending = ask().catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 100));
     const started = performance.now();

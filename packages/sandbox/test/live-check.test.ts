@@ -69,7 +69,18 @@ describe('npm run live-check (the CLI)', () => {
     const lines: string[] = [];
     try {
       const code = await liveCheckCli(
-        ['--to', to, '--public-url', `http://127.0.0.1:${port}/telnyx`, '--port', String(port), '--host', '127.0.0.1', '--report', join(dir, 'r.json')],
+        [
+          '--to',
+          to,
+          '--public-url',
+          `http://127.0.0.1:${port}/telnyx`,
+          '--port',
+          String(port),
+          '--host',
+          '127.0.0.1',
+          '--report',
+          join(dir, 'r.json'),
+        ],
         {
           TELNYX_API_KEY: 'KEY_CLI',
           TELNYX_CONNECTION_ID: 'conn',

@@ -48,7 +48,10 @@ describe('@dda/merge client against the simulator', () => {
       cursor = page.next ?? undefined;
       pages++;
     } while (cursor);
-    const live = sim.listDeals().filter((d) => !d.remote_was_deleted).map((d) => d.id);
+    const live = sim
+      .listDeals()
+      .filter((d) => !d.remote_was_deleted)
+      .map((d) => d.id);
     expect(new Set(seen).size).toBe(seen.length);
     expect([...seen].sort()).toEqual([...live].sort());
     expect(pages).toBe(Math.ceil(live.length / 2));
@@ -171,7 +174,9 @@ describe('control over HTTP (/_sim)', () => {
 
   it('sets faults', async () => {
     expect((await post('/faults', { status: 503, count: 1 })).status).toBe(200);
-    const res = await fetch(`${sim.url}/crm/v1/users/${FIXTURE_IDS.owner}`, { headers: { authorization: `Bearer ${API_KEY}`, 'x-account-token': ACCOUNT_TOKEN } });
+    const res = await fetch(`${sim.url}/crm/v1/users/${FIXTURE_IDS.owner}`, {
+      headers: { authorization: `Bearer ${API_KEY}`, 'x-account-token': ACCOUNT_TOKEN },
+    });
     expect(res.status).toBe(503);
     expect((await post('/faults', { status: 418 })).status).toBe(400);
   });

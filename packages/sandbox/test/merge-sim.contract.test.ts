@@ -22,9 +22,15 @@ function keyDiff(actual: unknown, expected: unknown, path = '$'): string[] {
   }
   if (isObj(expected)) {
     if (!isObj(actual)) return [`${path}: expected an object, got ${JSON.stringify(actual)}`];
-    const missing = Object.keys(expected).filter((k) => !(k in actual)).map((k) => `${path}.${k}: missing`);
-    const extra = Object.keys(actual).filter((k) => !(k in expected)).map((k) => `${path}.${k}: not in fixture`);
-    const nested = Object.keys(expected).filter((k) => k in actual).flatMap((k) => keyDiff(actual[k], expected[k], `${path}.${k}`));
+    const missing = Object.keys(expected)
+      .filter((k) => !(k in actual))
+      .map((k) => `${path}.${k}: missing`);
+    const extra = Object.keys(actual)
+      .filter((k) => !(k in expected))
+      .map((k) => `${path}.${k}: not in fixture`);
+    const nested = Object.keys(expected)
+      .filter((k) => k in actual)
+      .flatMap((k) => keyDiff(actual[k], expected[k], `${path}.${k}`));
     return [...missing, ...extra, ...nested];
   }
   return actual !== null && typeof actual === 'object' ? [`${path}: expected a plain value`] : [];
@@ -56,10 +62,15 @@ describe('merge simulator wire shapes match the Merge fixtures', () => {
   });
 
   it('serves users, accounts and stages with the fixture key sets', async () => {
-    for (const [list, file] of [['users', 'user.json'], ['accounts', 'account.json'], ['stages', 'stage.json']] as const) {
+    for (const [list, file] of [
+      ['users', 'user.json'],
+      ['accounts', 'account.json'],
+      ['stages', 'stage.json'],
+    ] as const) {
       const page = (await get(`/crm/v1/${list}`)) as { results: Array<{ id: string }> };
       expect(page.results.length, list).toBeGreaterThan(0);
-      for (const row of page.results) expect(keyDiff(await get(`/crm/v1/${list}/${row.id}`), fixture(file)), `${list}/${row.id}`).toEqual([]);
+      for (const row of page.results)
+        expect(keyDiff(await get(`/crm/v1/${list}/${row.id}`), fixture(file)), `${list}/${row.id}`).toEqual([]);
     }
   });
 
@@ -94,16 +105,19 @@ describe('webhookFor', () => {
   });
   afterEach(() => sim.close());
 
-  it.each(['Opportunity.changed', 'Opportunity.added', 'Opportunity.removed'] as const)('%s has the fixture envelope and a signature that verifies', (event) => {
-    const { body, signature } = sim.webhookFor(FIXTURE_IDS.deal, event, 'whsec-test');
-    const parsed = JSON.parse(body);
-    expect(keyDiff(parsed, fixture('webhook.opportunity.changed.json'))).toEqual([]);
-    expect(parsed.hook.event).toBe(event);
-    expect(verifyMergeSignature(Buffer.from(body), signature, ['whsec-test'])).toBe(true);
-    expect(verifyMergeSignature(Buffer.from(body), signature, ['another-key'])).toBe(false);
-    const intent = classifyMergeWebhook(mergeWebhookSchema.parse(parsed));
-    expect(intent).toMatchObject({ kind: 'opportunity', opportunityId: FIXTURE_IDS.deal });
-  });
+  it.each(['Opportunity.changed', 'Opportunity.added', 'Opportunity.removed'] as const)(
+    '%s has the fixture envelope and a signature that verifies',
+    (event) => {
+      const { body, signature } = sim.webhookFor(FIXTURE_IDS.deal, event, 'whsec-test');
+      const parsed = JSON.parse(body);
+      expect(keyDiff(parsed, fixture('webhook.opportunity.changed.json'))).toEqual([]);
+      expect(parsed.hook.event).toBe(event);
+      expect(verifyMergeSignature(Buffer.from(body), signature, ['whsec-test'])).toBe(true);
+      expect(verifyMergeSignature(Buffer.from(body), signature, ['another-key'])).toBe(false);
+      const intent = classifyMergeWebhook(mergeWebhookSchema.parse(parsed));
+      expect(intent).toMatchObject({ kind: 'opportunity', opportunityId: FIXTURE_IDS.deal });
+    },
+  );
 
   it('carries the stored record unexpanded, and the fixture linked account', () => {
     sim.moveDeal(FIXTURE_IDS.deal, 'Negotiation/Review');

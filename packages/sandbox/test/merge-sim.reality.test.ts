@@ -12,12 +12,17 @@ afterEach(async () => {
   sim = undefined;
 });
 
-const get = (path: string, token = TOKEN) => fetch(`${sim!.url}${path}`, { headers: { authorization: `Bearer ${API_KEY}`, 'x-account-token': token } });
+const get = (path: string, token = TOKEN) =>
+  fetch(`${sim!.url}${path}`, { headers: { authorization: `Bearer ${API_KEY}`, 'x-account-token': token } });
 
 describe('the Merge simulator behaves as Merge really does (reality.md §3)', () => {
   it('limits each account token to 100 requests in a rolling minute by default, with Retry-After on only some 429s', async () => {
     sim = await createMergeSimulator({ apiKey: API_KEY, accountToken: TOKEN });
-    const statuses = await Promise.all(Array.from({ length: 104 }, () => get('/crm/v1/stages').then((r) => ({ status: r.status, retryAfter: r.headers.get('retry-after') }))));
+    const statuses = await Promise.all(
+      Array.from({ length: 104 }, () =>
+        get('/crm/v1/stages').then((r) => ({ status: r.status, retryAfter: r.headers.get('retry-after') })),
+      ),
+    );
     expect(statuses.filter((s) => s.status === 200)).toHaveLength(100);
     const throttled = statuses.filter((s) => s.status === 429);
     expect(throttled).toHaveLength(4);
@@ -49,7 +54,9 @@ describe('the Merge simulator behaves as Merge really does (reality.md §3)', ()
 
   it('lists notes in sync order; the client sorts them into CRM order itself', async () => {
     sim = await createMergeSimulator({ apiKey: API_KEY, accountToken: TOKEN, rateLimitPerMinute: 0 });
-    const page = (await (await get(`/crm/v1/notes?opportunity_id=${COLD_CHAIN}`)).json()) as { results: { content: string; remote_created_at: string }[] };
+    const page = (await (await get(`/crm/v1/notes?opportunity_id=${COLD_CHAIN}`)).json()) as {
+      results: { content: string; remote_created_at: string }[];
+    };
     const remote = page.results.map((n) => Date.parse(n.remote_created_at));
     expect([...remote].sort((a, b) => b - a)).not.toEqual(remote); // Merge's order is not the CRM's
     const merge = createMergeClient({ baseUrl: sim.url, apiKey: API_KEY, accountToken: TOKEN });

@@ -39,7 +39,9 @@ describe('npm start in sandbox mode', () => {
     const merge = sandbox.env.MERGE_BASE_URL!;
     const statuses = await Promise.all(
       Array.from({ length: 101 }, () =>
-        fetch(`${merge}/crm/v1/stages`, { headers: { authorization: `Bearer ${SANDBOX_CREDENTIALS.mergeApiKey}`, 'x-account-token': SANDBOX_CREDENTIALS.mergeAccountToken } }).then((r) => r.status),
+        fetch(`${merge}/crm/v1/stages`, {
+          headers: { authorization: `Bearer ${SANDBOX_CREDENTIALS.mergeApiKey}`, 'x-account-token': SANDBOX_CREDENTIALS.mergeAccountToken },
+        }).then((r) => r.status),
       ),
     );
     expect(statuses).toContain(429);
@@ -48,8 +50,14 @@ describe('npm start in sandbox mode', () => {
   it('seeds two recipients (VP and CRO) and two linked accounts, each with its baseline, and prints both deals at once', async () => {
     const printed = sandbox!.instructions('http://localhost:5000');
     const routing = loadRoutingFile(sandbox!.env.ROUTING_FILE!).routing;
-    expect(routing.recipients.map((r) => [r.id, r.phone])).toEqual([['vp', SANDBOX_VP_NUMBER], ['cro', SANDBOX_CRO_NUMBER]]);
-    expect(routing.routes.map((r) => [r.name, r.call])).toEqual([['big deals', ['cro', 'vp']], ['everything else', ['vp']]]);
+    expect(routing.recipients.map((r) => [r.id, r.phone])).toEqual([
+      ['vp', SANDBOX_VP_NUMBER],
+      ['cro', SANDBOX_CRO_NUMBER],
+    ]);
+    expect(routing.routes.map((r) => [r.name, r.call])).toEqual([
+      ['big deals', ['cro', 'vp']],
+      ['everything else', ['vp']],
+    ]);
     const accounts = createAccountsStore({ redis: redis!, prefix, secretsKey: undefined, production: false });
     expect((await accounts.list()).map((a) => a.linked_account_id)).toEqual([SANDBOX_SECOND_ACCOUNT.linkedAccountId]);
     expect(await accounts.tokenFor(SANDBOX_SECOND_ACCOUNT.linkedAccountId)).toBe(SANDBOX_SECOND_ACCOUNT.token);

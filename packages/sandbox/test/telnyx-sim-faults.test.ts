@@ -13,8 +13,7 @@ import { withIds } from './dialed-leg.ts';
 const VP = '+14155550101';
 const FROM = '+14155550199';
 const keys = generateWebhookKeyPair();
-const fixture = (name: string) =>
-  JSON.parse(readFileSync(new URL(`../../../fixtures/telnyx/${name}`, import.meta.url), 'utf8'));
+const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../../fixtures/telnyx/${name}`, import.meta.url), 'utf8'));
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {

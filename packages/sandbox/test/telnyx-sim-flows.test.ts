@@ -1,20 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  commandId,
-  createCallCommands,
-  decodeClientState,
-  encodeClientState,
-  generateWebhookKeyPair,
-  type Leg,
-} from '@dda/telnyx';
-import {
-  createTelnyxSimulator,
-  createWebhookCollector,
-  personas,
-  type CollectedWebhook,
-  type Persona,
-} from '../src/telnyx-sim/index.ts';
+import { commandId, createCallCommands, decodeClientState, encodeClientState, generateWebhookKeyPair, type Leg } from '@dda/telnyx';
+import { createTelnyxSimulator, createWebhookCollector, personas, type CollectedWebhook, type Persona } from '../src/telnyx-sim/index.ts';
 import { withIds } from './dialed-leg.ts';
 
 /**
@@ -26,8 +13,7 @@ const AE = '+14155550102';
 const FROM = '+14155550199';
 const keys = generateWebhookKeyPair();
 
-const fixture = (name: string) =>
-  JSON.parse(readFileSync(new URL(`../../../fixtures/telnyx/${name}`, import.meta.url), 'utf8'));
+const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../../fixtures/telnyx/${name}`, import.meta.url), 'utf8'));
 const envelopeMetaKeys = Object.keys(fixture('envelope.call.initiated.docs.json').meta).sort();
 const sorted = (o: object) => Object.keys(o).sort();
 
@@ -185,8 +171,7 @@ async function runFlow(vp: Persona, ae: Persona, amd = 'detect_words'): Promise<
 }
 
 /** Each leg's own order is deterministic; how the two legs interleave depends on timing. */
-const onLeg = (sequence: string[], leg: Leg) =>
-  sequence.filter((s) => s.startsWith(`${leg} `)).map((s) => s.slice(leg.length + 1));
+const onLeg = (sequence: string[], leg: Leg) => sequence.filter((s) => s.startsWith(`${leg} `)).map((s) => s.slice(leg.length + 1));
 
 describe('simulated conversations, driven through the SDK', () => {
   it('vpSaysConnect + aeAccepts: briefing, "connect me", whisper, key 1, bridge', async () => {

@@ -77,12 +77,14 @@ describe('telnyx simulator modes: client_state echo', () => {
     const leg = await env.answered();
     await env.speak(leg.callControlId, LONG, { client_state: b64('first') }); // still playing at the next
     await env.speak(leg.callControlId, 'Second prompt.', { client_state: b64('second') });
-    await env.hooks.waitFor((w) => env.all(leg.callLegId, 'call.speak.ended').length === 2 && w.event.data.event_type === 'call.speak.ended');
+    await env.hooks.waitFor(
+      (w) => env.all(leg.callLegId, 'call.speak.ended').length === 2 && w.event.data.event_type === 'call.speak.ended',
+    );
     expect(env.all(leg.callLegId, 'call.speak.ended').map(stateOf)).toEqual(['first', 'second']);
     await env.hangup(leg.callControlId);
   });
 
-  it('clientStateEcho leg (leg-wide-client-state): the first speak.ended carries the later command\'s state', async () => {
+  it("clientStateEcho leg (leg-wide-client-state): the first speak.ended carries the later command's state", async () => {
     const env = await setup(TELNYX_MODE_MATRIX['leg-wide-client-state']);
     const leg = await env.dial(VP, { client_state: b64('dial') });
     await env.hooks.waitFor(env.of(leg.callLegId, 'call.answered'));
@@ -234,7 +236,12 @@ describe('telnyx simulator modes: AMD and prompts', () => {
 });
 
 describe('telnyx simulator modes: keys and speech', () => {
-  const pressDuringSpeak: Persona = { answer: 'human', ringMs: 500, responses: [{ press: '1', during: 'any' }], hangupAfterIdleMs: 100_000 };
+  const pressDuringSpeak: Persona = {
+    answer: 'human',
+    ringMs: 500,
+    responses: [{ press: '1', during: 'any' }],
+    hangupAfterIdleMs: 100_000,
+  };
 
   it('dtmfOutsideGather (default): a key pressed during a plain speak arrives as call.dtmf.received', async () => {
     const env = await setup(TELNYX_MODE_MATRIX.default, pressDuringSpeak);
@@ -421,10 +428,12 @@ describe('telnyx simulator modes: webhook delivery', () => {
     const dropped = env.sim.webhooksSent.filter((s) => s.dropped);
     expect(dropped).toHaveLength(1);
     expect(dropped[0]).toMatchObject({ event_type: 'call.speak.ended', callControlId: vp.callControlId, delivered: false });
-    expect(env.sim.audioTimeline().filter((e) => e.callControlId === vp.callControlId).map((e) => e.status)).toEqual([
-      'completed',
-      'completed',
-    ]);
+    expect(
+      env.sim
+        .audioTimeline()
+        .filter((e) => e.callControlId === vp.callControlId)
+        .map((e) => e.status),
+    ).toEqual(['completed', 'completed']);
     await env.hangup(vp.callControlId);
     await env.hangup(ae.callControlId);
   });
@@ -446,7 +455,12 @@ describe('telnyx simulator modes: failCommands', () => {
   });
 
   it('failCommands on bridge and dial with a chosen code and status; setModes restarts the count', async () => {
-    const env = await setup({ failCommands: [{ action: 'bridge', code: '90018' }, { action: 'dial', count: 2, status: 500, code: '10007' }] });
+    const env = await setup({
+      failCommands: [
+        { action: 'bridge', code: '90018' },
+        { action: 'dial', count: 2, status: 500, code: '10007' },
+      ],
+    });
     const noSdkRetry = createCallCommands({ apiKey: 'KEY_TEST', baseURL: env.sim.url, maxRetries: 0 });
     const d = await noSdkRetry
       .dial({ connection_id: 'c', from: FROM, to: VP, webhook_url: env.hooks.url, command_id: cid('dial') })
@@ -455,10 +469,14 @@ describe('telnyx simulator modes: failCommands', () => {
     env.sim.setModes({ failCommands: [{ action: 'bridge', code: '90034' }] });
     const vp = await env.answered(VP);
     const ae = await env.answered(AE);
-    const b = await env.cmd.bridge(vp.callControlId, { call_control_id_to_bridge_with: ae.callControlId, command_id: cid('b') }).catch((e) => e);
+    const b = await env.cmd
+      .bridge(vp.callControlId, { call_control_id_to_bridge_with: ae.callControlId, command_id: cid('b') })
+      .catch((e) => e);
     expect(telnyxErrorCode(b)).toBe('90034');
     expect(env.sim.calls().every((c) => c.state === 'answered')).toBe(true);
-    expect(await env.cmd.bridge(vp.callControlId, { call_control_id_to_bridge_with: ae.callControlId, command_id: cid('b') })).toEqual({ ok: true });
+    expect(await env.cmd.bridge(vp.callControlId, { call_control_id_to_bridge_with: ae.callControlId, command_id: cid('b') })).toEqual({
+      ok: true,
+    });
     await env.hangup(vp.callControlId);
   });
 });

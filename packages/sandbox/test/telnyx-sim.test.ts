@@ -18,8 +18,7 @@ const MACHINE = '+14155550105';
 const PRESSER = '+14155550106';
 const FROM = '+14155550199';
 const keys = generateWebhookKeyPair();
-const fixture = (name: string) =>
-  JSON.parse(readFileSync(new URL(`../../../fixtures/telnyx/${name}`, import.meta.url), 'utf8'));
+const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../../fixtures/telnyx/${name}`, import.meta.url), 'utf8'));
 const sorted = (o: object) => Object.keys(o).sort();
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
@@ -179,7 +178,9 @@ describe('telnyx simulator: webhooks', () => {
       expectFixtureShape(w);
       expect(JSON.parse(w.raw).meta).toEqual({ attempt: 1, delivered_to: hooks.url });
       if (!w.event.data.event_type.startsWith('call.machine.')) {
-        expect(w.event.data.payload.call_control_id).toBe(w.event.data.payload.call_leg_id === vp.callLegId ? vp.callControlId : ae.callControlId);
+        expect(w.event.data.payload.call_control_id).toBe(
+          w.event.data.payload.call_leg_id === vp.callLegId ? vp.callControlId : ae.callControlId,
+        );
       }
     }
     expect(hooks.rejected).toEqual([]);
@@ -191,8 +192,7 @@ describe('telnyx simulator: webhooks', () => {
     const reject = await dial(REJECT);
     const nobody = await dial('+14155550177', { timeout_secs: 5 });
     sim.setPersona('+14155550177', { answer: 'no_answer' }); // only affects later dials
-    const cause = async (id: string) =>
-      ((await eventOf(id, 'call.hangup')).event.data.payload as Record<string, unknown>)['hangup_cause'];
+    const cause = async (id: string) => ((await eventOf(id, 'call.hangup')).event.data.payload as Record<string, unknown>)['hangup_cause'];
     expect(await cause(busy.callLegId)).toBe('user_busy');
     expect(await cause(reject.callLegId)).toBe('call_rejected');
     await cmd.hangup(nobody.callControlId, { command_id: cid('h') }); // the default persona answers: hang it up
@@ -268,7 +268,9 @@ describe('telnyx simulator: webhooks', () => {
     await cmd.hangup(ae.callControlId, { command_id: cid('h') });
     await eventOf(ae.callLegId, 'call.hangup');
     expect(sim.calls().find((c) => c.callControlId === vp.callControlId)?.state).toBe('answered');
-    expect(await cmd.speak(vp.callControlId, { payload: 'Dana dropped off.', voice: 'female', command_id: cid('s') })).toEqual({ ok: true });
+    expect(await cmd.speak(vp.callControlId, { payload: 'Dana dropped off.', voice: 'female', command_id: cid('s') })).toEqual({
+      ok: true,
+    });
     await cmd.hangup(vp.callControlId, { command_id: cid('h') });
     await eventOf(vp.callLegId, 'call.hangup');
     expect(typesOf(vp.callLegId).filter((t) => t === 'call.hangup')).toHaveLength(1);

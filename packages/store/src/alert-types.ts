@@ -3,15 +3,7 @@ import type { AlertDeal, AlertReason } from '@dda/domain';
 export type { AlertDeal };
 
 export type AlertStatus = 'pending' | 'waiting' | 'calling' | 'completed' | 'failed';
-export type AlertOutcome =
-  | 'connected'
-  | 'acknowledged'
-  | 'snoozed'
-  | 'ae_unavailable'
-  | 'voicemail'
-  | 'no_answer'
-  | 'escalated'
-  | 'failed';
+export type AlertOutcome = 'connected' | 'acknowledged' | 'snoozed' | 'ae_unavailable' | 'voicemail' | 'no_answer' | 'escalated' | 'failed';
 
 export type Briefing = {
   text: string;
@@ -43,4 +35,7 @@ export type Alert = {
   timeline: TimelineEntry[];
 };
 
-export type NewAlert = Omit<Alert, 'id' | 'created_at' | 'status' | 'outcome' | 'outcome_reason' | 'talk_seconds' | 'briefing' | 'timeline'>;
+export type NewAlert = Omit<
+  Alert,
+  'id' | 'created_at' | 'status' | 'outcome' | 'outcome_reason' | 'talk_seconds' | 'briefing' | 'timeline'
+>;

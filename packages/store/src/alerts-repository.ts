@@ -38,17 +38,22 @@ local function create_alert()
 end
 `;
 
-const CREATE_ALERT = namedScript(ALERT_SLOTS, `${CREATE_ALERT_LUA}
+const CREATE_ALERT = namedScript(
+  ALERT_SLOTS,
+  `${CREATE_ALERT_LUA}
 create_alert()
 return A.id
-`);
+`,
+);
 
 /*
  * Compare-and-set of a deal snapshot plus, when triage decided to alert, the alert itself, in one step:
  * racing deliveries of one change see either the old snapshot (and collide on the change key) or the new
  * one (and decide nothing changed). The new alert also joins the dispatch outbox.
  */
-const RECORD_SIGHTING = namedScript(['snapshot', 'change_key', 'cooldown', ...ALERT_SLOTS], `${CREATE_ALERT_LUA}
+const RECORD_SIGHTING = namedScript(
+  ['snapshot', 'change_key', 'cooldown', ...ALERT_SLOTS],
+  `${CREATE_ALERT_LUA}
 local cur = redis.call('GET', K.snapshot)
 local version = 0
 if cur then version = cjson.decode(cur).version end
@@ -73,7 +78,8 @@ redis.call('SET', K.change_key, A.id, 'EX', A.change_ttl_seconds)
 if A.cooldown_seconds > 0 then redis.call('SET', K.cooldown, A.id, 'EX', A.cooldown_seconds) end
 create_alert()
 return {'created', A.id}
-`);
+`,
+);
 
 export function createAlertsRepository(redis: Redis, prefix: string) {
   const k = {
@@ -117,12 +123,11 @@ export function createAlertsRepository(redis: Redis, prefix: string) {
   }
 
   async function readAlert(id: string): Promise<Alert | null> {
-    const [[, h], [, tl]] = (await redis
-      .multi()
-      .hgetall(k.alert(id))
-      .lrange(k.timeline(id), 0, -1)
-      .exec()) as [[null, Record<string, string>], [null, string[]]];
-    if (!h || !h['doc']) return null;
+    const [[, h], [, tl]] = (await redis.multi().hgetall(k.alert(id)).lrange(k.timeline(id), 0, -1).exec()) as [
+      [null, Record<string, string>],
+      [null, string[]],
+    ];
+    if (!h?.['doc']) return null;
     const doc = JSON.parse(h['doc']) as NewAlert;
     return {
       id,
@@ -157,7 +162,12 @@ export function createAlertsRepository(redis: Redis, prefix: string) {
       const res = (await runNamedScript(
         redis,
         RECORD_SIGHTING,
-        { snapshot: k.snapshot(args.dealId), change_key: k.changeKey(args.dealId, change), cooldown: k.cooldown(args.dealId), ...alertKeys(id) },
+        {
+          snapshot: k.snapshot(args.dealId),
+          change_key: k.changeKey(args.dealId, change),
+          cooldown: k.cooldown(args.dealId),
+          ...alertKeys(id),
+        },
         {
           ...alertArgs(id, args.alert?.doc ?? null, now),
           expected_version: args.expectedVersion,
@@ -206,11 +216,19 @@ export function createAlertsRepository(redis: Redis, prefix: string) {
 
     /** One entry of the catalogued vocabulary (packages/domain/src/timeline-events.ts), typed by its event. */
     async addTimeline<E extends TimelineEventName>(id: string, event: E, detail: TimelineDetails[E]): Promise<void> {
-      await redis.multi().rpush(k.timeline(id), timelineEntry(event, detail)).publish(k.changes, changed({ id, change: 'timeline', event })).exec();
+      await redis
+        .multi()
+        .rpush(k.timeline(id), timelineEntry(event, detail))
+        .publish(k.changes, changed({ id, change: 'timeline', event }))
+        .exec();
     },
 
     async setStatus(id: string, status: AlertStatus): Promise<void> {
-      await redis.multi().hset(k.alert(id), 'status', status).publish(k.changes, changed({ id, change: 'status' })).exec();
+      await redis
+        .multi()
+        .hset(k.alert(id), 'status', status)
+        .publish(k.changes, changed({ id, change: 'status' }))
+        .exec();
     },
 
     /** The first outcome wins: a late event cannot turn `connected` into `failed`. */

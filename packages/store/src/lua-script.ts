@@ -33,6 +33,16 @@ export function namedScript<const Slot extends string>(slots: readonly Slot[], b
   return { ...luaScript(`${header}\n${body}`), slots };
 }
 
-export function runNamedScript<Slot extends string>(redis: Redis, script: NamedScript<Slot>, keys: Record<Slot, string>, args: Record<string, unknown>): Promise<unknown> {
-  return runScript(redis, script, script.slots.map((name) => keys[name]), [JSON.stringify(args)]);
+export function runNamedScript<Slot extends string>(
+  redis: Redis,
+  script: NamedScript<Slot>,
+  keys: Record<Slot, string>,
+  args: Record<string, unknown>,
+): Promise<unknown> {
+  return runScript(
+    redis,
+    script,
+    script.slots.map((name) => keys[name]),
+    [JSON.stringify(args)],
+  );
 }

@@ -21,30 +21,78 @@ const doc = (source: NewAlert['source']): NewAlert => ({
   source,
   reason: 'moved from Proposal to alert stage Negotiation',
   reasons: ['entered_alert_stage'],
-  deal: { id: 'deal-1', name: 'Expansion', amount: 185000, currency: null, stage: 'Negotiation', previous_stage: 'Proposal', account: 'Northwind', owner: null, close_date: null },
+  deal: {
+    id: 'deal-1',
+    name: 'Expansion',
+    amount: 185000,
+    currency: null,
+    stage: 'Negotiation',
+    previous_stage: 'Proposal',
+    account: 'Northwind',
+    owner: null,
+    close_date: null,
+  },
 });
-const snapshot = { stage: 'negotiation', band: 'above' as const, amount: 185000, modifiedAt: '2026-12-01T00:00:00Z', seenAt: '2026-12-01T00:00:01Z' };
+const snapshot = {
+  stage: 'negotiation',
+  band: 'above' as const,
+  amount: 185000,
+  modifiedAt: '2026-12-01T00:00:00Z',
+  seenAt: '2026-12-01T00:00:01Z',
+};
 
 describe('the alert store', () => {
   it('records a sighting once: racing writers of one change get created, then duplicate, then conflict on a stale version', async () => {
-    const first = await alerts.recordSighting({ dealId: 'deal-1', expectedVersion: 0, snapshot: snapshot, alert: { doc: doc('webhook'), changeKey: 'c1' } });
+    const first = await alerts.recordSighting({
+      dealId: 'deal-1',
+      expectedVersion: 0,
+      snapshot: snapshot,
+      alert: { doc: doc('webhook'), changeKey: 'c1' },
+    });
     expect(first.kind).toBe('created');
-    const stale = await alerts.recordSighting({ dealId: 'deal-1', expectedVersion: 0, snapshot: snapshot, alert: { doc: doc('webhook'), changeKey: 'c1' } });
+    const stale = await alerts.recordSighting({
+      dealId: 'deal-1',
+      expectedVersion: 0,
+      snapshot: snapshot,
+      alert: { doc: doc('webhook'), changeKey: 'c1' },
+    });
     expect(stale.kind).toBe('conflict');
-    const again = await alerts.recordSighting({ dealId: 'deal-1', expectedVersion: 1, snapshot: snapshot, alert: { doc: doc('webhook'), changeKey: 'c1' } });
+    const again = await alerts.recordSighting({
+      dealId: 'deal-1',
+      expectedVersion: 1,
+      snapshot: snapshot,
+      alert: { doc: doc('webhook'), changeKey: 'c1' },
+    });
     expect(again).toEqual({ kind: 'duplicate', alertId: (first as { alertId: string }).alertId });
     expect(await alerts.recordSighting({ dealId: 'deal-1', expectedVersion: 2, snapshot: snapshot })).toEqual({ kind: 'unchanged' });
     expect((await alerts.getSnapshot('deal-1'))?.version).toBe(3);
   });
 
   it('a flapping deal within the cooldown does not alert again', async () => {
-    const a = await alerts.recordSighting({ dealId: 'deal-2', expectedVersion: 0, snapshot: snapshot, alert: { doc: doc('webhook'), changeKey: 'x' }, cooldownSeconds: 60 });
-    const b = await alerts.recordSighting({ dealId: 'deal-2', expectedVersion: 1, snapshot: snapshot, alert: { doc: doc('webhook'), changeKey: 'y' }, cooldownSeconds: 60 });
+    const a = await alerts.recordSighting({
+      dealId: 'deal-2',
+      expectedVersion: 0,
+      snapshot: snapshot,
+      alert: { doc: doc('webhook'), changeKey: 'x' },
+      cooldownSeconds: 60,
+    });
+    const b = await alerts.recordSighting({
+      dealId: 'deal-2',
+      expectedVersion: 1,
+      snapshot: snapshot,
+      alert: { doc: doc('webhook'), changeKey: 'y' },
+      cooldownSeconds: 60,
+    });
     expect(b).toEqual({ kind: 'cooldown', lastAlertId: (a as { alertId: string }).alertId });
   });
 
   it('a triaged and a manual alert are born the same way: hash, index, timeline, outbox, counter', async () => {
-    const triaged = (await alerts.recordSighting({ dealId: 'deal-3', expectedVersion: 0, snapshot: snapshot, alert: { doc: doc('poll'), changeKey: 'z' } })) as { alertId: string };
+    const triaged = (await alerts.recordSighting({
+      dealId: 'deal-3',
+      expectedVersion: 0,
+      snapshot: snapshot,
+      alert: { doc: doc('poll'), changeKey: 'z' },
+    })) as { alertId: string };
     const manual = await alerts.createManual(doc('manual'));
     for (const id of [triaged.alertId, manual]) {
       const a = (await alerts.get(id))!;
@@ -53,7 +101,11 @@ describe('the alert store', () => {
       expect(await alerts.undispatched(1000)).toContain(id);
     }
     const counter = await redis.hgetall(`${prefix}:metrics:dda_alerts_created_total`);
-    expect(Object.values(counter).map(Number).reduce((x, y) => x + y, 0)).toBeGreaterThanOrEqual(4);
+    expect(
+      Object.values(counter)
+        .map(Number)
+        .reduce((x, y) => x + y, 0),
+    ).toBeGreaterThanOrEqual(4);
   });
 
   it('the first outcome wins; the talk time completes a connected alert', async () => {

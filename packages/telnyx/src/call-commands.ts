@@ -70,13 +70,16 @@ export function createCallCommands(opts: CallCommandsOptions) {
       const { data } = await timed('dial', () => client.calls.dial(body));
       // Telnyx ignores a dial whose command_id it has seen, and what it answers then is undocumented (reality.md
       // §2): failing here would fail an alert whose phone is ringing. The leg's webhooks carry its client_state.
-      return { callControlId: data?.call_control_id ?? null, callLegId: data?.call_leg_id ?? null, callSessionId: data?.call_session_id ?? null };
+      return {
+        callControlId: data?.call_control_id ?? null,
+        callLegId: data?.call_leg_id ?? null,
+        callSessionId: data?.call_session_id ?? null,
+      };
     },
     speak: (id: string, body: WithCommandId<ActionSpeakParams>) => command('speak', () => actions.speak(id, body)),
     gatherUsingSpeak: (id: string, body: WithCommandId<ActionGatherUsingSpeakParams>) =>
       command('gather_using_speak', () => actions.gatherUsingSpeak(id, body)),
-    stopGather: (id: string, body: WithCommandId<ActionStopGatherParams>) =>
-      command('gather_stop', () => actions.stopGather(id, body)),
+    stopGather: (id: string, body: WithCommandId<ActionStopGatherParams>) => command('gather_stop', () => actions.stopGather(id, body)),
     startTranscription: (id: string, body: WithCommandId<ActionStartTranscriptionParams>) =>
       command('transcription_start', () => actions.startTranscription(id, body)),
     stopTranscription: (id: string, body: WithCommandId<ActionStopTranscriptionParams>) =>

@@ -105,7 +105,9 @@ describe('createCallCommands against the simulator', () => {
     expect(isCallEndedError(err)).toBe(false);
     expect(isRetryableTelnyxError(err)).toBe(false);
 
-    const unauthorised = await commands([], { apiKey: 'wrong' }).dial(dialBody(VP, 'c3')).catch((e: unknown) => e);
+    const unauthorised = await commands([], { apiKey: 'wrong' })
+      .dial(dialBody(VP, 'c3'))
+      .catch((e: unknown) => e);
     expect(telnyxErrorCode(unauthorised)).toBe('10009');
     expect(isRetryableTelnyxError(unauthorised)).toBe(false);
   });
@@ -113,7 +115,9 @@ describe('createCallCommands against the simulator', () => {
   it('classifies 429 and 5xx that outlast the SDK retries as retryable', async () => {
     for (const status of [429, 500, 503] as const) {
       sim.setFaults({ commandStatus: status, commandFailCount: 1 });
-      const err = await commands([], { maxRetries: 0 }).dial(dialBody(VP, `c4-${status}`)).catch((e: unknown) => e);
+      const err = await commands([], { maxRetries: 0 })
+        .dial(dialBody(VP, `c4-${status}`))
+        .catch((e: unknown) => e);
       expect((err as { status?: number }).status).toBe(status);
       expect(isRetryableTelnyxError(err)).toBe(true);
     }

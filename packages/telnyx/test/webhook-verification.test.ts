@@ -3,8 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { generateWebhookKeyPair, signTelnyxWebhook, verifyTelnyxWebhook } from '../src/index.ts';
 
 // shared/ sits beside the repository, locally and in CI.
-const fixture = (name: string) =>
-  readFileSync(new URL(`../../../fixtures/telnyx/${name}`, import.meta.url), 'utf8');
+const fixture = (name: string) => readFileSync(new URL(`../../../fixtures/telnyx/${name}`, import.meta.url), 'utf8');
 
 const keys = generateWebhookKeyPair();
 const now = () => Math.floor(Date.now() / 1000);

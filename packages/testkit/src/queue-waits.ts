@@ -8,7 +8,9 @@ export async function waitForQueuesIdle(redis: Redis, prefix: string, names: str
   let quietRounds = 0;
   try {
     while (Date.now() < deadline) {
-      const counts = await Promise.all(queues.map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children')));
+      const counts = await Promise.all(
+        queues.map((q) => q.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children')),
+      );
       const busy = counts.some((c) => Object.values(c).some((v) => v > 0));
       quietRounds = busy ? 0 : quietRounds + 1;
       if (quietRounds >= 2) return;
@@ -20,7 +22,11 @@ export async function waitForQueuesIdle(redis: Redis, prefix: string, names: str
   }
 }
 
-export async function waitUntil<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000, label = 'condition'): Promise<T> {
+export async function waitUntil<T>(
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = 20_000,
+  label = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const v = await probe();

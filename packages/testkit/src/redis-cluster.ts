@@ -29,13 +29,42 @@ export async function startRedisCluster(opts: { masters?: number } = {}): Promis
       const d = join(dir, String(port));
       mkdirSync(d);
       procs.push(
-        spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', d, '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf',
-          '--appendonly', 'yes', '--appendfsync', 'always', '--maxmemory-policy', 'noeviction', '--save', ''], { stdio: 'ignore' }),
+        spawn(
+          'redis-server',
+          [
+            '--port',
+            String(port),
+            '--bind',
+            '127.0.0.1',
+            '--dir',
+            d,
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            'nodes.conf',
+            '--appendonly',
+            'yes',
+            '--appendfsync',
+            'always',
+            '--maxmemory-policy',
+            'noeviction',
+            '--save',
+            '',
+          ],
+          { stdio: 'ignore' },
+        ),
       );
       ports.push(port);
     }
     for (const port of ports) await answers(port);
-    await promisify(execFile)('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes']);
+    await promisify(execFile)('redis-cli', [
+      '--cluster',
+      'create',
+      ...ports.map((p) => `127.0.0.1:${p}`),
+      '--cluster-replicas',
+      '0',
+      '--cluster-yes',
+    ]);
     for (let i = 0; ; i++) {
       const states = await Promise.all(ports.map((p) => withClient(p, (r) => r.cluster('INFO')).catch(() => '')));
       if (states.every((s) => /cluster_state:ok/.test(String(s)))) break;
@@ -51,7 +80,14 @@ export async function startRedisCluster(opts: { masters?: number } = {}): Promis
     nodes: ports.map((p) => `127.0.0.1:${p}`).join(','),
     ports,
     stop: async () => {
-      await Promise.all(procs.map((p) => new Promise<void>((resolve) => (p.exitCode !== null || p.signalCode ? resolve() : (p.once('exit', () => resolve()), p.kill('SIGKILL'))))));
+      await Promise.all(
+        procs.map(
+          (p) =>
+            new Promise<void>((resolve) =>
+              p.exitCode !== null || p.signalCode ? resolve() : (p.once('exit', () => resolve()), p.kill('SIGKILL')),
+            ),
+        ),
+      );
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -70,7 +106,13 @@ async function withClient<T>(port: number, fn: (r: Redis) => Promise<T>): Promis
 
 async function answers(port: number): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    if (await withClient(port, (r) => r.ping()).then(() => true, () => false)) return;
+    if (
+      await withClient(port, (r) => r.ping()).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
     await sleep(50);
   }
   throw new Error(`redis-server on ${port} did not start`);

@@ -53,7 +53,23 @@ export async function startSentinelRedis(opts: { downAfterMs?: number } = {}): P
     const d = join(dir, name);
     mkdirSync(d);
     // Production persistence settings (README "Durability"): AOF fsynced before each answer.
-    run(port, ['--port', String(port), '--bind', '127.0.0.1', '--dir', d, '--appendonly', 'yes', '--appendfsync', 'always', '--maxmemory-policy', 'noeviction', '--save', '', ...extra]);
+    run(port, [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      d,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'always',
+      '--maxmemory-policy',
+      'noeviction',
+      '--save',
+      '',
+      ...extra,
+    ]);
     return port;
   };
   const masterPort0 = await data('node-a', []);
@@ -87,14 +103,18 @@ export async function startSentinelRedis(opts: { downAfterMs?: number } = {}): P
   for (const p of sentinelPorts) await ping(p);
   // Sentinels find the replica and each other through the master (hello messages every 2 s); a failover
   // needs a quorum that knows one another.
-  await until(async () => {
-    for (const p of sentinelPorts) {
-      const s = await sentinelCall(p, ['sentinel', 'master', MASTER]);
-      const f = fields(s as string[]);
-      if (Number(f['num-slaves']) < 1 || Number(f['num-other-sentinels']) < 2) return false;
-    }
-    return true;
-  }, 20_000, 'the sentinels to discover the replica and each other');
+  await until(
+    async () => {
+      for (const p of sentinelPorts) {
+        const s = await sentinelCall(p, ['sentinel', 'master', MASTER]);
+        const f = fields(s as string[]);
+        if (Number(f['num-slaves']) < 1 || Number(f['num-other-sentinels']) < 2) return false;
+      }
+      return true;
+    },
+    20_000,
+    'the sentinels to discover the replica and each other',
+  );
 
   const masterPort = async () => {
     for (const p of sentinelPorts) {
@@ -129,12 +149,16 @@ export async function startSentinelRedis(opts: { downAfterMs?: number } = {}): P
       await ping(port);
     },
     waitForNewMaster: (oldPort, timeoutMs = 30_000) =>
-      until(async () => {
-        const now = await masterPort();
-        if (now === oldPort) return false;
-        // Promoted and answering as master, not only named.
-        return /role:master/.test(await info(now, 'replication')) ? now : false;
-      }, timeoutMs, 'a new master'),
+      until(
+        async () => {
+          const now = await masterPort();
+          if (now === oldPort) return false;
+          // Promoted and answering as master, not only named.
+          return /role:master/.test(await info(now, 'replication')) ? now : false;
+        },
+        timeoutMs,
+        'a new master',
+      ),
     stop: async () => {
       await Promise.all(
         [...procs.values()].map(
@@ -152,7 +176,14 @@ export async function startSentinelRedis(opts: { downAfterMs?: number } = {}): P
 }
 
 async function client<T>(port: number, fn: (r: Redis) => Promise<T>): Promise<T> {
-  const r = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
+  const r = new Redis({
+    port,
+    host: '127.0.0.1',
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    connectTimeout: 1000,
+  });
   r.on('error', () => undefined);
   try {
     await r.connect();
@@ -161,7 +192,16 @@ async function client<T>(port: number, fn: (r: Redis) => Promise<T>): Promise<T>
     r.disconnect();
   }
 }
-const ping = (port: number) => until(() => client(port, (r) => r.ping()).then(() => true, () => false), 10_000, `redis-server on ${port}`);
+const ping = (port: number) =>
+  until(
+    () =>
+      client(port, (r) => r.ping()).then(
+        () => true,
+        () => false,
+      ),
+    10_000,
+    `redis-server on ${port}`,
+  );
 const info = (port: number, section: string) => client(port, (r) => r.info(section)).catch(() => '');
 const sentinelCall = (port: number, args: string[]) => client(port, (r) => r.call(args[0]!, ...args.slice(1)));
 const fields = (flat: string[]) => Object.fromEntries(Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i], flat[2 * i + 1]]));

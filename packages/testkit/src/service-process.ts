@@ -20,7 +20,12 @@ export type ServiceProcess = {
  * process writes its output straight into that file: a benchmark's own process then spends no CPU reading
  * thousands of log lines a second through a pipe, and `waitFor` polls the file instead.
  */
-export function startService(name: string, env: Record<string, string>, entry = `services/${name}/src/main.ts`, opts: { logFile?: string } = {}): ServiceProcess {
+export function startService(
+  name: string,
+  env: Record<string, string>,
+  entry = `services/${name}/src/main.ts`,
+  opts: { logFile?: string } = {},
+): ServiceProcess {
   const fd = opts.logFile ? openSync(opts.logFile, 'a') : undefined;
   const proc = spawn(process.execPath, [entry], {
     cwd: repoRoot,
@@ -37,7 +42,11 @@ export function startService(name: string, env: Record<string, string>, entry = 
     for (const line of buf.toString('utf8').split('\n')) {
       if (!line) continue;
       lines.push(line);
-      for (const w of [...waiters]) if (w.re.test(line)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(line); }
+      for (const w of [...waiters])
+        if (w.re.test(line)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(line);
+        }
     }
   };
   proc.stdout!.on('data', onData);
@@ -50,8 +59,17 @@ export function startService(name: string, env: Record<string, string>, entry = 
       const seen = lines.find((l) => re.test(l));
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`${name}: no line matching ${re} within ${timeoutMs} ms; last lines:\n${lines.slice(-15).join('\n')}`)), timeoutMs);
-        waiters.push({ re, resolve: (l) => { clearTimeout(t); resolve(l); } });
+        const t = setTimeout(
+          () => reject(new Error(`${name}: no line matching ${re} within ${timeoutMs} ms; last lines:\n${lines.slice(-15).join('\n')}`)),
+          timeoutMs,
+        );
+        waiters.push({
+          re,
+          resolve: (l) => {
+            clearTimeout(t);
+            resolve(l);
+          },
+        });
       });
     },
     ...lifecycle(proc),
@@ -71,7 +89,8 @@ function fileBacked(name: string, proc: ChildProcess, file: string): ServiceProc
       for (;;) {
         const seen = read().find((l) => re.test(l));
         if (seen) return seen;
-        if (Date.now() > deadline) throw new Error(`${name}: no line matching ${re} within ${timeoutMs} ms; last lines:\n${read().slice(-15).join('\n')}`);
+        if (Date.now() > deadline)
+          throw new Error(`${name}: no line matching ${re} within ${timeoutMs} ms; last lines:\n${read().slice(-15).join('\n')}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },

@@ -14,16 +14,27 @@ const { config, log, redis } = bootWorker('briefing-worker');
 const queues = createQueues(redis, config.REDIS_PREFIX);
 const alerts = createAlertsRepository(redis, config.REDIS_PREFIX);
 // Every Merge request of every replica goes through one budget per linked account (MERGE_RATE_LIMIT_PER_MINUTE).
-const mergeBudget = createSharedMergeBudget({ redis, prefix: config.REDIS_PREFIX, limitPerMinute: config.MERGE_RATE_LIMIT_PER_MINUTE, log });
+const mergeBudget = createSharedMergeBudget({
+  redis,
+  prefix: config.REDIS_PREFIX,
+  limitPerMinute: config.MERGE_RATE_LIMIT_PER_MINUTE,
+  log,
+});
 const mergeAccess = { baseUrl: config.vendors.merge.baseUrl, apiKey: config.vendors.merge.apiKey, budget: mergeBudget.budget };
 const rules = { alertStages: config.ALERT_STAGES, threshold: config.DEAL_THRESHOLD };
 const connection = { connection: redis, prefix: config.REDIS_PREFIX, lockDuration: config.JOB_LOCK_MS };
 const metrics = createMetricBatch(redis, config.REDIS_PREFIX);
-const onSkipped = (path: 'baseline' | 'poll', skipped: unknown[]) => metrics.increment('dda_merge_records_skipped_total', { path }, skipped.length);
+const onSkipped = (path: 'baseline' | 'poll', skipped: unknown[]) =>
+  metrics.increment('dda_merge_records_skipped_total', { path }, skipped.length);
 // Each linked account (POST /accounts; any other through the MERGE_ACCOUNT_TOKEN fallback) has its own Merge
 // client, and with it its own budget, name caches, baseline and backstop poll.
 const perAccount = createAccountScope({
-  accounts: createAccountsStore({ redis, prefix: config.REDIS_PREFIX, secretsKey: config.SECRETS_KEY, production: config.NODE_ENV === 'production' }),
+  accounts: createAccountsStore({
+    redis,
+    prefix: config.REDIS_PREFIX,
+    secretsKey: config.SECRETS_KEY,
+    production: config.NODE_ENV === 'production',
+  }),
   fallbackToken: config.vendors.merge.accountToken,
   build: (accountToken) => {
     const merge = createMergeClient({ ...mergeAccess, accountToken });
@@ -55,13 +66,29 @@ const triage = createWorker(
 // Accepted CRM changes wait in the inbox until triage has room for them (crm-inbox.ts).
 const relayRedis = redis.duplicate();
 relayRedis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error (inbox relay)'));
-const relay = startInboxRelay({ redis: relayRedis, queues, prefix: config.REDIS_PREFIX, consumer: `${hostname()}-${process.pid}`, log, claimIdleMs: config.JOB_LOCK_MS });
+const relay = startInboxRelay({
+  redis: relayRedis,
+  queues,
+  prefix: config.REDIS_PREFIX,
+  consumer: `${hostname()}-${process.pid}`,
+  log,
+  claimIdleMs: config.JOB_LOCK_MS,
+});
 const poll = createWorker(
   'polls',
   async () => {
     const total = { queued: 0, skipped: 0, pages: 0 };
     for (const a of await perAccount.all()) {
-      const r = await pollModifiedDeals({ merge: a.value.merge, redis, prefix: config.REDIS_PREFIX, queues, log, baseline: a.value.baseline, onSkipped, linkedAccountId: a.linkedAccountId });
+      const r = await pollModifiedDeals({
+        merge: a.value.merge,
+        redis,
+        prefix: config.REDIS_PREFIX,
+        queues,
+        log,
+        baseline: a.value.baseline,
+        onSkipped,
+        linkedAccountId: a.linkedAccountId,
+      });
       total.queued += r.queued;
       total.skipped += r.skipped;
       total.pages += r.pages;
@@ -91,7 +118,11 @@ const workers = [triage, poll, briefings];
 for (const w of workers) observeWorker(w, log);
 
 if (config.MERGE_POLL_SECONDS > 0) {
-  await queues.byName.polls.upsertJobScheduler('merge-backstop-poll', { every: config.MERGE_POLL_SECONDS * 1000, startDate: Date.now() + config.MERGE_POLL_SECONDS * 1000 }, { name: 'merge.poll', data: { reason: 'schedule' } });
+  await queues.byName.polls.upsertJobScheduler(
+    'merge-backstop-poll',
+    { every: config.MERGE_POLL_SECONDS * 1000, startDate: Date.now() + config.MERGE_POLL_SECONDS * 1000 },
+    { name: 'merge.poll', data: { reason: 'schedule' } },
+  );
 } else {
   await queues.byName.polls.removeJobScheduler('merge-backstop-poll');
 }
@@ -100,7 +131,15 @@ if (config.MERGE_POLL_SECONDS > 0) {
 // name caches so the first alert does not wait for them. Both retry by themselves; neither blocks the start.
 const served = await perAccount.all();
 const baselineRun = Promise.all(served.map((a) => a.value.baseline.start()));
-for (const a of served) a.value.directory.warm().catch((err: unknown) => log.warn({ err: (err as Error).message, linked_account_id: a.linkedAccountId }, 'merge directory not warmed yet; the first lookup lists it'));
+for (const a of served)
+  a.value.directory
+    .warm()
+    .catch((err: unknown) =>
+      log.warn(
+        { err: (err as Error).message, linked_account_id: a.linkedAccountId },
+        'merge directory not warmed yet; the first lookup lists it',
+      ),
+    );
 
 // The outbox sweep re-dispatches alerts whose hand-off was cut short by a crash.
 const sweep = setInterval(() => {
@@ -118,4 +157,13 @@ closeOnSignal(log, workers, async () => {
 // A small CRM's baseline is done in a moment: "started" then means ready to triage. A big one (or Merge down)
 // does not hold the start up; webhooks wait for it in the queue either way.
 await Promise.race([baselineRun, sleep(BASELINE_START_WAIT_MS)]);
-log.info({ queues: ['crm-events', 'polls', 'briefings'], baseline: served.every((a) => a.value.baseline.isDone()) ? 'done' : 'running', linked_accounts: served.length, ai_model: ai.enabled ? ai.model : null, poll_seconds: config.MERGE_POLL_SECONDS }, 'briefing-worker started');
+log.info(
+  {
+    queues: ['crm-events', 'polls', 'briefings'],
+    baseline: served.every((a) => a.value.baseline.isDone()) ? 'done' : 'running',
+    linked_accounts: served.length,
+    ai_model: ai.enabled ? ai.model : null,
+    poll_seconds: config.MERGE_POLL_SECONDS,
+  },
+  'briefing-worker started',
+);

@@ -20,7 +20,9 @@ const worker = createWorker('call-events', (job) => withTelnyxFailurePolicy(() =
 observeWorker(worker, log);
 worker.on('failed', (job, err) => {
   if (job && (job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError')) {
-    failCallOfEvent(deps, job.data.payload, `the call could not continue: ${err.message}`).catch((e: Error) => log.error({ event_id: job.data.eventId, err: e.message }, 'could not give the call up'));
+    failCallOfEvent(deps, job.data.payload, `the call could not continue: ${err.message}`).catch((e: Error) =>
+      log.error({ event_id: job.data.eventId, err: e.message }, 'could not give the call up'),
+    );
   }
 });
 const watchdog = createWorker('call-watchdog', (job) => runWatchdog(deps, job), {

@@ -13,7 +13,9 @@ const worker = createWorker('dials', (job) => withTelnyxFailurePolicy(() => plac
 observeWorker(worker, log);
 worker.on('failed', (job, err) => {
   if (job && (job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError')) {
-    failDial(deps, job.data, `could not place the call: ${err.message}`).catch((e: Error) => log.error({ alert_id: job.data.alertId, err: e.message }, 'could not record the failed dial'));
+    failDial(deps, job.data, `could not place the call: ${err.message}`).catch((e: Error) =>
+      log.error({ alert_id: job.data.alertId, err: e.message }, 'could not record the failed dial'),
+    );
   }
 });
 closeOnSignal(log, [worker], async () => {

@@ -33,7 +33,9 @@ async function api(path, init = {}) {
 }
 
 const words = (s) => String(s).replace(/_/g, ' ');
-const announce = (msg) => { $('announcer').textContent = msg; };
+const announce = (msg) => {
+  $('announcer').textContent = msg;
+};
 
 function money(amount, currency) {
   if (amount === null || amount === undefined) return '—';
@@ -47,7 +49,14 @@ function money(amount, currency) {
 function when(iso) {
   const d = new Date(iso);
   const sameYear = d.getFullYear() === new Date().getFullYear();
-  const fmt = { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit', ...(sameYear ? {} : { year: 'numeric' }) };
+  const fmt = {
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    ...(sameYear ? {} : { year: 'numeric' }),
+  };
   return el('time', { datetime: iso, title: d.toString(), text: d.toLocaleString(undefined, fmt) });
 }
 
@@ -66,7 +75,8 @@ function badge(kind, value) {
 function whoWasRung(alert) {
   const counts = new Map();
   for (const t of alert.timeline) {
-    const who = t.event === 'call.dialing' ? (t.callee === 'vp' ? 'VP' : 'Backup') : t.event === 'ae.dialing' ? `AE ${t.ae || ''}`.trim() : null;
+    const who =
+      t.event === 'call.dialing' ? (t.callee === 'vp' ? 'VP' : 'Backup') : t.event === 'ae.dialing' ? `AE ${t.ae || ''}`.trim() : null;
     if (who) counts.set(who, (counts.get(who) || 0) + 1);
   }
   return [...counts].map(([who, n]) => (n > 1 ? `${who} ×${n}` : who)).join(', ') || '—';
@@ -176,38 +186,83 @@ const SAID_TO = { vp: 'To the VP', ae: 'To the AE', escalation: 'To the backup' 
 /** One line of the conversation: who, what, and the words when there are some. */
 function describe(t) {
   switch (t.event) {
-    case 'alert.created': return ['Alert', `created: ${t.reason || ''}`];
-    case 'route.matched': return ['Routing', t.route ? `route “${t.route}” (version ${t.version}): ${(t.call || []).map((r) => r.name).join(' → ')}` : `no route matched (version ${t.version})`];
-    case 'call.dialing': return ['Dialer', `ringing ${t.name || `the ${t.callee === 'vp' ? 'VP' : 'backup contact'}`} (attempt ${(t.attempt ?? 0) + 1})`];
-    case 'vp.ringing': return ['VP', 'phone ringing'];
-    case 'ae.ringing': return ['AE', 'phone ringing'];
-    case 'vp.answered': return ['VP', 'answered'];
-    case 'said': return [t.to === 'ae' && t.prompt === 'whisper' ? 'Whisper to the AE' : SAID_TO[t.to] || 'Said', words(t.prompt || ''), t.text];
-    case 'vp.said': return ['VP said', '', t.text];
-    case 'ae.said': return ['AE said', '', t.text];
-    case 'vp.intent': return ['VP', `chose “${words(t.intent)}”${t.via ? ` (${words(t.via)})` : ''}`];
-    case 'ae.dialing': return ['Dialer', `ringing the AE${t.ae ? `, ${t.ae}` : ''}`];
-    case 'ae.answered': return ['AE', 'answered'];
-    case 'ae.human': return ['AE', 'a person is on the line'];
-    case 'ae.accepted': return ['AE', `accepted${t.via ? ` (${words(t.via)})` : ''}`];
-    case 'ae.unavailable': return ['AE', `unavailable${t.reason ? `: ${words(t.reason)}` : ''}`];
-    case 'bridged': return ['Bridge', 'VP and AE connected'];
-    case 'call.ended': return ['Call', `ended: ${words(t.result || '')}${t.reason ? ` (${t.reason})` : ''}`];
-    case 'alert.outcome': return ['Outcome', `${words(t.outcome)}${t.reason ? ` (${t.reason})` : ''}`];
-    case 'retry.scheduled': return ['Dialer', `${t.name ? `ring ${t.name}` : `retry ${t.callee === 'vp' ? 'the VP' : 'a backup'}`} in ${t.in_seconds}s`];
-    case 'waiting': return ['Dialer', `waiting: ${t.reason || ''}`];
-    case 'snoozed': return ['VP', `snoozed for ${t.minutes} minutes`];
-    case 'briefing.written': return ['Briefing', t.fallback ? `template used${t.fallback_reason ? ` (${words(t.fallback_reason)})` : ''}` : `written by ${t.model || 'the AI'}${t.latency_ms ? ` in ${t.latency_ms} ms` : ''}`];
-    case 'deferred': return ['Dialer', `quiet hours (${t.time_zone || ''}): waiting until ${t.until ? new Date(t.until).toLocaleString() : 'the morning'}`];
-    case 'vp.question': return ['VP asked', '', t.question];
-    case 'vp.silence': return ['VP', 'said nothing; the briefing is offered again'];
-    case 'digest.next': return ['VP', `moved to alert ${(t.focus ?? 0) + 1} of the digest`];
-    case 'talk.ended': return ['Bridge', `they talked for ${duration((t.talk_seconds ?? 0) * 1000)}`];
-    case 'call.failed': return ['Call', `our side could not go on: ${t.reason || ''}`];
-    case 'call.stalled': return ['Watchdog', `nothing happened on the line: ${t.next || ''}`];
-    case 'vp.voicemail': return ['VP', 'voicemail answered'];
-    case 'vp.voicemail_message': return ['VP', t.left ? 'message left (played to its end)' : `message not left (${t.status || 'cut off'})`];
-    default: return [words(t.event), ''];
+    case 'alert.created':
+      return ['Alert', `created: ${t.reason || ''}`];
+    case 'route.matched':
+      return [
+        'Routing',
+        t.route
+          ? `route “${t.route}” (version ${t.version}): ${(t.call || []).map((r) => r.name).join(' → ')}`
+          : `no route matched (version ${t.version})`,
+      ];
+    case 'call.dialing':
+      return ['Dialer', `ringing ${t.name || `the ${t.callee === 'vp' ? 'VP' : 'backup contact'}`} (attempt ${(t.attempt ?? 0) + 1})`];
+    case 'vp.ringing':
+      return ['VP', 'phone ringing'];
+    case 'ae.ringing':
+      return ['AE', 'phone ringing'];
+    case 'vp.answered':
+      return ['VP', 'answered'];
+    case 'said':
+      return [t.to === 'ae' && t.prompt === 'whisper' ? 'Whisper to the AE' : SAID_TO[t.to] || 'Said', words(t.prompt || ''), t.text];
+    case 'vp.said':
+      return ['VP said', '', t.text];
+    case 'ae.said':
+      return ['AE said', '', t.text];
+    case 'vp.intent':
+      return ['VP', `chose “${words(t.intent)}”${t.via ? ` (${words(t.via)})` : ''}`];
+    case 'ae.dialing':
+      return ['Dialer', `ringing the AE${t.ae ? `, ${t.ae}` : ''}`];
+    case 'ae.answered':
+      return ['AE', 'answered'];
+    case 'ae.human':
+      return ['AE', 'a person is on the line'];
+    case 'ae.accepted':
+      return ['AE', `accepted${t.via ? ` (${words(t.via)})` : ''}`];
+    case 'ae.unavailable':
+      return ['AE', `unavailable${t.reason ? `: ${words(t.reason)}` : ''}`];
+    case 'bridged':
+      return ['Bridge', 'VP and AE connected'];
+    case 'call.ended':
+      return ['Call', `ended: ${words(t.result || '')}${t.reason ? ` (${t.reason})` : ''}`];
+    case 'alert.outcome':
+      return ['Outcome', `${words(t.outcome)}${t.reason ? ` (${t.reason})` : ''}`];
+    case 'retry.scheduled':
+      return ['Dialer', `${t.name ? `ring ${t.name}` : `retry ${t.callee === 'vp' ? 'the VP' : 'a backup'}`} in ${t.in_seconds}s`];
+    case 'waiting':
+      return ['Dialer', `waiting: ${t.reason || ''}`];
+    case 'snoozed':
+      return ['VP', `snoozed for ${t.minutes} minutes`];
+    case 'briefing.written':
+      return [
+        'Briefing',
+        t.fallback
+          ? `template used${t.fallback_reason ? ` (${words(t.fallback_reason)})` : ''}`
+          : `written by ${t.model || 'the AI'}${t.latency_ms ? ` in ${t.latency_ms} ms` : ''}`,
+      ];
+    case 'deferred':
+      return [
+        'Dialer',
+        `quiet hours (${t.time_zone || ''}): waiting until ${t.until ? new Date(t.until).toLocaleString() : 'the morning'}`,
+      ];
+    case 'vp.question':
+      return ['VP asked', '', t.question];
+    case 'vp.silence':
+      return ['VP', 'said nothing; the briefing is offered again'];
+    case 'digest.next':
+      return ['VP', `moved to alert ${(t.focus ?? 0) + 1} of the digest`];
+    case 'talk.ended':
+      return ['Bridge', `they talked for ${duration((t.talk_seconds ?? 0) * 1000)}`];
+    case 'call.failed':
+      return ['Call', `our side could not go on: ${t.reason || ''}`];
+    case 'call.stalled':
+      return ['Watchdog', `nothing happened on the line: ${t.next || ''}`];
+    case 'vp.voicemail':
+      return ['VP', 'voicemail answered'];
+    case 'vp.voicemail_message':
+      return ['VP', t.left ? 'message left (played to its end)' : `message not left (${t.status || 'cut off'})`];
+    default:
+      return [words(t.event), ''];
   }
 }
 
@@ -237,53 +292,94 @@ function renderDetail(alert) {
   $('detail-heading').textContent = d.name;
   const created = Date.parse(alert.created_at);
   const facts = el(
-    'dl', {},
-    el('dt', { text: 'Status' }), el('dd', {}, badge('status', alert.status), ' ', badge('outcome', alert.outcome)),
-    el('dt', { text: 'Why it fired' }), el('dd', { text: `${alert.reason}${alert.reasons?.length ? ` (${alert.reasons.map(words).join(', ')})` : ''}` }),
-    el('dt', { text: 'Source' }), el('dd', { text: alert.source }),
-    el('dt', { text: 'Created' }), el('dd', {}, when(alert.created_at)),
-    el('dt', { text: 'Account' }), el('dd', { text: d.account || '—' }),
-    el('dt', { text: 'Amount' }), el('dd', { text: money(d.amount, d.currency) }),
-    el('dt', { text: 'Stage' }), el('dd', { text: d.previous_stage ? `${d.previous_stage} → ${d.stage}` : d.stage || '—' }),
-    el('dt', { text: 'Owner (AE)' }), el('dd', { text: d.owner ? d.owner.name || d.owner.email || '—' : '—' }),
+    'dl',
+    {},
+    el('dt', { text: 'Status' }),
+    el('dd', {}, badge('status', alert.status), ' ', badge('outcome', alert.outcome)),
+    el('dt', { text: 'Why it fired' }),
+    el('dd', { text: `${alert.reason}${alert.reasons?.length ? ` (${alert.reasons.map(words).join(', ')})` : ''}` }),
+    el('dt', { text: 'Source' }),
+    el('dd', { text: alert.source }),
+    el('dt', { text: 'Created' }),
+    el('dd', {}, when(alert.created_at)),
+    el('dt', { text: 'Account' }),
+    el('dd', { text: d.account || '—' }),
+    el('dt', { text: 'Amount' }),
+    el('dd', { text: money(d.amount, d.currency) }),
+    el('dt', { text: 'Stage' }),
+    el('dd', { text: d.previous_stage ? `${d.previous_stage} → ${d.stage}` : d.stage || '—' }),
+    el('dt', { text: 'Owner (AE)' }),
+    el('dd', { text: d.owner ? d.owner.name || d.owner.email || '—' : '—' }),
     alert.outcome_reason ? [el('dt', { text: 'Outcome detail' }), el('dd', { text: alert.outcome_reason })] : null,
     alert.talk_seconds != null
       ? [el('dt', { text: 'Talk time' }), el('dd', { text: duration(alert.talk_seconds * 1000) })]
-      : alert.outcome === 'connected' && alert.status === 'calling' ? [el('dt', { text: 'Talk time' }), el('dd', { text: 'on the line now' })] : null,
+      : alert.outcome === 'connected' && alert.status === 'calling'
+        ? [el('dt', { text: 'Talk time' }), el('dd', { text: 'on the line now' })]
+        : null,
   );
   const b = alert.briefing;
   const briefing = b
-    ? [el('p', { class: 'briefing', text: b.text }), el('p', { class: 'muted', text: b.fallback ? `Template briefing${b.fallback_reason ? ` (${b.fallback_reason})` : ''}` : `Written by ${b.model || 'the AI'}${b.latency_ms ? ` in ${b.latency_ms} ms` : ''}` })]
+    ? [
+        el('p', { class: 'briefing', text: b.text }),
+        el('p', {
+          class: 'muted',
+          text: b.fallback
+            ? `Template briefing${b.fallback_reason ? ` (${b.fallback_reason})` : ''}`
+            : `Written by ${b.model || 'the AI'}${b.latency_ms ? ` in ${b.latency_ms} ms` : ''}`,
+        }),
+      ]
     : [el('p', { class: 'muted', text: 'No briefing written yet; the call opens with the template headline.' })];
 
   const attempts = callAttempts(alert);
   const callTable = attempts.length
     ? el(
-        'table', {},
+        'table',
+        {},
         el('caption', { class: 'visually-hidden', text: 'Call attempts' }),
-        el('thead', {}, el('tr', {}, ...['#', 'Who', 'Dialled', 'Result', 'Duration', 'Bridged for'].map((h) => el('th', { scope: 'col', text: h })))),
-        el('tbody', {}, ...attempts.map((c) => el(
-          'tr', {},
-          el('td', { text: String((c.attempt ?? 0) + 1) }),
-          el('td', { text: `${c.callee === 'vp' ? 'VP' : 'Backup'}${c.ae ? ` → ${c.ae}` : ''}` }),
-          el('td', {}, c.start ? when(new Date(c.start).toISOString()) : '—'),
-          el('td', { text: c.result ? words(c.result) : c.answered ? 'in progress' : 'ringing' }),
-          el('td', { text: c.end && c.start ? duration(c.end - c.start) : '' }),
-          el('td', { text: c.bridged && c.end ? duration(c.end - c.bridged) : c.bridged ? 'on the line' : '' }),
-        ))),
+        el(
+          'thead',
+          {},
+          el('tr', {}, ...['#', 'Who', 'Dialled', 'Result', 'Duration', 'Bridged for'].map((h) => el('th', { scope: 'col', text: h }))),
+        ),
+        el(
+          'tbody',
+          {},
+          ...attempts.map((c) =>
+            el(
+              'tr',
+              {},
+              el('td', { text: String((c.attempt ?? 0) + 1) }),
+              el('td', { text: `${c.callee === 'vp' ? 'VP' : 'Backup'}${c.ae ? ` → ${c.ae}` : ''}` }),
+              el('td', {}, c.start ? when(new Date(c.start).toISOString()) : '—'),
+              el('td', { text: c.result ? words(c.result) : c.answered ? 'in progress' : 'ringing' }),
+              el('td', { text: c.end && c.start ? duration(c.end - c.start) : '' }),
+              el('td', { text: c.bridged && c.end ? duration(c.end - c.bridged) : c.bridged ? 'on the line' : '' }),
+            ),
+          ),
+        ),
       )
     : el('p', { class: 'muted', text: 'No call placed yet.' });
 
-  const timeline = el('ol', { class: 'timeline', 'aria-label': 'Conversation timeline' }, ...alert.timeline.map((t) => {
-    const [who, what, quote] = describe(t);
-    return el(
-      'li', { class: `ev-${t.event.replace(/\./g, '-')}`, 'data-event': t.event },
-      el('span', { class: 'at', title: t.at, text: `+${duration(Date.parse(t.at) - created)}` }),
-      el('span', {}, el('span', { class: 'who', text: who }), what ? ` ${what}` : '', quote ? el('q', { text: quote }) : null),
-    );
-  }));
+  const timeline = el(
+    'ol',
+    { class: 'timeline', 'aria-label': 'Conversation timeline' },
+    ...alert.timeline.map((t) => {
+      const [who, what, quote] = describe(t);
+      return el(
+        'li',
+        { class: `ev-${t.event.replace(/\./g, '-')}`, 'data-event': t.event },
+        el('span', { class: 'at', title: t.at, text: `+${duration(Date.parse(t.at) - created)}` }),
+        el('span', {}, el('span', { class: 'who', text: who }), what ? ` ${what}` : '', quote ? el('q', { text: quote }) : null),
+      );
+    }),
+  );
 
-  $('detail-body').replaceChildren(...section('Why it fired', facts), ...section('Briefing', ...briefing), ...section('Call attempts', callTable), ...section('Conversation', timeline));
+  $('detail-body').replaceChildren(
+    ...section('Why it fired', facts),
+    ...section('Briefing', ...briefing),
+    ...section('Call attempts', callTable),
+    ...section('Conversation', timeline),
+  );
 }
 
 async function openDetail(id, { focus = true } = {}) {
@@ -329,7 +425,13 @@ function connectEvents() {
     const { id } = JSON.parse(e.data);
     // Bursts of timeline writes for one alert become one refetch.
     clearTimeout(pending.get(id));
-    pending.set(id, setTimeout(() => { pending.delete(id); void refreshAlert(id); }, 150));
+    pending.set(
+      id,
+      setTimeout(() => {
+        pending.delete(id);
+        void refreshAlert(id);
+      }, 150),
+    );
   });
   source.addEventListener('error', () => {
     live.dataset.state = 'down';
@@ -343,7 +445,8 @@ async function loadDeals() {
   try {
     const { deals } = await api('/deals?limit=25');
     const select = $('test-deal');
-    for (const d of deals) select.append(el('option', { value: d.id, text: `${d.name}${d.account ? ` · ${d.account}` : ''} (${money(d.amount, d.currency)})` }));
+    for (const d of deals)
+      select.append(el('option', { value: d.id, text: `${d.name}${d.account ? ` · ${d.account}` : ''} (${money(d.amount, d.currency)})` }));
   } catch {
     // The CRM may be unreachable; the made-up deal still works.
   }
@@ -359,7 +462,11 @@ async function sendTestAlert(e) {
   result.className = 'form-result';
   result.textContent = 'Sending…';
   try {
-    const { alert_id } = await api('/alert', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const { alert_id } = await api('/alert', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     result.textContent = `Test alert ${alert_id} sent: the VP's phone is ringing.`;
   } catch (err) {
     result.className = 'form-result error';
@@ -376,13 +483,23 @@ function readFilters() {
 }
 
 document.addEventListener('DOMContentLoaded', () => {
-  $('filters').addEventListener('change', () => { readFilters(); void loadList(); });
+  $('filters').addEventListener('change', () => {
+    readFilters();
+    void loadList();
+  });
   $('filters').addEventListener('submit', (e) => e.preventDefault());
-  $('filters').addEventListener('reset', () => setTimeout(() => { readFilters(); void loadList(); }, 0));
+  $('filters').addEventListener('reset', () =>
+    setTimeout(() => {
+      readFilters();
+      void loadList();
+    }, 0),
+  );
   $('load-more').addEventListener('click', () => void loadList({ more: true }));
   $('close-detail').addEventListener('click', closeDetail);
   $('test-alert-form').addEventListener('submit', sendTestAlert);
-  document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && state.selected) closeDetail(); });
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'Escape' && state.selected) closeDetail();
+  });
   window.addEventListener('hashchange', onHash);
   readFilters();
   void loadList().then(onHash);

@@ -9,25 +9,51 @@ async function api(path, init = {}) {
   const res = await fetch(path, { credentials: 'same-origin', ...init, headers: { accept: 'application/json', ...(init.headers || {}) } });
   const text = await res.text();
   let body = null;
-  try { body = text ? JSON.parse(text) : null; } catch { body = { reason: text }; }
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    body = { reason: text };
+  }
   return { status: res.status, body };
 }
 
 /* Columns of each table: where the value lives in the document, how it is typed, and its label. */
 const TABLES = {
-  recipients: { body: 'recipients-body', noun: 'Recipient', columns: [
-    { key: 'id', label: 'id' }, { key: 'name', label: 'name' }, { key: 'phone', label: 'phone', type: 'tel' },
-    { key: 'timezone', label: 'time zone' }, { key: 'quiet_hours', label: 'quiet hours' }, { key: 'retries', label: 'retries', kind: 'number' },
-  ] },
-  routes: { body: 'routes-body', noun: 'Route', movable: true, columns: [
-    { key: 'name', label: 'name' }, { key: 'match.accounts', label: 'linked accounts', kind: 'list' },
-    { key: 'match.min_amount', label: 'min amount', kind: 'number' }, { key: 'match.max_amount', label: 'max amount', kind: 'number' },
-    { key: 'match.stages', label: 'stages', kind: 'list' }, { key: 'match.owner_emails', label: 'owner e-mails', kind: 'list' },
-    { key: 'call', label: 'call', kind: 'list', keepEmpty: true },
-  ] },
-  reps: { body: 'reps-body', noun: 'Rep', columns: [
-    { key: 'email', label: 'e-mail', type: 'email' }, { key: 'name', label: 'name' }, { key: 'phone', label: 'phone', type: 'tel' },
-  ] },
+  recipients: {
+    body: 'recipients-body',
+    noun: 'Recipient',
+    columns: [
+      { key: 'id', label: 'id' },
+      { key: 'name', label: 'name' },
+      { key: 'phone', label: 'phone', type: 'tel' },
+      { key: 'timezone', label: 'time zone' },
+      { key: 'quiet_hours', label: 'quiet hours' },
+      { key: 'retries', label: 'retries', kind: 'number' },
+    ],
+  },
+  routes: {
+    body: 'routes-body',
+    noun: 'Route',
+    movable: true,
+    columns: [
+      { key: 'name', label: 'name' },
+      { key: 'match.accounts', label: 'linked accounts', kind: 'list' },
+      { key: 'match.min_amount', label: 'min amount', kind: 'number' },
+      { key: 'match.max_amount', label: 'max amount', kind: 'number' },
+      { key: 'match.stages', label: 'stages', kind: 'list' },
+      { key: 'match.owner_emails', label: 'owner e-mails', kind: 'list' },
+      { key: 'call', label: 'call', kind: 'list', keepEmpty: true },
+    ],
+  },
+  reps: {
+    body: 'reps-body',
+    noun: 'Rep',
+    columns: [
+      { key: 'email', label: 'e-mail', type: 'email' },
+      { key: 'name', label: 'name' },
+      { key: 'phone', label: 'phone', type: 'tel' },
+    ],
+  },
 };
 
 const getIn = (obj, dotted) => dotted.split('.').reduce((o, k) => (o == null ? undefined : o[k]), obj);
@@ -47,7 +73,10 @@ function shown(value, col) {
 function parsed(raw, col) {
   const text = raw.trim();
   if (col.kind === 'list') {
-    const items = text.split(',').map((x) => x.trim()).filter(Boolean);
+    const items = text
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
     return items.length || col.keepEmpty ? items : undefined;
   }
   if (col.kind === 'number') {
@@ -144,8 +173,14 @@ function add(name, blank) {
 }
 
 function clearProblems() {
-  for (const p of document.querySelectorAll('#routing-form .problem')) { p.hidden = true; p.textContent = ''; }
-  for (const input of document.querySelectorAll('#routing-form input[aria-invalid]')) { input.removeAttribute('aria-invalid'); input.removeAttribute('aria-describedby'); }
+  for (const p of document.querySelectorAll('#routing-form .problem')) {
+    p.hidden = true;
+    p.textContent = '';
+  }
+  for (const input of document.querySelectorAll('#routing-form input[aria-invalid]')) {
+    input.removeAttribute('aria-invalid');
+    input.removeAttribute('aria-describedby');
+  }
   $('document-problems').replaceChildren();
 }
 
@@ -167,7 +202,10 @@ function showProblems(problems) {
   const loose = [];
   for (const p of problems) {
     const input = targetOf(p.path);
-    if (!input) { loose.push(p); continue; }
+    if (!input) {
+      loose.push(p);
+      continue;
+    }
     const note = input.nextElementSibling;
     note.textContent = note.textContent ? `${note.textContent} ${p.message}` : p.message;
     note.hidden = false;
@@ -187,14 +225,18 @@ function showProblems(problems) {
 }
 
 function showVersion(cur) {
-  $('routing-version').textContent = cur.version === 0
-    ? 'Version 0: the routing the environment variables define. Saving makes version 1.'
-    : `Version ${cur.version} is in force.`;
+  $('routing-version').textContent =
+    cur.version === 0
+      ? 'Version 0: the routing the environment variables define. Saving makes version 1.'
+      : `Version ${cur.version} is in force.`;
 }
 
 async function loadRouting() {
   const { status, body } = await api('/routing');
-  if (status !== 200) { $('routing-version').textContent = `Could not load the routing (${status}).`; return; }
+  if (status !== 200) {
+    $('routing-version').textContent = `Could not load the routing (${status}).`;
+    return;
+  }
   showVersion(body);
   fill(body.routing);
 }
@@ -233,7 +275,11 @@ async function save(event) {
   result.classList.remove('error');
   result.textContent = 'Saving…';
   try {
-    const { status, body } = await api('/routing', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(readDocument()) });
+    const { status, body } = await api('/routing', {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(readDocument()),
+    });
     if (status === 200) {
       clearProblems();
       result.textContent = `Saved: version ${body.version} is in force.`;
@@ -246,7 +292,7 @@ async function save(event) {
       result.textContent = `Not saved: ${n} problem${n === 1 ? '' : 's'}, shown next to the fields. The version in force is unchanged.`;
       showProblems(body.problems);
     } else {
-      result.textContent = `Not saved (${status}): ${(body && body.reason) || 'unexpected answer'}`;
+      result.textContent = `Not saved (${status}): ${body?.reason || 'unexpected answer'}`;
     }
   } catch (err) {
     result.classList.add('error');
@@ -261,7 +307,10 @@ async function loadAccounts() {
   const { status, body } = await api('/accounts');
   const tbody = $('accounts-body');
   tbody.replaceChildren();
-  if (status !== 200) { $('accounts-status').textContent = `Linked accounts are not available (${status}).`; return; }
+  if (status !== 200) {
+    $('accounts-status').textContent = `Linked accounts are not available (${status}).`;
+    return;
+  }
   $('accounts-status').textContent = body.accounts.length ? '' : 'No linked accounts registered: MERGE_ACCOUNT_TOKEN serves every account.';
   for (const a of body.accounts) {
     const tr = document.createElement('tr');
@@ -271,11 +320,14 @@ async function loadAccounts() {
       tr.append(td);
     }
     const td = document.createElement('td');
-    td.append(rowButton('Remove', `Remove account ${a.linked_account_id}`, async () => {
-      const res = await api(`/accounts/${encodeURIComponent(a.linked_account_id)}`, { method: 'DELETE' });
-      $('account-result').textContent = res.status === 204 ? `Removed ${a.linked_account_id}.` : `Not removed (${res.status}): ${res.body?.reason || ''}`;
-      await loadAccounts();
-    }));
+    td.append(
+      rowButton('Remove', `Remove account ${a.linked_account_id}`, async () => {
+        const res = await api(`/accounts/${encodeURIComponent(a.linked_account_id)}`, { method: 'DELETE' });
+        $('account-result').textContent =
+          res.status === 204 ? `Removed ${a.linked_account_id}.` : `Not removed (${res.status}): ${res.body?.reason || ''}`;
+        await loadAccounts();
+      }),
+    );
     tr.append(td);
     tbody.append(tr);
   }
@@ -284,8 +336,16 @@ async function loadAccounts() {
 async function addAccount(event) {
   event.preventDefault();
   const form = event.target;
-  const data = { linked_account_id: form.linked_account_id.value.trim(), account_token: form.account_token.value, label: form.label.value.trim() };
-  const { status, body } = await api('/accounts', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(data) });
+  const data = {
+    linked_account_id: form.linked_account_id.value.trim(),
+    account_token: form.account_token.value,
+    label: form.label.value.trim(),
+  };
+  const { status, body } = await api('/accounts', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(data),
+  });
   const out = $('account-result');
   // The token field is emptied either way: it is never kept or shown on the page.
   form.account_token.value = '';
@@ -296,7 +356,7 @@ async function addAccount(event) {
     form.label.value = '';
   } else {
     out.classList.add('error');
-    out.textContent = `Not added (${status}): ${(body && body.reason) || ''}`;
+    out.textContent = `Not added (${status}): ${body?.reason || ''}`;
   }
   await loadAccounts();
 }

@@ -1,6 +1,16 @@
 import type { Alert, AlertOutcome, AlertsRepository } from '@dda/store';
 
-export const OUTCOME_FILTERS = ['connected', 'acknowledged', 'snoozed', 'ae_unavailable', 'voicemail', 'no_answer', 'escalated', 'failed', 'none'] as const satisfies readonly (AlertOutcome | 'none')[];
+export const OUTCOME_FILTERS = [
+  'connected',
+  'acknowledged',
+  'snoozed',
+  'ae_unavailable',
+  'voicemail',
+  'no_answer',
+  'escalated',
+  'failed',
+  'none',
+] as const satisfies readonly (AlertOutcome | 'none')[];
 export type OutcomeFilter = (typeof OUTCOME_FILTERS)[number];
 
 export type AlertQuery = { limit: number; cursor?: string; outcome?: OutcomeFilter; from?: Date; to?: Date };
@@ -20,6 +30,7 @@ const MAX_SCANNED = 1000;
 export async function findAlerts(alerts: AlertsRepository, q: AlertQuery): Promise<{ alerts: Alert[]; next_cursor: string | null }> {
   if (!q.outcome && !q.from && !q.to) return alerts.list({ limit: q.limit, ...(q.cursor ? { cursor: q.cursor } : {}) });
   const toId = q.to ? idAt(q.to) : undefined;
+  // biome-ignore lint/complexity/useMathMinMax: the ids are strings, ordered as strings
   let cursor = q.cursor && toId ? (q.cursor < toId ? q.cursor : toId) : (q.cursor ?? toId);
   const fromId = q.from ? idAt(q.from) : undefined;
   const found: Alert[] = [];

@@ -11,7 +11,12 @@ import { createMetricBatch } from '@dda/metrics';
  */
 export function createCrmAccountCheck(deps: { redis: Redis; config: Config }) {
   const fallback = deps.config.vendors.merge.accountToken !== null;
-  const accounts = createAccountsStore({ redis: deps.redis, prefix: deps.config.REDIS_PREFIX, secretsKey: deps.config.SECRETS_KEY, production: deps.config.NODE_ENV === 'production' });
+  const accounts = createAccountsStore({
+    redis: deps.redis,
+    prefix: deps.config.REDIS_PREFIX,
+    secretsKey: deps.config.SECRETS_KEY,
+    production: deps.config.NODE_ENV === 'production',
+  });
   const metrics = createMetricBatch(deps.redis, deps.config.REDIS_PREFIX);
   return {
     async served(linkedAccountId: string): Promise<boolean> {

@@ -16,7 +16,12 @@ redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection erro
 const queues = createQueues(redis, config.REDIS_PREFIX);
 for (const q of Object.values(queues.byName)) q.on('error', (err) => log.warn({ err: err.message, queue: q.name }, 'queue error'));
 const mergeMetrics = createMetricHooks(redis, config.REDIS_PREFIX, log);
-const mergeBudget = createSharedMergeBudget({ redis, prefix: config.REDIS_PREFIX, limitPerMinute: config.MERGE_RATE_LIMIT_PER_MINUTE, log });
+const mergeBudget = createSharedMergeBudget({
+  redis,
+  prefix: config.REDIS_PREFIX,
+  limitPerMinute: config.MERGE_RATE_LIMIT_PER_MINUTE,
+  log,
+});
 const merge = createMergeClient({
   budget: mergeBudget.budget,
   baseUrl: config.MERGE_BASE_URL,

@@ -11,8 +11,15 @@ import { loadRoutingFile, type RoutingStore } from '@dda/routing';
 export function routingFileAtBoot(store: RoutingStore, redis: Redis, file: string, log: Logger): () => Promise<void> {
   const { routing, text } = loadRoutingFile(file);
   return async () => {
-    if (redis.status !== 'ready') await Promise.race([once(redis, 'ready'), once(redis, 'end').then(() => Promise.reject(new Error('Redis connection ended before ROUTING_FILE could be stored')))]);
+    if (redis.status !== 'ready')
+      await Promise.race([
+        once(redis, 'ready'),
+        once(redis, 'end').then(() => Promise.reject(new Error('Redis connection ended before ROUTING_FILE could be stored'))),
+      ]);
     const applied = await store.applyFile(routing, text);
-    log.info({ routing_version: applied.version, changed: applied.changed, file }, applied.skipped ? 'ROUTING_FILE unchanged since last applied' : 'ROUTING_FILE applied');
+    log.info(
+      { routing_version: applied.version, changed: applied.changed, file },
+      applied.skipped ? 'ROUTING_FILE unchanged since last applied' : 'ROUTING_FILE applied',
+    );
   };
 }

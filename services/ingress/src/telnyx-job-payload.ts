@@ -13,7 +13,12 @@ import type { Queues } from '@dda/queues';
 const KEPT = ['call_control_id', 'client_state', 'hangup_cause', 'status', 'digits', 'digit', 'result'] as const;
 export const TRANSCRIPT_TTL_SECONDS = 24 * 3600;
 
-export async function jobPayloadOf(redis: Redis, queues: Queues, jobId: string, payload: Record<string, unknown> | null | undefined): Promise<Record<string, unknown>> {
+export async function jobPayloadOf(
+  redis: Redis,
+  queues: Queues,
+  jobId: string,
+  payload: Record<string, unknown> | null | undefined,
+): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   if (!payload) return out;
   for (const k of KEPT) if (payload[k] !== undefined) out[k] = payload[k];

@@ -13,7 +13,8 @@ beforeAll(async () => {
 });
 afterAll(async () => h.close());
 
-const post = (body: unknown) => fetch(`${base}/accounts`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post = (body: unknown) =>
+  fetch(`${base}/accounts`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 describe('POST/GET/DELETE /accounts (real HTTP, real Redis)', () => {
   it('registers an account (201), lists it without its token, replaces the token (200), deletes it (204, then 404)', async () => {
@@ -38,7 +39,12 @@ describe('POST/GET/DELETE /accounts (real HTTP, real Redis)', () => {
   });
 
   it('bad bodies are 400 with a reason, and no answer or log line ever holds the token', async () => {
-    for (const bad of [{}, { linked_account_id: 'x' }, { linked_account_id: 'bad id!', account_token: TOKEN }, { linked_account_id: 'la', account_token: TOKEN, extra: 1 }]) {
+    for (const bad of [
+      {},
+      { linked_account_id: 'x' },
+      { linked_account_id: 'bad id!', account_token: TOKEN },
+      { linked_account_id: 'la', account_token: TOKEN, extra: 1 },
+    ]) {
       const res = await post(bad);
       expect(res.status, JSON.stringify(bad)).toBe(400);
       const text = await res.text();
@@ -51,13 +57,19 @@ describe('POST/GET/DELETE /accounts (real HTTP, real Redis)', () => {
 
   it('refuses without the token', async () => {
     expect((await fetch(`${base}/accounts`)).status).toBe(401);
-    expect((await fetch(`${base}/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
+    expect((await fetch(`${base}/accounts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(
+      401,
+    );
   });
 });
 
 describe('a manual alert may name its linked account', () => {
   it('is recorded on the alert, where routes that match on `accounts` see it', async () => {
-    const res = await fetch(`${base}/alert`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ deal_name: 'Test', amount: 1000, stage: 'Negotiation', linked_account_id: 'la-west' }) });
+    const res = await fetch(`${base}/alert`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ deal_name: 'Test', amount: 1000, stage: 'Negotiation', linked_account_id: 'la-west' }),
+    });
     expect(res.status).toBe(202);
     const { alert_id } = (await res.json()) as { alert_id: string };
     expect(await (await fetch(`${base}/alerts/${alert_id}`, { headers: auth })).json()).toMatchObject({ linked_account_id: 'la-west' });
@@ -77,11 +89,18 @@ describe('production without SECRETS_KEY', () => {
       MERGE_API_KEY: 'merge-key',
     });
     try {
-      const res = await prod.app.inject({ method: 'POST', url: '/accounts', headers: { authorization: `Bearer ${apiToken}` }, payload: { linked_account_id: 'la', account_token: TOKEN } });
+      const res = await prod.app.inject({
+        method: 'POST',
+        url: '/accounts',
+        headers: { authorization: `Bearer ${apiToken}` },
+        payload: { linked_account_id: 'la', account_token: TOKEN },
+      });
       expect(res.statusCode).toBe(503);
       expect(res.json()).toMatchObject({ error: 'secrets_key_missing', reason: expect.stringMatching(/SECRETS_KEY/) });
       expect(res.body).not.toContain(TOKEN);
-      expect((await prod.app.inject({ method: 'GET', url: '/accounts', headers: { authorization: `Bearer ${apiToken}` } })).json()).toEqual({ accounts: [] });
+      expect((await prod.app.inject({ method: 'GET', url: '/accounts', headers: { authorization: `Bearer ${apiToken}` } })).json()).toEqual(
+        { accounts: [] },
+      );
     } finally {
       await prod.close();
     }

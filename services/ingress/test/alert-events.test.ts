@@ -37,7 +37,11 @@ async function readEvents(res: Response, want: (events: { event: string; data: s
 
 describe('GET /events', () => {
   it('streams every store write to an alert, to a session-cookie holder, as it happens', async () => {
-    const login = await fetch(`${base}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: API_TOKEN }) });
+    const login = await fetch(`${base}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: API_TOKEN }),
+    });
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
     const res = await fetch(`${base}/events`, { headers: { cookie } });
     expect(res.status).toBe(200);
@@ -47,7 +51,22 @@ describe('GET /events', () => {
     const { events, reader } = await readEvents(res, (evs) => {
       if (evs.length === 1 && evs[0]!.event === 'ready' && !id) {
         void (async () => {
-          id = await alerts.createManual({ source: 'manual', reason: 'manual alert', reasons: ['manual'], deal: { id: 'd1', name: 'SSE deal', amount: 1, currency: null, stage: 'Negotiation', previous_stage: null, account: null, owner: null, close_date: null } });
+          id = await alerts.createManual({
+            source: 'manual',
+            reason: 'manual alert',
+            reasons: ['manual'],
+            deal: {
+              id: 'd1',
+              name: 'SSE deal',
+              amount: 1,
+              currency: null,
+              stage: 'Negotiation',
+              previous_stage: null,
+              account: null,
+              owner: null,
+              close_date: null,
+            },
+          });
           await alerts.setStatus(id, 'calling');
           await alerts.addTimeline(id, 'vp.answered', { call_id: 'c1' });
           await alerts.setOutcome(id, 'connected', null);

@@ -8,7 +8,17 @@ const doc = (name: string): NewAlert => ({
   source: 'manual',
   reason: 'manual alert',
   reasons: ['manual'],
-  deal: { id: name, name, amount: 1000, currency: null, stage: 'Negotiation', previous_stage: 'Proposal', account: null, owner: null, close_date: null },
+  deal: {
+    id: name,
+    name,
+    amount: 1000,
+    currency: null,
+    stage: 'Negotiation',
+    previous_stage: 'Proposal',
+    account: null,
+    owner: null,
+    close_date: null,
+  },
 });
 
 beforeAll(async () => {

@@ -27,7 +27,15 @@ afterAll(async () => {
   await ingress.stop();
 });
 
-const contentTypes = ['application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'application/octet-stream', ''];
+const contentTypes = [
+  'application/json',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/xml',
+  'application/octet-stream',
+  '',
+];
 
 /** Bodies no client should send: random bytes, JSON of the wrong shape, huge strings, deep nesting. */
 const badBody = fc.oneof(
@@ -36,7 +44,9 @@ const badBody = fc.oneof(
   fc.integer({ min: 10_000, max: 1_200_000 }).map((n) => Buffer.from(JSON.stringify({ deal_name: 'x'.repeat(n) }))),
   fc.integer({ min: 1, max: 200_000 }).map((n) => Buffer.from('['.repeat(n) + ']'.repeat(n))),
   fc.integer({ min: 1, max: 50_000 }).map((n) => Buffer.from('{"a":'.repeat(n) + '1' + '}'.repeat(n))),
-  fc.constantFrom('', 'null', '{}', '[]', '{"deal_id":1}', '{"hook":{}}', '{"deal_name":"x","amount":-1,"stage":"s"}').map((s) => Buffer.from(s)),
+  fc
+    .constantFrom('', 'null', '{}', '[]', '{"deal_id":1}', '{"hook":{}}', '{"deal_name":"x","amount":-1,"stage":"s"}')
+    .map((s) => Buffer.from(s)),
 );
 
 async function send(method: string, path: string, body: Buffer | undefined, headers: Record<string, string>): Promise<number> {
@@ -61,11 +71,13 @@ describe(`${RUNS} generated bad requests per public endpoint get only 4xx and th
   it('POST /webhooks/crm (signed and unsigned)', async () => {
     await fuzz(
       'crm',
-      fc.tuple(badBody, fc.constantFrom(...contentTypes), fc.boolean()).map(([body, ct, sign]) => () =>
-        send('POST', '/webhooks/crm', body, {
-          ...(ct ? { 'content-type': ct } : {}),
-          ...(sign ? { 'x-merge-webhook-signature': signMergeBody(body, MERGE_KEY) } : {}),
-        }),
+      fc.tuple(badBody, fc.constantFrom(...contentTypes), fc.boolean()).map(
+        ([body, ct, sign]) =>
+          () =>
+            send('POST', '/webhooks/crm', body, {
+              ...(ct ? { 'content-type': ct } : {}),
+              ...(sign ? { 'x-merge-webhook-signature': signMergeBody(body, MERGE_KEY) } : {}),
+            }),
       ),
     );
   }, 120_000);
@@ -73,12 +85,18 @@ describe(`${RUNS} generated bad requests per public endpoint get only 4xx and th
   it('POST /webhooks/voice (unsigned, badly signed, stale)', async () => {
     await fuzz(
       'voice',
-      fc.tuple(badBody, fc.constantFrom(...contentTypes), fc.constantFrom('none', 'garbage', 'stale')).map(([body, ct, sig]) => () =>
-        send('POST', '/webhooks/voice', body, {
-          ...(ct ? { 'content-type': ct } : {}),
-          ...(sig === 'garbage' ? { 'telnyx-signature-ed25519': 'AAAA', 'telnyx-timestamp': String(Math.floor(Date.now() / 1000)) } : {}),
-          ...(sig === 'stale' ? { 'telnyx-signature-ed25519': Buffer.alloc(64, 1).toString('base64'), 'telnyx-timestamp': '1000000000' } : {}),
-        }),
+      fc.tuple(badBody, fc.constantFrom(...contentTypes), fc.constantFrom('none', 'garbage', 'stale')).map(
+        ([body, ct, sig]) =>
+          () =>
+            send('POST', '/webhooks/voice', body, {
+              ...(ct ? { 'content-type': ct } : {}),
+              ...(sig === 'garbage'
+                ? { 'telnyx-signature-ed25519': 'AAAA', 'telnyx-timestamp': String(Math.floor(Date.now() / 1000)) }
+                : {}),
+              ...(sig === 'stale'
+                ? { 'telnyx-signature-ed25519': Buffer.alloc(64, 1).toString('base64'), 'telnyx-timestamp': '1000000000' }
+                : {}),
+            }),
       ),
     );
   }, 120_000);
@@ -86,8 +104,13 @@ describe(`${RUNS} generated bad requests per public endpoint get only 4xx and th
   it('POST /alert with and without the token', async () => {
     await fuzz(
       'alert',
-      fc.tuple(badBody, fc.constantFrom(...contentTypes), fc.boolean()).map(([body, ct, auth]) => () =>
-        send('POST', '/alert', body, { ...(ct ? { 'content-type': ct } : {}), ...(auth ? { authorization: `Bearer ${API_TOKEN}` } : {}) }),
+      fc.tuple(badBody, fc.constantFrom(...contentTypes), fc.boolean()).map(
+        ([body, ct, auth]) =>
+          () =>
+            send('POST', '/alert', body, {
+              ...(ct ? { 'content-type': ct } : {}),
+              ...(auth ? { authorization: `Bearer ${API_TOKEN}` } : {}),
+            }),
       ),
     );
   }, 120_000);
@@ -96,9 +119,22 @@ describe(`${RUNS} generated bad requests per public endpoint get only 4xx and th
     const junk = fc.string({ maxLength: 300 }).map(encodeURIComponent);
     await fuzz(
       'reads',
-      fc.tuple(fc.constantFrom('/alerts?limit=', '/alerts?cursor=', '/deals?limit=', '/alerts/', '/alerts?limit=0&cursor='), junk, fc.boolean()).map(
-        ([path, q, auth]) => () => send('GET', `${path}${path.endsWith('/') ? `zz${q}` : q === '' ? 'x' : `x${q}`}`, undefined, auth ? { authorization: `Bearer ${API_TOKEN}` } : {}),
-      ),
+      fc
+        .tuple(
+          fc.constantFrom('/alerts?limit=', '/alerts?cursor=', '/deals?limit=', '/alerts/', '/alerts?limit=0&cursor='),
+          junk,
+          fc.boolean(),
+        )
+        .map(
+          ([path, q, auth]) =>
+            () =>
+              send(
+                'GET',
+                `${path}${path.endsWith('/') ? `zz${q}` : q === '' ? 'x' : `x${q}`}`,
+                undefined,
+                auth ? { authorization: `Bearer ${API_TOKEN}` } : {},
+              ),
+        ),
     );
   }, 120_000);
 

@@ -3,10 +3,21 @@ import { queueNames } from '@dda/queues';
 import { API_TOKEN, startIngress, type Harness } from './ingress-harness.ts';
 
 const bearer = { authorization: `Bearer ${API_TOKEN}` };
-const addJob = { name: 'call.apply-event', data: { eventId: 'forged', eventType: 'call.gather.ended', occurredAt: null, payload: { digits: '1' }, receivedAt: 'x' }, options: {} };
+const addJob = {
+  name: 'call.apply-event',
+  data: { eventId: 'forged', eventType: 'call.gather.ended', occurredAt: null, payload: { digits: '1' }, receivedAt: 'x' },
+  options: {},
+};
 
 async function jobCount(h: Harness, queue: string): Promise<number> {
-  const c = await h.queues.byName[queue as 'call-events'].getJobCounts('waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized');
+  const c = await h.queues.byName[queue as 'call-events'].getJobCounts(
+    'waiting',
+    'active',
+    'delayed',
+    'completed',
+    'failed',
+    'prioritized',
+  );
   return Object.values(c).reduce((a, n) => a + n, 0);
 }
 
@@ -75,11 +86,28 @@ describe('Bull Board made writable (BULL_BOARD_READ_ONLY=false)', () => {
       const add = await h.app.inject({ method: 'POST', url: `/admin/queues/api/queues/${queue}/add`, payload: addJob, headers: bearer });
       expect(add.statusCode, queue).toBe(403);
       expect(add.json().reason).toMatch(/only from verified webhooks/);
-      const encoded = await h.app.inject({ method: 'POST', url: `/admin/queues/api/queues/${encodeURIComponent(queue).replace('-', '%2D')}/add`, payload: addJob, headers: bearer });
+      const encoded = await h.app.inject({
+        method: 'POST',
+        url: `/admin/queues/api/queues/${encodeURIComponent(queue).replace('-', '%2D')}/add`,
+        payload: addJob,
+        headers: bearer,
+      });
       expect(encoded.statusCode, `${queue} percent-encoded`).toBe(403);
-      const edits = [['PATCH', 'some-id/update-data'], ['PATCH', 'some-id/delay'], ['PATCH', 'some-id/priority'], ['PATCH', 'job-schedulers/s1'], ['PUT', 'concurrency'], ['PUT', 'rate-limit']] as const;
+      const edits = [
+        ['PATCH', 'some-id/update-data'],
+        ['PATCH', 'some-id/delay'],
+        ['PATCH', 'some-id/priority'],
+        ['PATCH', 'job-schedulers/s1'],
+        ['PUT', 'concurrency'],
+        ['PUT', 'rate-limit'],
+      ] as const;
       for (const [method, path] of edits) {
-        const res = await h.app.inject({ method, url: `/admin/queues/api/queues/${queue}/${path}`, payload: { data: {} }, headers: bearer });
+        const res = await h.app.inject({
+          method,
+          url: `/admin/queues/api/queues/${queue}/${path}`,
+          payload: { data: {} },
+          headers: bearer,
+        });
         expect(res.statusCode, `${queue}/${path}`).toBe(403);
       }
       expect(await jobCount(h, queue), queue).toBe(0);
@@ -88,10 +116,19 @@ describe('Bull Board made writable (BULL_BOARD_READ_ONLY=false)', () => {
 
   it('allows the harmless writes (pause, resume, clean) on any queue', async () => {
     for (const queue of ['call-events', 'briefings']) {
-      expect((await h.app.inject({ method: 'PUT', url: `/admin/queues/api/queues/${queue}/pause`, headers: bearer })).statusCode, queue).toBe(200);
+      expect(
+        (await h.app.inject({ method: 'PUT', url: `/admin/queues/api/queues/${queue}/pause`, headers: bearer })).statusCode,
+        queue,
+      ).toBe(200);
       expect(await h.queues.byName[queue as 'briefings'].isPaused()).toBe(true);
-      expect((await h.app.inject({ method: 'PUT', url: `/admin/queues/api/queues/${queue}/resume`, headers: bearer })).statusCode, queue).toBe(200);
-      expect((await h.app.inject({ method: 'PUT', url: `/admin/queues/api/queues/${queue}/clean/completed`, headers: bearer })).statusCode, queue).toBe(200);
+      expect(
+        (await h.app.inject({ method: 'PUT', url: `/admin/queues/api/queues/${queue}/resume`, headers: bearer })).statusCode,
+        queue,
+      ).toBe(200);
+      expect(
+        (await h.app.inject({ method: 'PUT', url: `/admin/queues/api/queues/${queue}/clean/completed`, headers: bearer })).statusCode,
+        queue,
+      ).toBe(200);
     }
   });
 });

@@ -27,7 +27,12 @@ beforeAll(async () => {
 afterAll(async () => h.close());
 
 const deliver = (body: string) =>
-  h.app.inject({ method: 'POST', url: '/webhooks/crm', payload: body, headers: { 'content-type': 'application/json', 'x-merge-webhook-signature': signMergeBody(body, MERGE_KEY) } });
+  h.app.inject({
+    method: 'POST',
+    url: '/webhooks/crm',
+    payload: body,
+    headers: { 'content-type': 'application/json', 'x-merge-webhook-signature': signMergeBody(body, MERGE_KEY) },
+  });
 
 describe('/webhooks/crm with several linked accounts and no MERGE_ACCOUNT_TOKEN', () => {
   it('a delivery from an unknown account is answered 202, ignored, logged and counted — never queued', async () => {
@@ -37,11 +42,24 @@ describe('/webhooks/crm with several linked accounts and no MERGE_ACCOUNT_TOKEN'
     expect(await readInbox(h.redis, h.config.REDIS_PREFIX)).toEqual([]);
     const line = h.logs.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.linked_account_id === 'la-nobody');
     expect(line).toMatchObject({ status: 202, ignored: expect.stringMatching(/unknown linked account/) });
-    await waitUntil(async () => (await h.redis.hget(metricKey(h.config.REDIS_PREFIX, 'dda_webhooks_ignored_total'), counterField('dda_webhooks_ignored_total', { source: 'crm', reason: 'unknown_account' }))) === '1' || undefined, 5000, 'the counter');
+    await waitUntil(
+      async () =>
+        (await h.redis.hget(
+          metricKey(h.config.REDIS_PREFIX, 'dda_webhooks_ignored_total'),
+          counterField('dda_webhooks_ignored_total', { source: 'crm', reason: 'unknown_account' }),
+        )) === '1' || undefined,
+      5000,
+      'the counter',
+    );
   });
 
   it('once the account is registered its deliveries are queued, naming the account for triage', async () => {
-    const reg = await h.app.inject({ method: 'POST', url: '/accounts', headers: { authorization: `Bearer ${API_TOKEN}` }, payload: { linked_account_id: 'la-known', account_token: 'known-account-token-123' } });
+    const reg = await h.app.inject({
+      method: 'POST',
+      url: '/accounts',
+      headers: { authorization: `Bearer ${API_TOKEN}` },
+      payload: { linked_account_id: 'la-known', account_token: 'known-account-token-123' },
+    });
     expect(reg.statusCode).toBe(201);
     const res = await deliver(withAccount('la-known', '1'));
     expect(res.statusCode).toBe(202);

@@ -31,12 +31,16 @@ describe('POST /webhooks/crm', () => {
     // Accepted into the inbox, from which the briefing-worker's relay feeds crm-events (packages/queues crm-inbox.test.ts).
     const inbox = await readInbox(h.redis, h.config.REDIS_PREFIX);
     expect(inbox).toHaveLength(1);
-    expect(inbox[0]).toMatchObject({ jobId: first.json().job_id, data: { source: 'webhook', opportunityId: '7c2e9a14-3b5f-4d61-8e07-a9c4b1d2e3f5', event: 'changed' } });
+    expect(inbox[0]).toMatchObject({
+      jobId: first.json().job_id,
+      data: { source: 'webhook', opportunityId: '7c2e9a14-3b5f-4d61-8e07-a9c4b1d2e3f5', event: 'changed' },
+    });
     // The record's triage fields travel with the change (triage decides from them without asking Merge); the
     // free text and remote data do not, so the inbox writes a few hundred bytes to the AOF, not the whole record.
     const sent = (JSON.parse(fixture.toString('utf8')) as { data: Record<string, unknown> }).data;
     const kept = (inbox[0]!.data as { record: Record<string, unknown> }).record;
-    for (const k of ['id', 'name', 'amount', 'owner', 'account', 'stage', 'status', 'close_date', 'modified_at']) expect(kept[k], k).toEqual(sent[k]);
+    for (const k of ['id', 'name', 'amount', 'owner', 'account', 'stage', 'status', 'close_date', 'modified_at'])
+      expect(kept[k], k).toEqual(sent[k]);
     for (const k of ['description', 'remote_data', 'field_mappings']) expect(kept, k).not.toHaveProperty(k);
     expect(JSON.stringify(kept).length).toBeLessThan(JSON.stringify(sent).length);
   });
@@ -71,7 +75,11 @@ describe('POST /webhooks/crm', () => {
   });
 
   it('accepts and ignores events it does not act on', async () => {
-    const body = JSON.stringify({ hook: { id: 'h', event: 'CRMAccount.changed', target: 'x' }, linked_account: { id: 'la' }, data: { id: 'a1' } });
+    const body = JSON.stringify({
+      hook: { id: 'h', event: 'CRMAccount.changed', target: 'x' },
+      linked_account: { id: 'la' },
+      data: { id: 'a1' },
+    });
     const res = await signed(body);
     expect(res.statusCode).toBe(202);
     expect(res.json()).toEqual({ status: 'ignored', event: 'CRMAccount.changed' });
@@ -98,16 +106,26 @@ describe('POST /webhooks/crm', () => {
     const notEnvelope = await signed(JSON.stringify({ hello: 'world' }));
     expect(notEnvelope.statusCode).toBe(400);
     expect(notEnvelope.json().error).toBe('not_an_envelope');
-    const noDataId = await signed(JSON.stringify({ hook: { id: 'h', event: 'Opportunity.changed' }, linked_account: { id: 'la' }, data: {} }));
+    const noDataId = await signed(
+      JSON.stringify({ hook: { id: 'h', event: 'Opportunity.changed' }, linked_account: { id: 'la' }, data: {} }),
+    );
     expect(noDataId.statusCode).toBe(400);
   });
 
   it('accepts application/json with parameters in any case and still verifies the raw bytes', async () => {
-    for (const [i, ct] of ['application/json; charset=utf-8', 'Application/JSON;charset=UTF-8', 'application/json ; charset="utf-8"', 'application/vnd.merge+json; charset=utf-8'].entries()) {
+    for (const [i, ct] of [
+      'application/json; charset=utf-8',
+      'Application/JSON;charset=UTF-8',
+      'application/json ; charset="utf-8"',
+      'application/vnd.merge+json; charset=utf-8',
+    ].entries()) {
       const body = fixture.toString('utf8').replace('2025-11-24T16:42:55.918204Z', `2025-11-24T17:0${i}:00.000000Z`);
       const res = await post(body, { 'content-type': ct, 'x-merge-webhook-signature': signMergeBody(body, MERGE_KEY) });
       expect(res.statusCode, ct).toBe(202);
-      const tampered = await post(body.replace('Platform Expansion', 'Platform Expansiom'), { 'content-type': ct, 'x-merge-webhook-signature': signMergeBody(body, MERGE_KEY) });
+      const tampered = await post(body.replace('Platform Expansion', 'Platform Expansiom'), {
+        'content-type': ct,
+        'x-merge-webhook-signature': signMergeBody(body, MERGE_KEY),
+      });
       expect(tampered.statusCode, ct).toBe(401);
     }
     for (const ct of ['application/jsonx', 'text/json; charset=utf-8', 'application/x-www-form-urlencoded']) {

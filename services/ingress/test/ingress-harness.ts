@@ -12,7 +12,15 @@ import { buildApp } from '../src/build-app.ts';
 export const API_TOKEN = 'test-token-0123456789abcdef';
 export const MERGE_KEY = 'test_merge_webhook_signature_key';
 
-export type Harness = { app: FastifyInstance; config: Config; redis: Redis; queues: Queues; logs: string[]; routes: RouteOptions[]; close: () => Promise<void> };
+export type Harness = {
+  app: FastifyInstance;
+  config: Config;
+  redis: Redis;
+  queues: Queues;
+  logs: string[];
+  routes: RouteOptions[];
+  close: () => Promise<void>;
+};
 
 /** The real ingress app on a real Redis, isolated by key prefix; logs are captured for assertions. */
 export async function startIngress(env: Record<string, string> = {}): Promise<Harness> {
@@ -30,17 +38,30 @@ export async function startIngress(env: Record<string, string> = {}): Promise<Ha
   const log = createLogger({
     service: 'ingress',
     level: 'info',
-    destination: new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } }),
+    destination: new Writable({
+      write(chunk, _enc, cb) {
+        logs.push(String(chunk));
+        cb();
+      },
+    }),
   });
   const redis = createProducerConnection(config.REDIS_URL);
   await new Promise<void>((resolve) => (redis.status === 'ready' ? resolve() : redis.once('ready', () => resolve())));
   const queues = createQueues(redis, prefix);
   const merge = createMergeClient({ baseUrl: config.MERGE_BASE_URL, apiKey: 'k', accountToken: 't', maxRetries: 0, timeoutMs: 500 });
   const routes: RouteOptions[] = [];
-  const app = await buildApp({ config, log, redis, queues, alerts: createAlertsRepository(redis, prefix), merge }, { onRoute: (r) => routes.push(r) });
+  const app = await buildApp(
+    { config, log, redis, queues, alerts: createAlertsRepository(redis, prefix), merge },
+    { onRoute: (r) => routes.push(r) },
+  );
   await app.ready();
   return {
-    app, config, redis, queues, logs, routes,
+    app,
+    config,
+    redis,
+    queues,
+    logs,
+    routes,
     close: async () => {
       await app.close();
       await closeQueues(queues);

@@ -13,7 +13,12 @@ const bearer = { authorization: `Bearer ${API_TOKEN}` };
 const basic = (user: string, pass: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` });
 
 async function login(): Promise<string> {
-  const res = await h.app.inject({ method: 'POST', url: '/login', payload: `token=${encodeURIComponent(API_TOKEN)}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const res = await h.app.inject({
+    method: 'POST',
+    url: '/login',
+    payload: `token=${encodeURIComponent(API_TOKEN)}`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
   expect(res.statusCode).toBe(303);
   expect(res.headers.location).toBe('/');
   const cookie = String(res.headers['set-cookie']);
@@ -23,12 +28,19 @@ async function login(): Promise<string> {
 }
 
 describe('operator pages refuse requests without credentials', () => {
-  it.each(['/', '/admin/queues', '/metrics', '/events', '/alerts'])('GET %s answers 401 without credentials and with a wrong token', async (url) => {
-    for (const headers of [{}, { authorization: 'Bearer not-the-token-0000000000' }, { cookie: 'dda_session=9999999999.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }]) {
-      const res = await h.app.inject({ method: 'GET', url, headers });
-      expect(res.statusCode, `${url} ${JSON.stringify(headers)}`).toBe(401);
-    }
-  });
+  it.each(['/', '/admin/queues', '/metrics', '/events', '/alerts'])(
+    'GET %s answers 401 without credentials and with a wrong token',
+    async (url) => {
+      for (const headers of [
+        {},
+        { authorization: 'Bearer not-the-token-0000000000' },
+        { cookie: 'dda_session=9999999999.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+      ]) {
+        const res = await h.app.inject({ method: 'GET', url, headers });
+        expect(res.statusCode, `${url} ${JSON.stringify(headers)}`).toBe(401);
+      }
+    },
+  );
 
   it('answers a browser on / with the sign-in form, and a script with JSON', async () => {
     const page = await h.app.inject({ method: 'GET', url: '/', headers: { accept: 'text/html' } });
@@ -42,7 +54,9 @@ describe('operator pages refuse requests without credentials', () => {
   it('Bull Board asks a browser for Basic credentials and accepts any user with the token as password', async () => {
     const bare = await h.app.inject({ method: 'GET', url: '/admin/queues' });
     expect(bare.headers['www-authenticate']).toMatch(/^Basic /);
-    expect((await h.app.inject({ method: 'GET', url: '/admin/queues', headers: basic('ops', 'wrong-password-000000') })).statusCode).toBe(401);
+    expect((await h.app.inject({ method: 'GET', url: '/admin/queues', headers: basic('ops', 'wrong-password-000000') })).statusCode).toBe(
+      401,
+    );
     const ok = await h.app.inject({ method: 'GET', url: '/admin/queues', headers: basic('ops', API_TOKEN) });
     expect(ok.statusCode).toBe(200);
     expect(ok.body).toMatch(/<html/i);
@@ -60,7 +74,12 @@ describe('operator pages refuse requests without credentials', () => {
 
 describe('signing in', () => {
   it('a wrong token gets the form again (401) and no cookie', async () => {
-    const res = await h.app.inject({ method: 'POST', url: '/login', payload: 'token=nope', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/login',
+      payload: 'token=nope',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(res.statusCode).toBe(401);
     expect(res.headers['set-cookie']).toBeUndefined();
     expect(res.body).toMatch(/role="alert"/);
@@ -88,9 +107,19 @@ describe('signing in', () => {
   it('a cookie-authenticated change from another site is refused; from our page it goes through', async () => {
     const cookie = await login();
     const body = { deal_name: 'Cross-site test', amount: 1, stage: 'Negotiation' };
-    const foreign = await h.app.inject({ method: 'POST', url: '/alert', payload: body, headers: { cookie, 'sec-fetch-site': 'cross-site' } });
+    const foreign = await h.app.inject({
+      method: 'POST',
+      url: '/alert',
+      payload: body,
+      headers: { cookie, 'sec-fetch-site': 'cross-site' },
+    });
     expect(foreign.statusCode).toBe(403);
-    const foreignOrigin = await h.app.inject({ method: 'POST', url: '/alert', payload: body, headers: { cookie, origin: 'https://evil.example' } });
+    const foreignOrigin = await h.app.inject({
+      method: 'POST',
+      url: '/alert',
+      payload: body,
+      headers: { cookie, origin: 'https://evil.example' },
+    });
     expect(foreignOrigin.statusCode).toBe(403);
     const ours = await h.app.inject({ method: 'POST', url: '/alert', payload: body, headers: { cookie, 'sec-fetch-site': 'same-origin' } });
     expect(ours.statusCode).toBe(202);
@@ -116,14 +145,32 @@ describe('OpenAPI', () => {
 
     // Every route we declare, less what is not ours to document: Swagger UI's own files under /docs and
     // Bull Board's private JSON API and assets under /admin/queues/ (its entry page is documented).
-    const documented = new Set(Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)));
+    const documented = new Set(
+      Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`)),
+    );
     const ours = h.routes
       .flatMap((r) => [r.method].flat().map((m) => ({ method: m, url: r.url })))
-      .filter((r) => r.method !== 'HEAD' && !r.url.startsWith('/docs') && !(r.url.startsWith('/admin/queues/') && r.url !== '/admin/queues/'));
+      .filter(
+        (r) => r.method !== 'HEAD' && !r.url.startsWith('/docs') && !(r.url.startsWith('/admin/queues/') && r.url !== '/admin/queues/'),
+      );
     const asOpenApi = (url: string) => url.replace(/:(\w+)/g, '{$1}');
     const missing = ours.filter((r) => !documented.has(`${r.method} ${asOpenApi(r.url)}`)).map((r) => `${r.method} ${r.url}`);
     expect(missing).toEqual([]);
-    for (const must of ['POST /webhooks/crm', 'POST /webhooks/voice', 'POST /alert', 'GET /alerts', 'GET /alerts/{id}', 'GET /deals', 'GET /health', 'GET /ready', 'GET /metrics', 'GET /events', 'GET /', 'POST /login', 'GET /admin/queues/']) {
+    for (const must of [
+      'POST /webhooks/crm',
+      'POST /webhooks/voice',
+      'POST /alert',
+      'GET /alerts',
+      'GET /alerts/{id}',
+      'GET /deals',
+      'GET /health',
+      'GET /ready',
+      'GET /metrics',
+      'GET /events',
+      'GET /',
+      'POST /login',
+      'GET /admin/queues/',
+    ]) {
       expect(documented, must).toContain(must);
     }
 

@@ -27,11 +27,12 @@ beforeAll(async () => {
 afterAll(async () => h.close());
 
 const auth = { authorization: `Bearer ${API_TOKEN}` };
-const put = (body: unknown) => fetch(`${base}/routing`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const put = (body: unknown) =>
+  fetch(`${base}/routing`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const get = async (path: string) => (await (await fetch(`${base}${path}`, { headers: auth })).json()) as any;
 
 describe('PUT /routing, GET /routing, GET /routing/history (real HTTP, real Redis)', () => {
-  it('before any document, the environment\'s routing is in force as version 0', async () => {
+  it("before any document, the environment's routing is in force as version 0", async () => {
     const cur = await get('/routing');
     expect(cur).toMatchObject({ version: 0, source: 'environment' });
     expect(cur.routing.routes).toEqual([{ name: 'everything', match: {}, call: ['vp', 'escalation-1'] }]);
@@ -70,7 +71,11 @@ describe('PUT /routing, GET /routing, GET /routing/history (real HTTP, real Redi
   });
 
   it('bad bodies are 4xx with reasons, never 500', async () => {
-    const notJson = await fetch(`${base}/routing`, { method: 'PUT', headers: { ...auth, 'content-type': 'application/json' }, body: '{"recipients": [' });
+    const notJson = await fetch(`${base}/routing`, {
+      method: 'PUT',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: '{"recipients": [',
+    });
     expect(notJson.status).toBe(400);
     for (const body of [[], 'text', 42, null, { recipients: {} }]) {
       const res = await put(body);
@@ -94,12 +99,14 @@ describe('PUT /routing, GET /routing, GET /routing/history (real HTTP, real Redi
 
   it('refuses without the token', async () => {
     expect((await fetch(`${base}/routing`)).status).toBe(401);
-    expect((await fetch(`${base}/routing`, { method: 'PUT', body: '{}', headers: { 'content-type': 'application/json' } })).status).toBe(401);
+    expect((await fetch(`${base}/routing`, { method: 'PUT', body: '{}', headers: { 'content-type': 'application/json' } })).status).toBe(
+      401,
+    );
     expect((await fetch(`${base}/routing/history`)).status).toBe(401);
   });
 
   it('the OpenAPI document describes the routing routes and stays valid', async () => {
-    const spec = await (await fetch(`${base}/docs/json`)).json() as any;
+    const spec = (await (await fetch(`${base}/docs/json`)).json()) as any;
     expect(spec.paths['/routing'].put.requestBody.content['application/json'].schema.properties).toHaveProperty('recipients');
     expect(spec.paths['/routing/history'].get).toBeDefined();
     const result = await new Validator().validate(spec);
@@ -129,7 +136,14 @@ describe('ROUTING_FILE at boot', () => {
     writeFileSync(file, JSON.stringify(doc));
     const prefix = uniquePrefix('routing-boot');
     const port = await freePort();
-    const svc = startService('ingress', { REDIS_URL: await testRedisUrl(), REDIS_PREFIX: prefix, PORT: String(port), API_TOKEN, ROUTING_FILE: file, LOG_LEVEL: 'info' });
+    const svc = startService('ingress', {
+      REDIS_URL: await testRedisUrl(),
+      REDIS_PREFIX: prefix,
+      PORT: String(port),
+      API_TOKEN,
+      ROUTING_FILE: file,
+      LOG_LEVEL: 'info',
+    });
     try {
       await svc.waitFor(/ingress listening/, 20_000);
       expect(svc.lines.some((l) => /ROUTING_FILE applied/.test(l))).toBe(true);

@@ -29,7 +29,11 @@ describe('every endpoint but the signed webhooks, /health, /ready and /docs refu
         if (method === 'HEAD' || method === 'OPTIONS') continue;
         const path = concrete(url);
         const none = await h.app.inject({ method: method as 'GET', url: path });
-        const wrong = await h.app.inject({ method: method as 'GET', url: path, headers: { authorization: 'Bearer wrong-token-0123456789abcdef' } });
+        const wrong = await h.app.inject({
+          method: method as 'GET',
+          url: path,
+          headers: { authorization: 'Bearer wrong-token-0123456789abcdef' },
+        });
         expect([none.statusCode, wrong.statusCode], `${method} ${url}`).toEqual([401, 401]);
         seen.push(`${method} ${url}`);
       }
@@ -43,9 +47,19 @@ describe('replays and oversize bodies', () => {
   it('a replayed Telnyx webhook with an old timestamp changes nothing', async () => {
     const body = readFileSync(new URL('../../../fixtures/telnyx/call.hangup.json', import.meta.url), 'utf8');
     const old = signTelnyxWebhook(body, keys.privateKey, Math.floor(Date.now() / 1000) - 3600);
-    const res = await h.app.inject({ method: 'POST', url: '/webhooks/voice', payload: body, headers: { 'content-type': 'application/json', ...old } });
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/webhooks/voice',
+      payload: body,
+      headers: { 'content-type': 'application/json', ...old },
+    });
     expect(res.statusCode).toBe(401);
-    expect(await h.queues.byName['call-events'].getJobCounts('waiting', 'completed', 'active', 'delayed')).toEqual({ waiting: 0, completed: 0, active: 0, delayed: 0 });
+    expect(await h.queues.byName['call-events'].getJobCounts('waiting', 'completed', 'active', 'delayed')).toEqual({
+      waiting: 0,
+      completed: 0,
+      active: 0,
+      delayed: 0,
+    });
   });
 
   it('a replayed Merge delivery is answered 200 and queues nothing new', async () => {
@@ -62,7 +76,12 @@ describe('replays and oversize bodies', () => {
   it('bodies over the limit are refused with 413 before any parsing (invalid JSON still gets 413, not 400)', async () => {
     const huge = Buffer.alloc(1024 * 1024 + 1, '{');
     for (const url of ['/webhooks/crm', '/webhooks/voice', '/alert']) {
-      const res = await h.app.inject({ method: 'POST', url, payload: huge, headers: { 'content-type': 'application/json', authorization: `Bearer ${API_TOKEN}` } });
+      const res = await h.app.inject({
+        method: 'POST',
+        url,
+        payload: huge,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${API_TOKEN}` },
+      });
       expect(res.statusCode, url).toBe(413);
     }
   });

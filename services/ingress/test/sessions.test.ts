@@ -14,7 +14,13 @@ let nextAddress = 1;
 const freshAddress = () => `10.1.0.${nextAddress++}`;
 
 async function signIn(remoteAddress: string, headers: Record<string, string> = {}): Promise<string> {
-  const res = await h.app.inject({ method: 'POST', url: '/login', payload: `token=${encodeURIComponent(API_TOKEN)}`, headers: { ...form, ...headers }, remoteAddress });
+  const res = await h.app.inject({
+    method: 'POST',
+    url: '/login',
+    payload: `token=${encodeURIComponent(API_TOKEN)}`,
+    headers: { ...form, ...headers },
+    remoteAddress,
+  });
   expect(res.statusCode).toBe(303);
   return String(res.headers['set-cookie']).split(';')[0]!;
 }
@@ -84,7 +90,9 @@ describe('sign-in throttling', () => {
     expect(Number(last!.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(last!.headers['retry-after'])).toBeLessThanOrEqual(900);
     expect(last!.json()).toMatchObject({ error: 'too_many_requests' });
-    expect((await h.app.inject({ method: 'POST', url: '/login', payload: { token: API_TOKEN }, remoteAddress: address })).statusCode).toBe(429);
+    expect((await h.app.inject({ method: 'POST', url: '/login', payload: { token: API_TOKEN }, remoteAddress: address })).statusCode).toBe(
+      429,
+    );
     await signIn(freshAddress());
     expect(h.logs.some((l) => l.includes('"error":"too_many_sign_ins"') && l.includes('"url":"/login"'))).toBe(true);
     const metrics = await h.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${API_TOKEN}` } });
@@ -95,13 +103,25 @@ describe('sign-in throttling', () => {
   it('X-Forwarded-For does not dodge the throttle unless the peer is a configured proxy (TRUST_PROXY)', async () => {
     const address = freshAddress();
     for (let i = 0; i < 10; i++) await h.app.inject({ method: 'POST', url: '/login', payload: { token: 'wrong' }, remoteAddress: address });
-    const spoofed = await h.app.inject({ method: 'POST', url: '/login', payload: { token: 'wrong' }, remoteAddress: address, headers: { 'x-forwarded-for': '203.0.113.9' } });
+    const spoofed = await h.app.inject({
+      method: 'POST',
+      url: '/login',
+      payload: { token: 'wrong' },
+      remoteAddress: address,
+      headers: { 'x-forwarded-for': '203.0.113.9' },
+    });
     expect(spoofed.statusCode).toBe(429);
 
     const behindProxy = await startIngress({ TRUST_PROXY: '127.0.0.1' });
     try {
       const viaProxy = (client: string) =>
-        behindProxy.app.inject({ method: 'POST', url: '/login', payload: { token: 'wrong' }, remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': client } });
+        behindProxy.app.inject({
+          method: 'POST',
+          url: '/login',
+          payload: { token: 'wrong' },
+          remoteAddress: '127.0.0.1',
+          headers: { 'x-forwarded-for': client },
+        });
       for (let i = 0; i < 10; i++) expect((await viaProxy('198.51.100.7')).statusCode).toBe(401);
       expect((await viaProxy('198.51.100.7')).statusCode).toBe(429);
       expect((await viaProxy('198.51.100.8')).statusCode).toBe(401);
@@ -114,7 +134,10 @@ describe('sign-in throttling', () => {
     const g = await startIngress({ SIGN_IN_MAX_FAILURES_GLOBAL: '5' });
     try {
       const codes: number[] = [];
-      for (let i = 0; i < 8; i++) codes.push((await g.app.inject({ method: 'POST', url: '/login', payload: { token: 'wrong' }, remoteAddress: `10.2.0.${i}` })).statusCode);
+      for (let i = 0; i < 8; i++)
+        codes.push(
+          (await g.app.inject({ method: 'POST', url: '/login', payload: { token: 'wrong' }, remoteAddress: `10.2.0.${i}` })).statusCode,
+        );
       expect(codes).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
     } finally {
       await g.close();
@@ -125,7 +148,14 @@ describe('sign-in throttling', () => {
 describe('API_TOKEN strength in production', () => {
   const boot = (token: string) =>
     spawnSync(process.execPath, [new URL('../src/main.ts', import.meta.url).pathname], {
-      env: { PATH: process.env.PATH, NODE_ENV: 'production', API_TOKEN: token, MERGE_WEBHOOK_SIGNATURE_KEY: 'k-123456789', REDIS_URL: 'redis://127.0.0.1:1', PORT: '0' },
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'production',
+        API_TOKEN: token,
+        MERGE_WEBHOOK_SIGNATURE_KEY: 'k-123456789',
+        REDIS_URL: 'redis://127.0.0.1:1',
+        PORT: '0',
+      },
       encoding: 'utf8',
       timeout: 20_000,
     });

@@ -28,7 +28,9 @@ function trickle(): { closed: Promise<{ afterMs: number; answer: string }>; sock
   let answer = '';
   socket.on('data', (b) => (answer += b.toString('utf8')));
   socket.on('error', () => {});
-  socket.on('connect', () => socket.write(`POST /webhooks/crm HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10000\r\n\r\n{`));
+  socket.on('connect', () =>
+    socket.write(`POST /webhooks/crm HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10000\r\n\r\n{`),
+  );
   const timer = setInterval(() => socket.writable && socket.write(' '), 100);
   const closed = new Promise<{ afterMs: number; answer: string }>((resolve) =>
     socket.on('close', () => {
@@ -40,64 +42,72 @@ function trickle(): { closed: Promise<{ afterMs: number; answer: string }>; sock
 }
 
 describe('slow clients', () => {
-  it(`three sockets trickling a body are answered 408 and closed within ${CLOSED_WITHIN_MS} ms; /health stays under 50 ms meanwhile`, async () => {
-    // The first request pays for the client's connection and the route's first compile: not what is measured.
-    await (await fetch(`http://127.0.0.1:${port}/health`)).text();
-    const sockets = [trickle(), trickle(), trickle()];
-    const health: number[] = [];
-    let done = false;
-    const probing = (async () => {
-      while (!done) {
-        const t0 = performance.now();
-        const res = await fetch(`http://127.0.0.1:${port}/health`);
-        expect(res.status).toBe(200);
-        await res.text();
-        health.push(performance.now() - t0);
-        await new Promise((r) => setTimeout(r, 50));
+  it(
+    `three sockets trickling a body are answered 408 and closed within ${CLOSED_WITHIN_MS} ms; /health stays under 50 ms meanwhile`,
+    async () => {
+      // The first request pays for the client's connection and the route's first compile: not what is measured.
+      await (await fetch(`http://127.0.0.1:${port}/health`)).text();
+      const sockets = [trickle(), trickle(), trickle()];
+      const health: number[] = [];
+      let done = false;
+      const probing = (async () => {
+        while (!done) {
+          const t0 = performance.now();
+          const res = await fetch(`http://127.0.0.1:${port}/health`);
+          expect(res.status).toBe(200);
+          await res.text();
+          health.push(performance.now() - t0);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      })();
+      const results = await Promise.all(sockets.map((s) => s.closed));
+      done = true;
+      await probing;
+      for (const r of results) {
+        expect(r.afterMs).toBeGreaterThanOrEqual(LIMIT_MS - 50);
+        expect(r.afterMs).toBeLessThan(CLOSED_WITHIN_MS);
+        expect(r.answer).toMatch(/^HTTP\/1\.1 408 /);
+        expect(r.answer).toContain('"error":"request_timeout"');
       }
-    })();
-    const results = await Promise.all(sockets.map((s) => s.closed));
-    done = true;
-    await probing;
-    for (const r of results) {
-      expect(r.afterMs).toBeGreaterThanOrEqual(LIMIT_MS - 50);
-      expect(r.afterMs).toBeLessThan(CLOSED_WITHIN_MS);
-      expect(r.answer).toMatch(/^HTTP\/1\.1 408 /);
-      expect(r.answer).toContain('"error":"request_timeout"');
-    }
-    const sorted = [...health].sort((a, b) => a - b);
-    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(1);
-    console.log(
-      `${new Date().toISOString().slice(11, 19)} limit ${LIMIT_MS} ms: sockets closed after ${results.map((r) => (r.afterMs / 1000).toFixed(2)).join(', ')} s; ` +
-        `/health ×${health.length}: p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms`,
-    );
-    expect(health.length).toBeGreaterThan(5);
-    // The trickling sockets must not starve other requests: /health answers in under 50 ms. Judged on the 99th
-    // percentile (printed above with the maximum): one probe caught by a GC pause or a busy machine is not
-    // starvation, and a timed assertion on a single sample only measures the machine.
-    expect(Number(at(0.99))).toBeLessThan(50);
-    // One log line per closed socket, saying why.
-    expect(h.logs.filter((l) => l.includes('"error":"request_timeout"')).length).toBeGreaterThanOrEqual(3);
-  }, CLOSED_WITHIN_MS + 10_000);
+      const sorted = [...health].sort((a, b) => a - b);
+      const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(1);
+      console.log(
+        `${new Date().toISOString().slice(11, 19)} limit ${LIMIT_MS} ms: sockets closed after ${results.map((r) => (r.afterMs / 1000).toFixed(2)).join(', ')} s; ` +
+          `/health ×${health.length}: p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms`,
+      );
+      expect(health.length).toBeGreaterThan(5);
+      // The trickling sockets must not starve other requests: /health answers in under 50 ms. Judged on the 99th
+      // percentile (printed above with the maximum): one probe caught by a GC pause or a busy machine is not
+      // starvation, and a timed assertion on a single sample only measures the machine.
+      expect(Number(at(0.99))).toBeLessThan(50);
+      // One log line per closed socket, saying why.
+      expect(h.logs.filter((l) => l.includes('"error":"request_timeout"')).length).toBeGreaterThanOrEqual(3);
+    },
+    CLOSED_WITHIN_MS + 10_000,
+  );
 
-  it('a live /events stream outlasts the request limit (the limit ends when the request has arrived)', async () => {
-    const ac = new AbortController();
-    const res = await fetch(`http://127.0.0.1:${port}/events`, { headers: { authorization: `Bearer ${API_TOKEN}` }, signal: ac.signal });
-    expect(res.status).toBe(200);
-    const reader = res.body!.getReader();
-    let ended = false;
-    void (async () => {
-      try {
-        while (!(await reader.read()).done);
-      } catch {
-        /* aborted below */
-      }
-      ended = true;
-    })();
-    await new Promise((r) => setTimeout(r, LIMIT_MS + 1500));
-    expect(ended).toBe(false);
-    ac.abort();
-  }, LIMIT_MS + 10_000);
+  it(
+    'a live /events stream outlasts the request limit (the limit ends when the request has arrived)',
+    async () => {
+      const ac = new AbortController();
+      const res = await fetch(`http://127.0.0.1:${port}/events`, { headers: { authorization: `Bearer ${API_TOKEN}` }, signal: ac.signal });
+      expect(res.status).toBe(200);
+      const reader = res.body!.getReader();
+      let ended = false;
+      void (async () => {
+        try {
+          while (!(await reader.read()).done);
+        } catch {
+          /* aborted below */
+        }
+        ended = true;
+      })();
+      await new Promise((r) => setTimeout(r, LIMIT_MS + 1500));
+      expect(ended).toBe(false);
+      ac.abort();
+    },
+    LIMIT_MS + 10_000,
+  );
 
   it('connections past HTTP_MAX_CONNECTIONS are dropped at accept; the ones held keep working', async () => {
     const capped = await startIngress({ HTTP_MAX_CONNECTIONS: '2' });

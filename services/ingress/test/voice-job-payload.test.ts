@@ -25,15 +25,23 @@ function event(name: string, id: string, edit: (payload: Record<string, unknown>
 
 describe('what a call-events job keeps of a Telnyx payload', () => {
   it('only the fields the call-worker reads: no phone numbers, no SIP details', async () => {
-    const body = event('call.hangup', 'ev-hangup-1', (p) => Object.assign(p, { from: '+14155550123', to: '+14155550199', sip_hangup_cause: '200' }));
+    const body = event('call.hangup', 'ev-hangup-1', (p) =>
+      Object.assign(p, { from: '+14155550123', to: '+14155550199', sip_hangup_cause: '200' }),
+    );
     expect((await post(body, signTelnyxWebhook(body, keys.privateKey))).statusCode).toBe(200);
     const job = await h.queues.byName['call-events'].getJob('tx-ev-hangup-1');
-    expect(Object.keys(job!.data.payload).sort()).toEqual(['call_control_id', 'client_state', 'hangup_cause'].filter((k) => k in JSON.parse(body).data.payload).sort());
+    expect(Object.keys(job!.data.payload).sort()).toEqual(
+      ['call_control_id', 'client_state', 'hangup_cause'].filter((k) => k in JSON.parse(body).data.payload).sort(),
+    );
     expect(JSON.stringify(job!.data)).not.toMatch(/4155550/);
   });
 
   it('a final transcript is kept out of the job, under a key of its own that expires within a day', async () => {
-    const body = event('call.transcription', 'ev-transcript-1', (p) => ((p['transcription_data'] as Record<string, unknown>)['transcript'] = 'connect me to Dana please'));
+    const body = event(
+      'call.transcription',
+      'ev-transcript-1',
+      (p) => ((p['transcription_data'] as Record<string, unknown>)['transcript'] = 'connect me to Dana please'),
+    );
     expect((await post(body, signTelnyxWebhook(body, keys.privateKey))).statusCode).toBe(200);
     const job = await h.queues.byName['call-events'].getJob('tx-ev-transcript-1');
     const raw = JSON.stringify(job!.data);
@@ -47,7 +55,9 @@ describe('what a call-events job keeps of a Telnyx payload', () => {
   });
 
   it('an interim transcript is not kept at all', async () => {
-    const body = event('call.transcription', 'ev-transcript-2', (p) => Object.assign(p['transcription_data'] as object, { is_final: false, transcript: 'connect' }));
+    const body = event('call.transcription', 'ev-transcript-2', (p) =>
+      Object.assign(p['transcription_data'] as object, { is_final: false, transcript: 'connect' }),
+    );
     expect((await post(body, signTelnyxWebhook(body, keys.privateKey))).statusCode).toBe(200);
     const job = await h.queues.byName['call-events'].getJob('tx-ev-transcript-2');
     expect(job!.data.payload['transcription_data']).toEqual({ is_final: false });

@@ -47,7 +47,10 @@ describe('POST /webhooks/voice', () => {
       const res = await post(body, { ...signTelnyxWebhook(body, keys.privateKey), 'content-type': ct });
       expect(res.statusCode, ct).toBe(200);
       expect(res.json(), ct).toEqual({ status: 'queued' });
-      const tampered = await post(body.replace('answered', 'answereD'), { ...signTelnyxWebhook(body, keys.privateKey), 'content-type': ct });
+      const tampered = await post(body.replace('answered', 'answereD'), {
+        ...signTelnyxWebhook(body, keys.privateKey),
+        'content-type': ct,
+      });
       expect(tampered.statusCode, ct).toBe(401);
     }
     const text = await post(answered, { ...signTelnyxWebhook(answered, keys.privateKey), 'content-type': 'text/plain; charset=utf-8' });

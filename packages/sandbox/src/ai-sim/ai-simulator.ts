@@ -48,7 +48,8 @@ export async function createAiSimulator(opts: AiSimulatorOptions): Promise<AiSim
 
   function setBehaviour(b: AiBehaviour): void {
     if (b.mode !== undefined && !MODES.has(b.mode)) throw new RangeError(`unknown AI simulator mode ${b.mode}`);
-    if (b.latencyMs !== undefined && !(Number.isFinite(b.latencyMs) && b.latencyMs >= 0)) throw new RangeError('latencyMs must be a non-negative number');
+    if (b.latencyMs !== undefined && !(Number.isFinite(b.latencyMs) && b.latencyMs >= 0))
+      throw new RangeError('latencyMs must be a non-negative number');
     latencyMs = b.latencyMs ?? latencyMs;
     mode = b.mode ?? mode;
   }
@@ -74,9 +75,18 @@ export async function createAiSimulator(opts: AiSimulatorOptions): Promise<AiSim
   app.addHook('preClose', async () => closing.abort());
   app.setErrorHandler(async (err: Error & { statusCode?: number }, _req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-    return reply.code(status).send(openAiError(status === 500 ? 'The server had an error while processing your request.' : err.message, status === 500 ? 'server_error' : 'invalid_request_error'));
+    return reply
+      .code(status)
+      .send(
+        openAiError(
+          status === 500 ? 'The server had an error while processing your request.' : err.message,
+          status === 500 ? 'server_error' : 'invalid_request_error',
+        ),
+      );
   });
-  app.setNotFoundHandler(async (req, reply) => reply.code(404).send(openAiError(`Unknown request URL: ${req.method} ${req.url}.`, 'invalid_request_error', null, 'unknown_url')));
+  app.setNotFoundHandler(async (req, reply) =>
+    reply.code(404).send(openAiError(`Unknown request URL: ${req.method} ${req.url}.`, 'invalid_request_error', null, 'unknown_url')),
+  );
 
   await app.register(
     async (api) => {
@@ -84,9 +94,13 @@ export async function createAiSimulator(opts: AiSimulatorOptions): Promise<AiSim
       api.addHook('onRequest', async (req, reply) => {
         const auth = req.headers.authorization;
         if (typeof auth === 'string' && auth === `Bearer ${opts.apiKey}`) return;
-        return reply.code(401).send({ errors: [{ code: '10009', title: 'Authentication failed', detail: 'The API key is missing or invalid.' }] });
+        return reply
+          .code(401)
+          .send({ errors: [{ code: '10009', title: 'Authentication failed', detail: 'The API key is missing or invalid.' }] });
       });
-      api.addHook('onResponse', async (req, reply) => log(`ai-sim ${req.method} ${req.url} ${reply.statusCode} ${reply.elapsedTime.toFixed(0)}ms`));
+      api.addHook('onResponse', async (req, reply) =>
+        log(`ai-sim ${req.method} ${req.url} ${reply.statusCode} ${reply.elapsedTime.toFixed(0)}ms`),
+      );
 
       api.get('/models', async () => ({
         object: 'list',
@@ -108,7 +122,8 @@ export async function createAiSimulator(opts: AiSimulatorOptions): Promise<AiSim
           return reply.code(504).send(openAiError('Upstream inference timed out.', 'server_error'));
         }
         if ((await wait(latencyMs, reply)) === 'gone') return reply;
-        if (current === 'error') return reply.code(500).send(openAiError('The model is temporarily unavailable. Please retry.', 'server_error'));
+        if (current === 'error')
+          return reply.code(500).send(openAiError('The model is temporarily unavailable. Please retry.', 'server_error'));
         return sendCompletion(reply, chat, current, ++served);
       });
     },
@@ -142,8 +157,5 @@ function sendCompletion(reply: FastifyReply, chat: ChatRequest, mode: AiMode, se
   const id = `chatcmpl-${createHash('sha256').update(`${serial}|${chat.model}|${prompt}`).digest('hex').slice(0, 24)}`;
   if (!chat.stream) return reply.send(chatCompletion(id, chat.model, content, usage, finish));
   const events = completionChunks(id, chat.model, content, chat.includeUsage ? usage : null, finish);
-  return reply
-    .header('content-type', 'text/event-stream; charset=utf-8')
-    .header('cache-control', 'no-cache')
-    .send(Readable.from(events));
+  return reply.header('content-type', 'text/event-stream; charset=utf-8').header('cache-control', 'no-cache').send(Readable.from(events));
 }

@@ -30,10 +30,17 @@ function textOf(content: unknown, i: number): string {
   if (content === null || content === undefined) return '';
   if (Array.isArray(content)) {
     return content
-      .map((part: unknown) => (part && typeof part === 'object' && (part as { type?: unknown }).type === 'text' ? String((part as { text?: unknown }).text ?? '') : ''))
+      .map((part: unknown) =>
+        part && typeof part === 'object' && (part as { type?: unknown }).type === 'text'
+          ? String((part as { text?: unknown }).text ?? '')
+          : '',
+      )
       .join('\n');
   }
-  throw new BadChatRequest(`messages[${i}].content`, `Invalid type for 'messages[${i}].content': expected a string or an array of content parts.`);
+  throw new BadChatRequest(
+    `messages[${i}].content`,
+    `Invalid type for 'messages[${i}].content': expected a string or an array of content parts.`,
+  );
 }
 
 /** Checks what the real endpoint checks; unknown fields (Telnyx's enable_thinking, region, …) are accepted. */
@@ -46,12 +53,15 @@ export function parseChatRequest(body: unknown): ChatRequest {
   const messages = raw.map((m: unknown, i): ChatMessage => {
     if (!m || typeof m !== 'object') throw new BadChatRequest(`messages[${i}]`, `Invalid type for 'messages[${i}]': expected an object.`);
     const role = (m as { role?: unknown }).role;
-    if (typeof role !== 'string' || !ROLES.has(role)) throw new BadChatRequest(`messages[${i}].role`, `Invalid value for 'messages[${i}].role'.`);
+    if (typeof role !== 'string' || !ROLES.has(role))
+      throw new BadChatRequest(`messages[${i}].role`, `Invalid value for 'messages[${i}].role'.`);
     return { role, content: textOf((m as { content?: unknown }).content, i) };
   });
-  if (b['stream'] !== undefined && b['stream'] !== null && typeof b['stream'] !== 'boolean') throw new BadChatRequest('stream', "Invalid type for 'stream': expected a boolean.");
+  if (b['stream'] !== undefined && b['stream'] !== null && typeof b['stream'] !== 'boolean')
+    throw new BadChatRequest('stream', "Invalid type for 'stream': expected a boolean.");
   const max = b['max_completion_tokens'] ?? b['max_tokens'];
-  if (max !== undefined && max !== null && !(Number.isInteger(max) && (max as number) > 0)) throw new BadChatRequest('max_tokens', "'max_tokens' must be a positive integer.");
+  if (max !== undefined && max !== null && !(Number.isInteger(max) && (max as number) > 0))
+    throw new BadChatRequest('max_tokens', "'max_tokens' must be a positive integer.");
   const opts = b['stream_options'];
   return {
     model: b['model'],

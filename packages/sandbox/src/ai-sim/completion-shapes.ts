@@ -39,7 +39,11 @@ export function completionChunks(id: string, model: string, content: string, usa
     model,
     choices: [{ index: 0, delta, finish_reason: finishReason }],
   });
-  const events: unknown[] = [chunk({ role: 'assistant', content: '' }, null), ...contentPieces(content).map((p) => chunk({ content: p }, null)), chunk({}, finish)];
+  const events: unknown[] = [
+    chunk({ role: 'assistant', content: '' }, null),
+    ...contentPieces(content).map((p) => chunk({ content: p }, null)),
+    chunk({}, finish),
+  ];
   // OpenAI sends usage in one extra chunk with no choices, only when stream_options.include_usage asks for it.
   if (usage) events.push({ id, object: 'chat.completion.chunk', created, model, choices: [], usage });
   return [...events.map((e) => `data: ${JSON.stringify(e)}\n\n`), 'data: [DONE]\n\n'];

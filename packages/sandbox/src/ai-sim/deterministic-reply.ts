@@ -7,7 +7,12 @@ const sentence = (s: string) => (/[.!?]$/.test(s) ? s : `${s}.`);
 
 function clip(text: string, maxWords: number): string {
   const w = words(text);
-  return w.length <= maxWords ? text : `${w.slice(0, maxWords).join(' ').replace(/[,;:]$/, '')}`;
+  return w.length <= maxWords
+    ? text
+    : `${w
+        .slice(0, maxWords)
+        .join(' ')
+        .replace(/[,;:]$/, '')}`;
 }
 
 const firstName = (owner: string) => words(owner)[0] ?? owner;
@@ -22,7 +27,11 @@ const PADDING = [
 
 /** A 40–70 word spoken paragraph that reuses the prompt's own values; no markdown, no lists. */
 export function writeBriefing(f: PromptFacts): string {
-  const move = f.stage ? (f.previousStage ? `just moved from ${f.previousStage} to ${f.stage}` : `is now in ${f.stage}`) : 'just changed in the CRM';
+  const move = f.stage
+    ? f.previousStage
+      ? `just moved from ${f.previousStage} to ${f.stage}`
+      : `is now in ${f.stage}`
+    : 'just changed in the CRM';
   const opening = sentence(`${f.deal ?? 'A deal'}${f.account ? ` with ${f.account}` : ''} ${move}${f.amount ? `, worth ${f.amount}` : ''}`);
   const ownerLine = f.owner
     ? sentence(`${f.owner} owns it${f.closeDate ? ` and expects to close by ${f.closeDate}` : ''}`)
@@ -31,7 +40,9 @@ export function writeBriefing(f: PromptFacts): string {
       : '';
   const change = f.change ? sentence(`What changed: ${clip(f.change, 14)}`) : '';
   const note = f.note ? sentence(`Latest note: ${clip(f.note, 18)}`) : '';
-  const ask = f.owner ? `Worth a quick word with ${firstName(f.owner)} on what it takes to close.` : 'Worth a quick check on what it takes to close.';
+  const ask = f.owner
+    ? `Worth a quick word with ${firstName(f.owner)} on what it takes to close.`
+    : 'Worth a quick check on what it takes to close.';
 
   const parts = [opening, ownerLine, change, note, ask].filter(Boolean);
   let text = parts.join(' ');
@@ -52,15 +63,26 @@ export function answerQuestion(question: string, f: PromptFacts): string {
   const missing = `I don't have that detail for ${ref} in the CRM data I was given.`;
   if (/\b(who|owner|owns|rep|ae)\b/.test(q)) return f.owner ? `${f.owner} owns ${ref}.` : missing;
   if (/\b(how much|amount|worth|value|size|big)\b/.test(q)) return f.amount ? `${ref} is worth ${f.amount}.` : missing;
-  if (/\b(when|close date|closing|close)\b/.test(q)) return f.closeDate ? `${ref} is expected to close by ${f.closeDate}.` : `${ref} has no close date in the CRM yet.`;
-  if (/\b(risk|worr|concern|competitor|blocker)/.test(q)) return f.note ? sentence(`The latest note on ${ref} says: ${clip(f.note, 25)}`) : missing;
+  if (/\b(when|close date|closing|close)\b/.test(q))
+    return f.closeDate ? `${ref} is expected to close by ${f.closeDate}.` : `${ref} has no close date in the CRM yet.`;
+  if (/\b(risk|worr|concern|competitor|blocker)/.test(q))
+    return f.note ? sentence(`The latest note on ${ref} says: ${clip(f.note, 25)}`) : missing;
   if (/\b(stage|where|status)\b/.test(q)) return f.stage ? `${ref} is in ${f.stage}.` : missing;
-  const bits = [f.stage ? `is in ${f.stage}` : '', f.amount ? `worth ${f.amount}` : '', f.owner ? `owned by ${f.owner}` : ''].filter(Boolean);
+  const bits = [f.stage ? `is in ${f.stage}` : '', f.amount ? `worth ${f.amount}` : '', f.owner ? `owned by ${f.owner}` : ''].filter(
+    Boolean,
+  );
   return bits.length ? `${ref} ${bits.join(', ')}.` : missing;
 }
 
 function lastLine(text: string): string {
-  return text.trim().split(/\r?\n/).filter((l) => l.trim() !== '').at(-1)?.trim() ?? '';
+  return (
+    text
+      .trim()
+      .split(/\r?\n/)
+      .filter((l) => l.trim() !== '')
+      .at(-1)
+      ?.trim() ?? ''
+  );
 }
 
 /** What the simulated model says: the same prompt always gets the same words. */

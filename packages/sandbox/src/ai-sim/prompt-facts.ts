@@ -29,7 +29,7 @@ const LINE = /^\s*(?:[-*•]\s*)?\**([A-Za-z][A-Za-z /_-]{0,40}?)\**\s*:\s*(.*)$
 function clean(value: string): string {
   return value
     .replace(/[*_`#]/g, '')
-    .replace(/\s*[<(\[][^>)\]]*@[^>)\]]*[>)\]]/g, '')
+    .replace(/\s*[<([][^>)\]]*@[^>)\]]*[>)\]]/g, '')
     .replace(/\s+/g, ' ')
     .trim()
     .replace(/[.;,]+$/, '');

@@ -33,16 +33,29 @@ export const SANDBOX_VP_NUMBER = '+15550100001';
 /** The CRO: the routing npm start loads sends deals of $500,000 and more to them first. */
 export const SANDBOX_CRO_NUMBER = '+15550100400';
 /** A second Merge linked account (a subsidiary's CRM), registered as POST /accounts would; same simulated data. */
-export const SANDBOX_SECOND_ACCOUNT = { linkedAccountId: 'sandbox-subsidiary-crm', token: 'sandbox-subsidiary-account-token', label: 'Subsidiary CRM (sandbox)' } as const;
+export const SANDBOX_SECOND_ACCOUNT = {
+  linkedAccountId: 'sandbox-subsidiary-crm',
+  token: 'sandbox-subsidiary-account-token',
+  label: 'Subsidiary CRM (sandbox)',
+} as const;
 
-export async function startSandbox(opts: { env: Record<string, string>; print: (line: string) => void; dataDir: string }): Promise<Sandbox> {
+export async function startSandbox(opts: {
+  env: Record<string, string>;
+  print: (line: string) => void;
+  dataDir: string;
+}): Promise<Sandbox> {
   const prefix = opts.env.REDIS_PREFIX ?? 'sandbox';
   const redisUrl = opts.env.REDIS_URL;
   if (!redisUrl) throw new Error('REDIS_URL is required');
   const signatureKey = opts.env.MERGE_WEBHOOK_SIGNATURE_KEY || SANDBOX_MERGE_SIGNATURE_KEY;
   // Merge's entry-plan limit, as a real linked account has it: the services must live within it under npm start too.
   const limitPerMinute = Number(opts.env.MERGE_RATE_LIMIT_PER_MINUTE || 100);
-  const merge = await createMergeSimulator({ apiKey: MERGE_API_KEY, accountToken: MERGE_ACCOUNT_TOKEN, extraAccountTokens: [SANDBOX_SECOND_ACCOUNT.token], rateLimitPerMinute: 100 });
+  const merge = await createMergeSimulator({
+    apiKey: MERGE_API_KEY,
+    accountToken: MERGE_ACCOUNT_TOKEN,
+    extraAccountTokens: [SANDBOX_SECOND_ACCOUNT.token],
+    rateLimitPerMinute: 100,
+  });
   const vpPersonaName = (opts.env.SANDBOX_VP_PERSONA || 'vpSaysConnect') as keyof typeof personas;
   const vpPersona: Persona = personas[vpPersonaName] ?? personas.vpSaysConnect;
   const keys = generateWebhookKeyPair();
@@ -105,7 +118,10 @@ export async function startSandbox(opts: { env: Record<string, string>; print: (
       redis,
       prefix,
       alerts: createAlertsRepository(redis, prefix),
-      rules: { alertStages: (opts.env.ALERT_STAGES || 'negotiation,contract_sent,verbal_commit,closing').split(','), threshold: Number(opts.env.DEAL_THRESHOLD || 50000) },
+      rules: {
+        alertStages: (opts.env.ALERT_STAGES || 'negotiation,contract_sent,verbal_commit,closing').split(','),
+        threshold: Number(opts.env.DEAL_THRESHOLD || 50000),
+      },
       log,
     });
   }
@@ -121,7 +137,9 @@ export async function startSandbox(opts: { env: Record<string, string>; print: (
   if (!bigDeal) throw new Error('sandbox seed: the Fabrikam telematics deal is missing');
   merge.setAmount(bigDeal.id, 900000);
   merge.moveDeal(bigDeal.id, 'Negotiation/Review');
-  const bigEnvelope = JSON.parse(merge.webhookFor(bigDeal.id, 'Opportunity.changed', signatureKey).body) as { linked_account: Record<string, unknown> };
+  const bigEnvelope = JSON.parse(merge.webhookFor(bigDeal.id, 'Opportunity.changed', signatureKey).body) as {
+    linked_account: Record<string, unknown>;
+  };
   bigEnvelope.linked_account = { ...bigEnvelope.linked_account, id: SANDBOX_SECOND_ACCOUNT.linkedAccountId };
   const files = { vp: join(opts.dataDir, 'webhook-northwind.json'), cro: join(opts.dataDir, 'webhook-subsidiary-big-deal.json') };
   writeFileSync(files.vp, body);
@@ -156,7 +174,9 @@ export async function startSandbox(opts: { env: Record<string, string>; print: (
         body.trimEnd(),
         'JSON',
         '',
-        `  The VP (${vpPersonaName}; set SANDBOX_VP_PERSONA to ${Object.keys(personas).filter((p) => p.startsWith('vp')).join(', ')}) will be rung;`,
+        `  The VP (${vpPersonaName}; set SANDBOX_VP_PERSONA to ${Object.keys(personas)
+          .filter((p) => p.startsWith('vp'))
+          .join(', ')}) will be rung;`,
         '  the conversation prints below as it happens (📞 lines).',
         '',
         '  Or two deals at once, from two linked accounts: Northwind ($185,000) rings the VP while a $900,000',

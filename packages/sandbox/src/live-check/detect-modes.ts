@@ -54,7 +54,8 @@ export function describeReport(r: LiveCheckReport): string[] {
   const d = r.detected;
   const o = r.observations;
   const show = (v: unknown) => (v === undefined ? 'not settled by this call' : String(v));
-  const answer = (a: { status: number; body?: unknown } | null) => (a ? `${a.status}${a.body ? ` ${JSON.stringify(a.body)}` : ''}` : 'not probed');
+  const answer = (a: { status: number; body?: unknown } | null) =>
+    a ? `${a.status}${a.body ? ` ${JSON.stringify(a.body)}` : ''}` : 'not probed';
   return [
     `clientStateEcho: ${show(d.clientStateEcho)} (first speak.ended carried ${JSON.stringify(o.firstSpeakEndedClientState)})`,
     `dtmfOutsideGather: ${show(d.dtmfOutsideGather)} (digits during the plain speak: ${JSON.stringify(o.digitsOutsideGather)})`,

@@ -37,7 +37,7 @@ export async function liveCheckCli(argv: string[], env: NodeJS.ProcessEnv, out: 
     out(`${(err as Error).message}\n${USAGE}`);
     return 2;
   }
-  if (args.help) return out(USAGE), 0;
+  if (args.help) return (out(USAGE), 0);
 
   if (args.simulate !== undefined) return simulate(args.simulate || 'all', args.report, out);
 

@@ -251,7 +251,10 @@ export async function runLiveCheck(opts: LiveCheckOptions): Promise<LiveCheckRep
   };
 
   /** The duplicate's answer decides duplicateDialAnswer; a real second call (not ignored) is hung up at once. */
-  async function resendDial(body: Parameters<typeof cmd.dial>[0], originalId: string): Promise<NonNullable<LiveCheckReport['observations']['duplicateDial']>> {
+  async function resendDial(
+    body: Parameters<typeof cmd.dial>[0],
+    originalId: string,
+  ): Promise<NonNullable<LiveCheckReport['observations']['duplicateDial']>> {
     try {
       const again = await cmd.dial(body);
       if (again.callControlId === null) return { outcome: 'without_ids' };

@@ -11,7 +11,10 @@ type DealParams = { Params: { id: string } };
  * `/_sim/*`: the control methods over HTTP, so the sandbox launcher or a shell can drive a simulator
  * running in another process. Unauthenticated on purpose: it listens on loopback and holds fake data.
  */
-export function registerControlRoutes(app: FastifyInstance, deps: { store: CrmStore; faults: FaultState; requests: RecordedRequest[] }): void {
+export function registerControlRoutes(
+  app: FastifyInstance,
+  deps: { store: CrmStore; faults: FaultState; requests: RecordedRequest[] },
+): void {
   const { store, faults, requests } = deps;
 
   app.get('/deals', async () => store.listDeals());
@@ -42,7 +45,8 @@ export function registerControlRoutes(app: FastifyInstance, deps: { store: CrmSt
   app.post<DealParams & { Body: { event?: unknown; key?: unknown; deliver_to?: unknown } }>('/deals/:id/webhook', async (req) => {
     const { event = 'Opportunity.changed', key, deliver_to: deliverTo } = req.body ?? {};
     if (typeof key !== 'string' || key === '') throw new CrmSimError(400, 'body must carry "key", the webhook signature key');
-    if (deliverTo !== undefined && (typeof deliverTo !== 'string' || !URL.canParse(deliverTo))) throw new CrmSimError(400, '"deliver_to" must be a URL');
+    if (deliverTo !== undefined && (typeof deliverTo !== 'string' || !URL.canParse(deliverTo)))
+      throw new CrmSimError(400, '"deliver_to" must be a URL');
     const delivery = buildOpportunityWebhook(store, req.params.id, event as OpportunityEvent, key, deliverTo);
     if (deliverTo === undefined) return delivery;
     return { ...delivery, response: await postWebhook(delivery, deliverTo) };

@@ -9,7 +9,12 @@ export function queryOf(rawUrl: string): Record<string, string> {
 }
 
 export function expandSet(raw: string | undefined): Set<string> {
-  return new Set((raw ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+  return new Set(
+    (raw ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 }
 
 export const isTrue = (raw: string | undefined) => raw !== undefined && /^(true|1)$/i.test(raw);

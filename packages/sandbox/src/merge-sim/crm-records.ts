@@ -36,7 +36,12 @@ export function makeStage(s: Stamped & { name: string }): CrmStage {
 export function makeAccount(
   a: Stamped &
     Pick<CrmAccount, 'name' | 'owner'> &
-    Partial<Pick<CrmAccount, 'description' | 'industry' | 'website' | 'number_of_employees' | 'last_activity_at' | 'remote_updated_at' | 'remote_created_at'>> & {
+    Partial<
+      Pick<
+        CrmAccount,
+        'description' | 'industry' | 'website' | 'number_of_employees' | 'last_activity_at' | 'remote_updated_at' | 'remote_created_at'
+      >
+    > & {
       address?: { street_1: string; street_2?: string; city: string; state: string; postal_code: string; country: string };
       phone?: string;
     },
@@ -51,7 +56,18 @@ export function makeAccount(
     website: a.website ?? null,
     number_of_employees: a.number_of_employees ?? null,
     addresses: a.address
-      ? [{ ...stamp, street_1: a.address.street_1, street_2: a.address.street_2 ?? null, city: a.address.city, state: a.address.state, postal_code: a.address.postal_code, country: a.address.country, address_type: 'BILLING' }]
+      ? [
+          {
+            ...stamp,
+            street_1: a.address.street_1,
+            street_2: a.address.street_2 ?? null,
+            city: a.address.city,
+            state: a.address.state,
+            postal_code: a.address.postal_code,
+            country: a.address.country,
+            address_type: 'BILLING',
+          },
+        ]
       : [],
     phone_numbers: a.phone ? [{ ...stamp, phone_number: a.phone, phone_number_type: 'Main' }] : [],
     last_activity_at: a.last_activity_at ?? null,
@@ -83,7 +99,9 @@ export function makeOpportunity(
 }
 
 export function makeNote(
-  n: Stamped & Pick<CrmNote, 'owner' | 'content' | 'account' | 'opportunity'> & Partial<Pick<CrmNote, 'contact' | 'remote_created_at' | 'remote_updated_at'>>,
+  n: Stamped &
+    Pick<CrmNote, 'owner' | 'content' | 'account' | 'opportunity'> &
+    Partial<Pick<CrmNote, 'contact' | 'remote_created_at' | 'remote_updated_at'>>,
 ): CrmNote {
   return {
     ...bookkeeping(n, '002'),

@@ -65,7 +65,12 @@ export function registerCrmRoutes(app: FastifyInstance, store: CrmStore): void {
         matches(query, 'stage_id', o.stage),
     );
     const rels = expandSet(query['expand']);
-    return listOf(rows, query, (o) => o.created_at, (o) => store.expand(o, rels));
+    return listOf(
+      rows,
+      query,
+      (o) => o.created_at,
+      (o) => store.expand(o, rels),
+    );
   });
 
   app.get('/notes', async (req) => {
@@ -80,10 +85,17 @@ export function registerCrmRoutes(app: FastifyInstance, store: CrmStore): void {
     const rels = expandSet(query['expand']);
     // Merge lists notes by its own created_at (when its sync saw them), not by when they were written in the
     // CRM, and has no ordering parameter: a reader wanting "the latest notes" must sort them itself.
-    return listOf(rows, query, (n) => n.created_at, (n) => store.expand(n, rels));
+    return listOf(
+      rows,
+      query,
+      (n) => n.created_at,
+      (n) => store.expand(n, rels),
+    );
   });
 
-  app.get<{ Params: { id: string } }>('/notes/:id', async (req) => store.expand(one(store.notes, req.params.id), expandSet(q(req)['expand'])));
+  app.get<{ Params: { id: string } }>('/notes/:id', async (req) =>
+    store.expand(one(store.notes, req.params.id), expandSet(q(req)['expand'])),
+  );
 
   app.get<{ Params: { id: string } }>('/users/:id', async (req) => one(store.users, req.params.id));
   app.get('/users', async (req) => {
@@ -91,22 +103,39 @@ export function registerCrmRoutes(app: FastifyInstance, store: CrmStore): void {
     const rows = commonFilters([...store.users.values()], query).filter(
       (u: CrmUser) => query['email'] === undefined || (u.email ?? '').toLowerCase() === query['email'].toLowerCase(),
     );
-    return listOf(rows, query, (u) => u.created_at, (u) => structuredClone(u));
+    return listOf(
+      rows,
+      query,
+      (u) => u.created_at,
+      (u) => structuredClone(u),
+    );
   });
 
-  app.get<{ Params: { id: string } }>('/accounts/:id', async (req) => store.expand(one(store.accounts, req.params.id), expandSet(q(req)['expand'])));
+  app.get<{ Params: { id: string } }>('/accounts/:id', async (req) =>
+    store.expand(one(store.accounts, req.params.id), expandSet(q(req)['expand'])),
+  );
   app.get('/accounts', async (req) => {
     const query = q(req);
     const rows = commonFilters([...store.accounts.values()], query).filter(
       (a: CrmAccount) => (query['name'] === undefined || a.name === query['name']) && matches(query, 'owner_id', a.owner),
     );
     const rels = expandSet(query['expand']);
-    return listOf(rows, query, (a) => a.created_at, (a) => store.expand(a, rels));
+    return listOf(
+      rows,
+      query,
+      (a) => a.created_at,
+      (a) => store.expand(a, rels),
+    );
   });
 
   app.get<{ Params: { id: string } }>('/stages/:id', async (req) => one(store.stages, req.params.id));
   app.get('/stages', async (req) => {
     const query = q(req);
-    return listOf(commonFilters([...store.stages.values()], query), query, (s: CrmStage) => s.created_at, (s) => structuredClone(s));
+    return listOf(
+      commonFilters([...store.stages.values()], query),
+      query,
+      (s: CrmStage) => s.created_at,
+      (s) => structuredClone(s),
+    );
   });
 }

@@ -27,8 +27,11 @@ export function createCrmStore(seed: CrmSeed, now: () => number = Date.now, opts
 
   function stageNamed(name: string): CrmStage {
     const wanted = normalizeStage(name);
-    const found = [...stages.values()].find((s) => s.name === name) ?? [...stages.values()].find((s) => s.name !== null && normalizeStage(s.name) === wanted);
-    if (!found) throw new CrmSimError(400, `No stage named ${JSON.stringify(name)}; known: ${[...stages.values()].map((s) => s.name).join(', ')}`);
+    const found =
+      [...stages.values()].find((s) => s.name === name) ??
+      [...stages.values()].find((s) => s.name !== null && normalizeStage(s.name) === wanted);
+    if (!found)
+      throw new CrmSimError(400, `No stage named ${JSON.stringify(name)}; known: ${[...stages.values()].map((s) => s.name).join(', ')}`);
     return found;
   }
 
@@ -112,7 +115,13 @@ export function createCrmStore(seed: CrmSeed, now: () => number = Date.now, opts
      */
     putRawOpportunity(raw: Record<string, unknown> & { id: string }): void {
       const stampNow = stamp();
-      opportunities.set(raw.id, { created_at: stampNow, modified_at: stampNow, remote_was_deleted: false, remote_id: null, ...raw } as unknown as CrmOpportunity);
+      opportunities.set(raw.id, {
+        created_at: stampNow,
+        modified_at: stampNow,
+        remote_was_deleted: false,
+        remote_id: null,
+        ...raw,
+      } as unknown as CrmOpportunity);
     },
     getDeal(id: string): CrmOpportunity | undefined {
       const o = opportunities.get(id);

@@ -18,8 +18,13 @@ export function createFaultState() {
 
   return {
     set(f: MergeFaults): void {
-      if (f.status !== undefined && !FAULT_STATUSES.has(f.status)) throw new RangeError(`fault status must be 429, 500 or 503, not ${f.status}`);
-      for (const [name, v] of [['count', f.count], ['latencyMs', f.latencyMs], ['retryAfterSeconds', f.retryAfterSeconds]] as const) {
+      if (f.status !== undefined && !FAULT_STATUSES.has(f.status))
+        throw new RangeError(`fault status must be 429, 500 or 503, not ${f.status}`);
+      for (const [name, v] of [
+        ['count', f.count],
+        ['latencyMs', f.latencyMs],
+        ['retryAfterSeconds', f.retryAfterSeconds],
+      ] as const) {
         if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new RangeError(`${name} must be a non-negative number`);
       }
       status = f.status;
@@ -37,7 +42,12 @@ export function createFaultState() {
       return { status, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) };
     },
     snapshot(): MergeFaults & { remaining: number } {
-      return { ...(status === undefined ? {} : { status }), remaining, latencyMs, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) };
+      return {
+        ...(status === undefined ? {} : { status }),
+        remaining,
+        latencyMs,
+        ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+      };
     },
   };
 }

@@ -30,7 +30,13 @@ export type MergeSimulatorOptions = {
   removedDeals?: 'flag' | '404';
 };
 
-export type RecordedRequest = { method: string; path: string; query: Record<string, string>; status: number; /** Which linked account's token it carried. */ accountToken?: string };
+export type RecordedRequest = {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  status: number /** Which linked account's token it carried. */;
+  accountToken?: string;
+};
 
 export type MergeSimulator = {
   /** Stands in for `https://api.merge.dev/api`: requests go to `${url}/crm/v1/...`. */
@@ -88,7 +94,13 @@ export async function createMergeSimulator(opts: MergeSimulatorOptions): Promise
       crm.addHook('onResponse', async (req, reply) => {
         const path = new URL(req.url, 'http://sim.invalid').pathname.slice(BASE.length);
         const accountToken = req.headers['x-account-token'];
-        requests.push({ method: req.method, path, query: queryOf(req.url), status: reply.statusCode, ...(typeof accountToken === 'string' ? { accountToken } : {}) });
+        requests.push({
+          method: req.method,
+          path,
+          query: queryOf(req.url),
+          status: reply.statusCode,
+          ...(typeof accountToken === 'string' ? { accountToken } : {}),
+        });
         log(`merge-sim ${req.method} ${path} ${reply.statusCode} ${reply.elapsedTime.toFixed(0)}ms`);
       });
       registerCrmRoutes(crm, store);
@@ -144,6 +156,9 @@ const FAULT_DETAIL: Record<number, string> = {
 
 function sendFault(reply: FastifyReply, fault: { status: number; retryAfterSeconds?: number }): FastifyReply {
   if (fault.retryAfterSeconds !== undefined) void reply.header('retry-after', String(Math.ceil(fault.retryAfterSeconds)));
-  const wait = fault.status === 429 && fault.retryAfterSeconds !== undefined ? ` Expected available in ${Math.ceil(fault.retryAfterSeconds)} seconds.` : '';
+  const wait =
+    fault.status === 429 && fault.retryAfterSeconds !== undefined
+      ? ` Expected available in ${Math.ceil(fault.retryAfterSeconds)} seconds.`
+      : '';
   return reply.code(fault.status).send({ detail: `${FAULT_DETAIL[fault.status] ?? 'Error.'}${wait}` });
 }

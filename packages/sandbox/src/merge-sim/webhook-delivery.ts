@@ -9,7 +9,13 @@ export const OPPORTUNITY_EVENTS: readonly OpportunityEvent[] = ['Opportunity.cha
 export type WebhookDelivery = { body: string; signature: string };
 
 /** One delivery as Merge would post it: the record as stored (relations as ids), signed over the exact bytes. */
-export function buildOpportunityWebhook(store: CrmStore, id: string, event: OpportunityEvent, key: string, target?: string): WebhookDelivery {
+export function buildOpportunityWebhook(
+  store: CrmStore,
+  id: string,
+  event: OpportunityEvent,
+  key: string,
+  target?: string,
+): WebhookDelivery {
   if (!OPPORTUNITY_EVENTS.includes(event)) throw new CrmSimError(400, `Unsupported event ${JSON.stringify(event)}`);
   const data = store.getDeal(id);
   if (!data) throw new CrmSimError(404, `No opportunity ${id}`);

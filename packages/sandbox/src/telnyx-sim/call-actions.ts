@@ -34,7 +34,7 @@ function checkTts(body: Body): ActionFailure | null {
 function checkStop(body: Body): ActionFailure | null {
   const stop = body['stop'];
   if (stop === undefined || stop === 'current' || stop === 'all') return null;
-  return fail(errorBodies.invalidValue('stop', "stop must be one of: current, all."));
+  return fail(errorBodies.invalidValue('stop', 'stop must be one of: current, all.'));
 }
 
 export const ACTIONS: Record<string, ActionSpec> = {

@@ -42,10 +42,13 @@ export function createCallEngine(opts: {
 
   /** Timers die with their leg, so a hung-up call never produces late events. */
   function afterReal(leg: Leg, ms: number, fn: () => void): NodeJS.Timeout {
-    const t = setTimeout(() => {
-      leg.timers.delete(t);
-      fn();
-    }, Math.max(0, ms));
+    const t = setTimeout(
+      () => {
+        leg.timers.delete(t);
+        fn();
+      },
+      Math.max(0, ms),
+    );
     leg.timers.add(t);
     return t;
   }
@@ -248,10 +251,7 @@ export function createCallEngine(opts: {
     const idleMs = explicit !== undefined ? scaled(explicit) : Math.max(scaled(DEFAULT_IDLE_HANGUP_MS), MIN_DEFAULT_IDLE_REAL_MS);
     leg.idleTimer = afterReal(leg, idleMs, () => {
       leg.idleTimer = null;
-      const busy =
-        leg.gather !== null ||
-        media.audioBusy(leg) ||
-        [...legs.values()].some((o) => o !== leg && o.state === 'ringing');
+      const busy = leg.gather !== null || media.audioBusy(leg) || [...legs.values()].some((o) => o !== leg && o.state === 'ringing');
       if (busy) armIdle(leg);
       else personaHangup(leg);
     });

@@ -112,7 +112,11 @@ export async function createTelnyxSimulator(opts: SimulatorOptions): Promise<Tel
           if (Date.now() - started > timeoutMs) {
             const alive = engine.calls().filter((c) => c.state !== 'ended');
             const what = alive.map((c) => `${c.role ?? c.callControlId.slice(0, 12)}:${c.state}`).join(', ') || 'none';
-            done(new Error(`telnyx-sim not idle after ${timeoutMs} ms (calls alive: ${what}; webhooks pending: ${dispatcher.pending()}; calls dialled: ${engine.totalCount()})`));
+            done(
+              new Error(
+                `telnyx-sim not idle after ${timeoutMs} ms (calls alive: ${what}; webhooks pending: ${dispatcher.pending()}; calls dialled: ${engine.totalCount()})`,
+              ),
+            );
           }
         }, IDLE_POLL_MS);
         pollers.add(poll);

@@ -48,12 +48,7 @@ export type EventData = {
   record_type: 'event';
 };
 
-export function buildEventData(
-  eventType: string,
-  leg: PayloadLeg,
-  clientState: string | null,
-  extra: Record<string, unknown>,
-): EventData {
+export function buildEventData(eventType: string, leg: PayloadLeg, clientState: string | null, extra: Record<string, unknown>): EventData {
   const payload: Record<string, unknown> = {};
   if (!WITHOUT_CALL_CONTROL_ID.has(eventType)) payload['call_control_id'] = leg.callControlId;
   payload['call_leg_id'] = leg.callLegId;

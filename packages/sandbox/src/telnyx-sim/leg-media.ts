@@ -148,7 +148,8 @@ export function createLegMedia(ctx: MediaContext) {
     const heard = ctx.modes().dtmfOutsideGather ?? true;
     ctx.print(`⌨  ${leg.label} pressed ${keys}${heard ? '' : ' (no gather running: lost)'}`);
     if (!heard) return;
-    [...keys].forEach((key, i) => after(leg, i * KEY_GAP_MS, () => emit(leg, 'call.dtmf.received', leg.clientState, { digit: key })));
+    for (const [i, key] of [...keys].entries())
+      after(leg, i * KEY_GAP_MS, () => emit(leg, 'call.dtmf.received', leg.clientState, { digit: key }));
   }
 
   function pressIntoGather(leg: Leg, g: GatherJob, keys: string) {
@@ -176,7 +177,10 @@ export function createLegMedia(ctx: MediaContext) {
     };
     // The first key lands now, not on a fresh timer: after an event-loop stall the gather's own timeout, already
     // due, would otherwise fire first and turn a pressed key into a timeout.
-    [...keys].forEach((key, i) => (i === 0 ? press(key, i) : after(leg, i * KEY_GAP_MS, () => press(key, i))));
+    for (const [i, key] of [...keys].entries()) {
+      if (i === 0) press(key, i);
+      else after(leg, i * KEY_GAP_MS, () => press(key, i));
+    }
   }
 
   /** Ends the running gather and, with it, its prompt if still queued or playing. */

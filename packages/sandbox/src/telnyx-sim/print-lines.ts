@@ -20,7 +20,10 @@ export function labelFor(number: string, names: Record<string, string> | undefin
 
 /** SSML prompts are printed (and timed) as the words that would be heard. */
 export function spokenText(payload: string): string {
-  return payload.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  return payload
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 export function quote(text: string, max = 160): string {

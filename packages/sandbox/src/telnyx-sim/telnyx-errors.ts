@@ -5,9 +5,7 @@ export type TelnyxErrorBody = {
 
 export const errorBodies = {
   callEnded: (): TelnyxErrorBody => ({
-    errors: [
-      { code: '90018', title: 'Call has already ended', detail: "This call is no longer active and can't receive commands." },
-    ],
+    errors: [{ code: '90018', title: 'Call has already ended', detail: "This call is no longer active and can't receive commands." }],
   }),
   invalidCallControlId: (pointer = '/call_control_id'): TelnyxErrorBody => ({
     errors: [
@@ -57,7 +55,9 @@ export const errorBodies = {
   }),
   /** failCommands: a refusal in Telnyx's shape; the code is the test's choice (default 10015, Bad Request). */
   refused: (code: string, action: string): TelnyxErrorBody => ({
-    errors: [{ code, title: code === '10015' ? 'Bad Request' : 'Command rejected', detail: `The ${action} command was rejected (simulated).` }],
+    errors: [
+      { code, title: code === '10015' ? 'Bad Request' : 'Command rejected', detail: `The ${action} command was rejected (simulated).` },
+    ],
   }),
   /**
    * strictStops: what stopping nothing answers. Telnyx's real code for it is unconfirmed (reality.md §2);

@@ -18,7 +18,10 @@ export function buildMetricsRegistry(deps: { redis: Redis; queues: Queues; prefi
   let shared: { at: number; counts: Promise<Counts> } | null = null;
   const queueCounts = (): Promise<Counts> => {
     if (!shared || Date.now() - shared.at > 500) {
-      shared = { at: Date.now(), counts: Promise.all(Object.values(deps.queues.byName).map(async (q) => [q.name, await q.getJobCounts(...STATES)] as const)) };
+      shared = {
+        at: Date.now(),
+        counts: Promise.all(Object.values(deps.queues.byName).map(async (q) => [q.name, await q.getJobCounts(...STATES)] as const)),
+      };
     }
     return shared.counts;
   };

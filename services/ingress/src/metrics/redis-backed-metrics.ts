@@ -1,9 +1,22 @@
 import type { Redis } from 'ioredis';
-import { metricCatalog, metricNames, readCounter, readHistogram, type CounterName, type HistogramName, type MetricName } from '@dda/metrics';
+import {
+  metricCatalog,
+  metricNames,
+  readCounter,
+  readHistogram,
+  type CounterName,
+  type HistogramName,
+  type MetricName,
+} from '@dda/metrics';
 
 type PromValue = { value: number; labels: Record<string, string | number>; metricName?: string };
 /** The shape prom-client's Registry renders (registerMetric only needs `name` and `get`). */
-export type CustomMetric = { name: string; help: string; type: 'counter' | 'histogram'; get: () => Promise<{ name: string; help: string; type: string; values: PromValue[]; aggregator: 'sum' }> };
+export type CustomMetric = {
+  name: string;
+  help: string;
+  type: 'counter' | 'histogram';
+  get: () => Promise<{ name: string; help: string; type: string; values: PromValue[]; aggregator: 'sum' }>;
+};
 
 const le = (n: number) => (n === Number.POSITIVE_INFINITY ? '+Inf' : String(n));
 

@@ -19,9 +19,7 @@ export async function bullBoard(app: FastifyInstance, deps: AppDeps): Promise<vo
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(BULL_BOARD_PATH);
   createBullBoard({
-    queues: Object.values(deps.queues.byName).map(
-      (q) => new BullMQAdapter(q, { readOnlyMode: deps.config.BULL_BOARD_READ_ONLY }),
-    ),
+    queues: Object.values(deps.queues.byName).map((q) => new BullMQAdapter(q, { readOnlyMode: deps.config.BULL_BOARD_READ_ONLY })),
     serverAdapter,
     options: { uiConfig: { boardTitle: 'Deal Desk Alerts' } },
   });

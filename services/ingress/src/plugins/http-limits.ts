@@ -14,7 +14,9 @@ type Limits = Pick<Config, 'HTTP_REQUEST_TIMEOUT_MS' | 'HTTP_HEADERS_TIMEOUT_MS'
  * 60 s), so the check runs every second. The limit ends once the request is received: the long-lived
  * GET /events stream is not affected by it, and no idle-socket timeout is set for the same reason.
  */
-export function httpServerOptions(c: Limits): Pick<FastifyServerOptions, 'requestTimeout' | 'keepAliveTimeout' | 'connectionTimeout'> & { http: http.ServerOptions } {
+export function httpServerOptions(
+  c: Limits,
+): Pick<FastifyServerOptions, 'requestTimeout' | 'keepAliveTimeout' | 'connectionTimeout'> & { http: http.ServerOptions } {
   const requestTimeout = c.HTTP_REQUEST_TIMEOUT_MS;
   return {
     requestTimeout,

@@ -34,8 +34,18 @@ export async function openApi(app: FastifyInstance): Promise<void> {
           bearer: { type: 'http', scheme: 'bearer', description: 'API_TOKEN' },
           session: { type: 'apiKey', in: 'cookie', name: 'dda_session', description: 'Set by POST /login' },
           basic: { type: 'http', scheme: 'basic', description: 'Any user name, API_TOKEN as password (Bull Board only)' },
-          mergeSignature: { type: 'apiKey', in: 'header', name: 'X-Merge-Webhook-Signature', description: 'HMAC-SHA256 of the raw body with MERGE_WEBHOOK_SIGNATURE_KEY, base64url' },
-          telnyxSignature: { type: 'apiKey', in: 'header', name: 'telnyx-signature-ed25519', description: 'Ed25519 over `telnyx-timestamp|body`, checked with TELNYX_PUBLIC_KEY' },
+          mergeSignature: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'X-Merge-Webhook-Signature',
+            description: 'HMAC-SHA256 of the raw body with MERGE_WEBHOOK_SIGNATURE_KEY, base64url',
+          },
+          telnyxSignature: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'telnyx-signature-ed25519',
+            description: 'Ed25519 over `telnyx-timestamp|body`, checked with TELNYX_PUBLIC_KEY',
+          },
         },
       },
     },
@@ -46,7 +56,8 @@ export async function openApi(app: FastifyInstance): Promise<void> {
     routePrefix: '/docs',
     // Swagger UI's own strict policy, but nobody may frame the page, and no https upgrade on a plain-http sandbox.
     staticCSP: true,
-    transformStaticCSP: (csp) => csp.replace("frame-ancestors 'self'", "frame-ancestors 'none'").replace(/\s*upgrade-insecure-requests;?/, ''),
+    transformStaticCSP: (csp) =>
+      csp.replace("frame-ancestors 'self'", "frame-ancestors 'none'").replace(/\s*upgrade-insecure-requests;?/, ''),
     uiHooks: { onRequest: adminHeaders(null) },
   });
 }

@@ -81,7 +81,9 @@ export function requireOperator(apiToken: string | undefined, opts: { basic?: bo
     const cred = await credentialOf(req, apiToken, opts.basic ?? false);
     if (!cred) {
       if (opts.basic) reply.header('www-authenticate', 'Basic realm="Deal Desk Alerts", charset="UTF-8"');
-      const ways = opts.basic ? 'bearer token, session cookie (POST /login) or Basic with the token as password' : 'bearer token or session cookie (POST /login)';
+      const ways = opts.basic
+        ? 'bearer token, session cookie (POST /login) or Basic with the token as password'
+        : 'bearer token or session cookie (POST /login)';
       return refuse(req, reply, 401, 'unauthorized', `missing or wrong credentials: ${ways}`);
     }
     if (cred !== 'bearer' && !SAFE.has(req.method) && crossSite(req)) {

@@ -16,7 +16,8 @@ export function installWebhookMetrics(app: FastifyInstance, deps: { redis: Redis
     const source = SOURCES[req.routeOptions.url ?? ''];
     if (source) {
       batch.increment('dda_webhooks_received_total', { source });
-      if (reply.statusCode >= 400) batch.increment('dda_webhooks_rejected_total', { source, reason: req.logIds?.error ?? `http_${reply.statusCode}` });
+      if (reply.statusCode >= 400)
+        batch.increment('dda_webhooks_rejected_total', { source, reason: req.logIds?.error ?? `http_${reply.statusCode}` });
     }
     done();
   });

@@ -7,7 +7,9 @@ import { HttpProblem } from '../plugins/error-handling.ts';
 import { requireOperator } from '../plugins/operator-auth.ts';
 
 const operator: { [scheme: string]: string[] }[] = [{ bearer: [] }, { session: [] }];
-const linkedAccountId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$/, 'letters, digits, dots, colons, dashes or underscores (at most 200)');
+const linkedAccountId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$/, 'letters, digits, dots, colons, dashes or underscores (at most 200)');
 const account = z.object({ linked_account_id: z.string(), label: z.string(), created_at: z.string() });
 
 /**
@@ -15,7 +17,12 @@ const account = z.object({ linked_account_id: z.string(), label: z.string(), cre
  * not in a log line (the request log carries no bodies, and the logger censors token fields anyway).
  */
 export async function accountRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
-  const store = createAccountsStore({ redis: deps.redis, prefix: deps.config.REDIS_PREFIX, secretsKey: deps.config.SECRETS_KEY, production: deps.config.NODE_ENV === 'production' });
+  const store = createAccountsStore({
+    redis: deps.redis,
+    prefix: deps.config.REDIS_PREFIX,
+    secretsKey: deps.config.SECRETS_KEY,
+    production: deps.config.NODE_ENV === 'production',
+  });
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.addHook('onRequest', requireOperator(deps.config.API_TOKEN));
 
@@ -26,7 +33,13 @@ export async function accountRoutes(app: FastifyInstance, deps: AppDeps): Promis
         summary: 'Register a Merge linked account and its account token (201 new, 200 token replaced)',
         tags: ['accounts'],
         security: operator,
-        body: z.object({ linked_account_id: linkedAccountId, account_token: z.string().min(8).max(1000), label: z.string().max(200).default('') }).strict(),
+        body: z
+          .object({
+            linked_account_id: linkedAccountId,
+            account_token: z.string().min(8).max(1000),
+            label: z.string().max(200).default(''),
+          })
+          .strict(),
         response: { 200: account, 201: account },
       },
     },
@@ -34,7 +47,8 @@ export async function accountRoutes(app: FastifyInstance, deps: AppDeps): Promis
       req.logIds.linked_account_id = req.body.linked_account_id;
       try {
         const { account: saved, created } = await store.put(req.body);
-        if (!store.encrypted) req.log.warn({ linked_account_id: saved.linked_account_id }, 'account token stored unencrypted: set SECRETS_KEY');
+        if (!store.encrypted)
+          req.log.warn({ linked_account_id: saved.linked_account_id }, 'account token stored unencrypted: set SECRETS_KEY');
         return reply.code(created ? 201 : 200).send(saved);
       } catch (err) {
         if (err instanceof AccountsRefusal) throw new HttpProblem(503, err.code, err.message);
@@ -45,16 +59,31 @@ export async function accountRoutes(app: FastifyInstance, deps: AppDeps): Promis
 
   r.get(
     '/accounts',
-    { schema: { summary: 'Registered linked accounts (never their tokens)', tags: ['accounts'], security: operator, response: { 200: z.object({ accounts: z.array(account) }) } } },
+    {
+      schema: {
+        summary: 'Registered linked accounts (never their tokens)',
+        tags: ['accounts'],
+        security: operator,
+        response: { 200: z.object({ accounts: z.array(account) }) },
+      },
+    },
     async () => ({ accounts: await store.list() }),
   );
 
   r.delete(
     '/accounts/:linked_account_id',
-    { schema: { summary: 'Forget a linked account and its token', tags: ['accounts'], security: operator, params: z.object({ linked_account_id: linkedAccountId }) } },
+    {
+      schema: {
+        summary: 'Forget a linked account and its token',
+        tags: ['accounts'],
+        security: operator,
+        params: z.object({ linked_account_id: linkedAccountId }),
+      },
+    },
     async (req, reply) => {
       req.logIds.linked_account_id = req.params.linked_account_id;
-      if (!(await store.remove(req.params.linked_account_id))) throw new HttpProblem(404, 'account_not_found', `no linked account ${req.params.linked_account_id}`);
+      if (!(await store.remove(req.params.linked_account_id)))
+        throw new HttpProblem(404, 'account_not_found', `no linked account ${req.params.linked_account_id}`);
       return reply.code(204).send();
     },
   );

@@ -27,7 +27,8 @@ export async function alertEventRoutes(app: FastifyInstance, deps: AppDeps): Pro
     {
       schema: {
         summary: 'Live alert changes (text/event-stream)',
-        description: 'Each message is `event: alert` with data `{"id":"al_…","change":"created|timeline|status|outcome|briefing","event":"…"}`.',
+        description:
+          'Each message is `event: alert` with data `{"id":"al_…","change":"created|timeline|status|outcome|briefing","event":"…"}`.',
         tags: ['alerts'],
         security: [{ bearer: [] }, { session: [] }],
       },
@@ -42,10 +43,12 @@ export async function alertEventRoutes(app: FastifyInstance, deps: AppDeps): Pro
         'x-accel-buffering': 'no',
       });
       open.add(res);
-      const unsubscribe = await feed.listen((message) => res.write(`event: alert\ndata: ${message}\n\n`)).catch((err: unknown) => {
-        req.log.warn({ err: (err as Error).message }, 'alert feed unavailable');
-        return null;
-      });
+      const unsubscribe = await feed
+        .listen((message) => res.write(`event: alert\ndata: ${message}\n\n`))
+        .catch((err: unknown) => {
+          req.log.warn({ err: (err as Error).message }, 'alert feed unavailable');
+          return null;
+        });
       // `retry` tells EventSource how soon to come back; `ready` tells the page the feed is live.
       res.write(`retry: 3000\nevent: ready\ndata: {"live":${unsubscribe ? 'true' : 'false'}}\n\n`);
       const beat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);

@@ -54,7 +54,11 @@ export async function crmWebhookRoute(app: FastifyInstance, deps: AppDeps): Prom
       const envelope = mergeWebhookSchema.safeParse(json);
       if (!envelope.success) {
         const first = envelope.error.issues[0];
-        throw new HttpProblem(400, 'not_an_envelope', `not a Merge webhook envelope: ${first?.path.join('.') || '(root)'} ${first?.message ?? ''}`.trim());
+        throw new HttpProblem(
+          400,
+          'not_an_envelope',
+          `not a Merge webhook envelope: ${first?.path.join('.') || '(root)'} ${first?.message ?? ''}`.trim(),
+        );
       }
       const intent = classifyMergeWebhook(envelope.data);
       req.logIds.event = envelope.data.hook.event;
@@ -70,9 +74,14 @@ export async function crmWebhookRoute(app: FastifyInstance, deps: AppDeps): Prom
 
       const receivedAt = new Date().toISOString();
       const jobId =
-      intent.kind === 'opportunity'
-        ? deliveryJobId(raw, { linkedAccountId: envelope.data.linked_account.id, event: intent.event, opportunityId: intent.opportunityId, modifiedAt: intent.modifiedAt })
-        : deliveryJobId(raw);
+        intent.kind === 'opportunity'
+          ? deliveryJobId(raw, {
+              linkedAccountId: envelope.data.linked_account.id,
+              event: intent.event,
+              opportunityId: intent.opportunityId,
+              modifiedAt: intent.modifiedAt,
+            })
+          : deliveryJobId(raw);
       req.logIds.job_id = jobId;
       if (intent.kind === 'sync_completed' && !intent.opportunitiesDone) {
         return reply.code(202).send({ status: 'ignored', event: envelope.data.hook.event });
@@ -84,12 +93,25 @@ export async function crmWebhookRoute(app: FastifyInstance, deps: AppDeps): Prom
         res = await acceptCrmEvent(
           deps.redis,
           deps.config.REDIS_PREFIX,
-          { source: 'webhook', opportunityId: intent.opportunityId, linkedAccountId, event: intent.event, modifiedAt: intent.modifiedAt, receivedAt, record: intent.record },
+          {
+            source: 'webhook',
+            opportunityId: intent.opportunityId,
+            linkedAccountId,
+            event: intent.event,
+            modifiedAt: intent.modifiedAt,
+            receivedAt,
+            record: intent.record,
+          },
           jobId,
         );
       } else {
         // A finished Merge sync is the cue to run the backstop poll now rather than at its next tick.
-        res = await enqueue(deps.queues, 'polls', { reason: 'sync_completed' }, { jobId: `sync-${createHash('sha256').update(raw).digest('hex').slice(0, 32)}` });
+        res = await enqueue(
+          deps.queues,
+          'polls',
+          { reason: 'sync_completed' },
+          { jobId: `sync-${createHash('sha256').update(raw).digest('hex').slice(0, 32)}` },
+        );
       }
       // Under Sentinel the answer waits until REDIS_MIN_REPLICAS_ACK replicas hold the change (WAIT), so a 202
       // survives kill -9 of the master; not in time → 503 and Merge redelivers (packages/queues/src/replica-ack.ts).
@@ -105,5 +127,11 @@ export async function crmWebhookRoute(app: FastifyInstance, deps: AppDeps): Prom
 
 /** Merge's dashboard "Send test POST request" carries no envelope. */
 function isConnectivityPing(json: unknown): boolean {
-  return typeof json === 'object' && json !== null && !Array.isArray(json) && !('hook' in json) && typeof (json as { response?: unknown }).response === 'string';
+  return (
+    typeof json === 'object' &&
+    json !== null &&
+    !Array.isArray(json) &&
+    !('hook' in json) &&
+    typeof (json as { response?: unknown }).response === 'string'
+  );
 }

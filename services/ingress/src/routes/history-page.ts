@@ -17,7 +17,8 @@ const PAGE = readFileSync(new URL('history.html', PUBLIC));
 /** Our pages load only our own script and style and talk only to us; nobody may frame them. */
 export function securePageHeaders(reply: FastifyReply): FastifyReply {
   return reply.headers({
-    'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    'content-security-policy':
+      "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
     'cache-control': 'no-store',
@@ -29,7 +30,13 @@ export async function historyPageRoutes(app: FastifyInstance, deps: AppDeps): Pr
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get(
     '/',
-    { schema: { summary: 'Alert-history page (HTML); answers 401 with a sign-in form without credentials', tags: ['page'], security: [{ bearer: [] }, { session: [] }] } },
+    {
+      schema: {
+        summary: 'Alert-history page (HTML); answers 401 with a sign-in form without credentials',
+        tags: ['page'],
+        security: [{ bearer: [] }, { session: [] }],
+      },
+    },
     async (req, reply) => {
       const token = deps.config.API_TOKEN;
       securePageHeaders(reply);
@@ -42,10 +49,18 @@ export async function historyPageRoutes(app: FastifyInstance, deps: AppDeps): Pr
 
   r.get(
     '/assets/:name',
-    { schema: { summary: "The history page's script and style (public, no data)", tags: ['page'], params: z.object({ name: z.enum(['history.js', 'history.css']) }) } },
+    {
+      schema: {
+        summary: "The history page's script and style (public, no data)",
+        tags: ['page'],
+        params: z.object({ name: z.enum(['history.js', 'history.css']) }),
+      },
+    },
     async (req, reply) => {
       const asset = ASSETS[req.params.name];
-      return reply.headers({ 'content-type': asset.type, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' }).send(asset.body);
+      return reply
+        .headers({ 'content-type': asset.type, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' })
+        .send(asset.body);
     },
   );
 }

@@ -49,11 +49,16 @@ export async function loginRoutes(app: FastifyInstance, deps: AppDeps): Promise<
       const token = deps.config.API_TOKEN;
       const stop = await throttle.blocked(req.ip);
       if (stop) {
-        const reason = stop.scope === 'address' ? 'too many wrong sign-ins from this address' : 'too many wrong sign-ins; sign-in is paused';
+        const reason =
+          stop.scope === 'address' ? 'too many wrong sign-ins from this address' : 'too many wrong sign-ins; sign-in is paused';
         Object.assign(req.logIds, { error: 'too_many_sign_ins', reason, scope: stop.scope });
         await throttle.refused(`throttled_${stop.scope}`);
         reply.header('retry-after', String(stop.retryAfter));
-        if (isForm(req)) return securePageHeaders(reply).code(429).type('text/html; charset=utf-8').send(loginPage(`Sign-in refused: ${reason}. Try again in ${stop.retryAfter} s.`));
+        if (isForm(req))
+          return securePageHeaders(reply)
+            .code(429)
+            .type('text/html; charset=utf-8')
+            .send(loginPage(`Sign-in refused: ${reason}. Try again in ${stop.retryAfter} s.`));
         return reply.code(429).send({ error: 'too_many_requests', reason: `${reason}; retry after ${stop.retryAfter} s` });
       }
       if (!token || !tokenMatches(req.body.token, token)) {
@@ -61,7 +66,11 @@ export async function loginRoutes(app: FastifyInstance, deps: AppDeps): Promise<
         await throttle.failed(req.ip);
         await throttle.refused('bad_token');
         const reason = token ? 'that is not the API token' : 'API_TOKEN is not configured';
-        if (isForm(req)) return securePageHeaders(reply).code(401).type('text/html; charset=utf-8').send(loginPage(`Sign-in failed: ${reason}.`));
+        if (isForm(req))
+          return securePageHeaders(reply)
+            .code(401)
+            .type('text/html; charset=utf-8')
+            .send(loginPage(`Sign-in failed: ${reason}.`));
         return reply.code(401).send({ error: 'unauthorized', reason });
       }
       // A fresh id at every sign-in, and the one the browser came with (if any) ends: no session fixation.
@@ -71,14 +80,18 @@ export async function loginRoutes(app: FastifyInstance, deps: AppDeps): Promise<
     },
   );
 
-  r.post('/logout', { schema: { summary: 'End the browser session (server-side too); 403 from another site', tags: ['session'] } }, async (req, reply) => {
-    // Like every cookie-carrying change: another site must not sign our operator out.
-    if (crossSite(req)) {
-      Object.assign(req.logIds, { error: 'cross_site', reason: 'sign-out must come from this site' });
-      return reply.code(403).send({ error: 'cross_site', reason: 'sign-out must come from this site' });
-    }
-    await app.sessions.end(cookieFrom(req, SESSION_COOKIE));
-    reply.header('set-cookie', sessionCookie(req, '', 0));
-    return isForm(req) || req.headers.accept?.includes('text/html') ? reply.redirect('/', 303) : reply.send({ status: 'signed_out' });
-  });
+  r.post(
+    '/logout',
+    { schema: { summary: 'End the browser session (server-side too); 403 from another site', tags: ['session'] } },
+    async (req, reply) => {
+      // Like every cookie-carrying change: another site must not sign our operator out.
+      if (crossSite(req)) {
+        Object.assign(req.logIds, { error: 'cross_site', reason: 'sign-out must come from this site' });
+        return reply.code(403).send({ error: 'cross_site', reason: 'sign-out must come from this site' });
+      }
+      await app.sessions.end(cookieFrom(req, SESSION_COOKIE));
+      reply.header('set-cookie', sessionCookie(req, '', 0));
+      return isForm(req) || req.headers.accept?.includes('text/html') ? reply.redirect('/', 303) : reply.send({ status: 'signed_out' });
+    },
+  );
 }

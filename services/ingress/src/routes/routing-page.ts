@@ -24,15 +24,26 @@ const operator: { [scheme: string]: string[] }[] = [{ bearer: [] }, { session: [
 export async function routingPageRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.addHook('onRequest', requireOperator(deps.config.API_TOKEN));
-  r.get('/settings', { schema: { summary: 'Routing, rep directory and linked accounts page (HTML)', tags: ['page'], security: operator } }, async (_req, reply) =>
-    securePageHeaders(reply).type('text/html; charset=utf-8').send(PAGE),
+  r.get(
+    '/settings',
+    { schema: { summary: 'Routing, rep directory and linked accounts page (HTML)', tags: ['page'], security: operator } },
+    async (_req, reply) => securePageHeaders(reply).type('text/html; charset=utf-8').send(PAGE),
   );
   r.get(
     '/settings/assets/:name',
-    { schema: { summary: "The routing page's script and style", tags: ['page'], security: operator, params: z.object({ name: z.enum(['routing.js', 'routing.css']) }) } },
+    {
+      schema: {
+        summary: "The routing page's script and style",
+        tags: ['page'],
+        security: operator,
+        params: z.object({ name: z.enum(['routing.js', 'routing.css']) }),
+      },
+    },
     async (req, reply) => {
       const asset = ASSETS[req.params.name];
-      return reply.headers({ 'content-type': asset.type, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' }).send(asset.body);
+      return reply
+        .headers({ 'content-type': asset.type, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' })
+        .send(asset.body);
     },
   );
 }

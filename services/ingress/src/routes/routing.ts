@@ -1,7 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { createRoutingStore, currentRoutingSource, loadRepDirectoryFile, routingDocumentSchema, routingFromEnv, validateRouting } from '@dda/routing';
+import {
+  createRoutingStore,
+  currentRoutingSource,
+  loadRepDirectoryFile,
+  routingDocumentSchema,
+  routingFromEnv,
+  validateRouting,
+} from '@dda/routing';
 import type { AppDeps } from '../app-deps.ts';
 import { requireOperator } from '../plugins/operator-auth.ts';
 import { routingFileAtBoot } from '../routing-file-at-boot.ts';
@@ -54,7 +61,13 @@ export async function routingRoutes(app: FastifyInstance, deps: AppDeps): Promis
       const checked = validateRouting(req.body as unknown);
       if (!checked.ok) {
         const reason = `${checked.problems.length} problem${checked.problems.length === 1 ? '' : 's'} in the routing document; version in force unchanged`;
-        Object.assign(req.logIds, { error: 'invalid_routing', reason: `${reason}: ${checked.problems.slice(0, 5).map((p) => p.path).join(', ')}` });
+        Object.assign(req.logIds, {
+          error: 'invalid_routing',
+          reason: `${reason}: ${checked.problems
+            .slice(0, 5)
+            .map((p) => p.path)
+            .join(', ')}`,
+        });
         return reply.code(400).send({ error: 'invalid_routing', reason, problems: checked.problems });
       }
       const saved = await store.save(checked.routing, { source: 'api' });

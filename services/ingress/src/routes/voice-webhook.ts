@@ -43,7 +43,8 @@ export async function voiceWebhookRoute(app: FastifyInstance, deps: AppDeps): Pr
       if (!Buffer.isBuffer(bytes) || bytes.length === 0) throw new HttpProblem(400, 'bad_body', 'empty body');
       if (!isUtf8(bytes)) throw new HttpProblem(400, 'bad_body', 'body is not valid UTF-8');
       const verdict = await verifyTelnyxWebhook(bytes.toString('utf8'), req.headers, key);
-      if (!verdict.ok) throw new HttpProblem(STATUS[verdict.reason], verdict.reason, `webhook refused: ${verdict.reason.replace('_', ' ')}`);
+      if (!verdict.ok)
+        throw new HttpProblem(STATUS[verdict.reason], verdict.reason, `webhook refused: ${verdict.reason.replace('_', ' ')}`);
       const data = verdict.event.data;
       req.logIds.event = data.event_type;
       req.logIds.event_id = data.id;
@@ -51,7 +52,13 @@ export async function voiceWebhookRoute(app: FastifyInstance, deps: AppDeps): Pr
       const res = await enqueue(
         deps.queues,
         'call-events',
-        { eventId: data.id, eventType: data.event_type, occurredAt: data.occurred_at, payload: await jobPayloadOf(deps.redis, deps.queues, jobId, data.payload), receivedAt: new Date().toISOString() },
+        {
+          eventId: data.id,
+          eventType: data.event_type,
+          occurredAt: data.occurred_at,
+          payload: await jobPayloadOf(deps.redis, deps.queues, jobId, data.payload),
+          receivedAt: new Date().toISOString(),
+        },
         { jobId },
       );
       return reply.code(200).send({ status: res.duplicate ? 'duplicate' : 'queued' });
