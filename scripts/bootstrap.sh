@@ -103,6 +103,8 @@ case "$mode" in
       export REDIS_URL="redis://127.0.0.1:$port"
       log "throwaway redis-server on 127.0.0.1:$port"
     fi
+    # Format and lint first: seconds, and a red tree is red before the suite spends minutes on it.
+    pnpm exec biome ci .
     pnpm exec tsc -p tsconfig.json
     pnpm exec vitest run "$@"
     ;;
