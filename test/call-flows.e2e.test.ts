@@ -28,7 +28,7 @@ const TO_AE = ['speak:vp', 'dial:ae', 'transcription_start:ae', 'gather_using_sp
 const BRIDGE = ['transcription_stop:ae', 'transcription_stop:vp', 'bridge:vp'];
 
 /*
- * The same commands and outcomes whichever way Telnyx behaves where its docs leave it open (reality.md §2):
+ * The same commands and outcomes whichever way Telnyx behaves where its docs leave it open (docs/vendor-facts.md):
  * every persona runs as the simulator behaves by default, and again with every unconfirmed behaviour turned
  * the other way at once (each mode is a separate switch, so both values of every switch are exercised); the
  * test names name the modes. test/telnyx-reality.e2e.test.ts provokes each mode on its own.

@@ -3,7 +3,7 @@ import { personas, type Persona } from '@dda/sandbox/telnyx-sim';
 import { AE, startCallStack, VP, type CallStack } from './support/call-stack.ts';
 
 /*
- * What the real Telnyx may do that our flow once assumed away (reality.md §2), each provoked through the
+ * What the real Telnyx may do that our flow once assumed away (docs/vendor-facts.md), each provoked through the
  * simulator against the real processes: refused commands, a lost webhook, leg-wide client_state, prompts
  * cut by an answer, a hangup overtaking its answer, a resent dial answered without ids, the bridge.
  */

@@ -6,7 +6,7 @@ export const repDirectorySchema = z.array(
 );
 export type RepDirectory = z.infer<typeof repDirectorySchema>;
 
-/** Merge CRM users carry no phone number (merge.md §3.2), so the AE's number comes from our own directory. */
+/** Merge CRM users carry no phone number (docs/vendor-facts.md#merge-api), so the AE's number comes from our own directory. */
 export function loadRepDirectory(file: string | undefined): RepDirectory {
   if (!file) return [];
   const parsed = repDirectorySchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));

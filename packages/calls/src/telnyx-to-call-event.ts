@@ -16,7 +16,7 @@ const AMD_RESULT: Record<string, 'human' | 'machine' | 'not_sure'> = {
  * A hangup that shows the leg had been picked up. Telnyx does not order webhooks, so a VP who answered and
  * hung up at once can have call.hangup arrive before call.answered. The causes of a call that was never
  * answered are timeout, no_answer, user_busy, call_rejected, not_found, originator_cancel and unspecified;
- * normal_clearing is the cause of an answered call ending (telnyx.md §3.4).
+ * normal_clearing is the cause of an answered call ending (docs/vendor-facts.md#amd-and-hangups).
  */
 export function hangupShowsAnswer(payload: Payload): boolean {
   return payload['hangup_cause'] === 'normal_clearing';
@@ -26,7 +26,7 @@ export function hangupShowsAnswer(payload: Payload): boolean {
  * Telnyx's webhook vocabulary → the state machine's; events the machine does not use map to null.
  * Keys are read from call.gather.ended only: Telnyx documents call.dtmf.received as an event of gather
  * commands, so a key outside a gather may never arrive, and one inside it is in the gather's digits.
- * client_state gives the call and the leg, never the step: it may be echoed leg-wide (reality.md §2).
+ * client_state gives the call and the leg, never the step: it may be echoed leg-wide (docs/vendor-facts.md).
  */
 export function toCallEvent(eventType: string, payload: Payload, leg: Leg): CallEvent | null {
   switch (eventType) {

@@ -33,7 +33,7 @@ const timeZone = z
     }
   }, 'must be an IANA time zone such as America/New_York');
 
-/** Every environment variable the system reads; design.md §3 is the contract for these names. */
+/** Every environment variable the system reads; the README's Environment table is the contract for these names. */
 export const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),

@@ -78,7 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-/** Exactly one Redis topology (design.md §7.3): one node, or a master behind Sentinel. */
+/** Exactly one Redis topology (README: high availability): one node, or a master behind Sentinel. */
 function redisAddress(cfg: Env): string {
   const sentinel = cfg.REDIS_SENTINELS.length > 0 || cfg.REDIS_SENTINEL_MASTER !== undefined;
   const problem = (m: string) => new ConfigError(`invalid configuration:\n  ${m}`);

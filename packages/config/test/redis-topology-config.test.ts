@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/index.ts';
 
-// design.md §7.3: exactly one of REDIS_URL, or REDIS_SENTINELS with REDIS_SENTINEL_MASTER.
+// README: high availability: exactly one of REDIS_URL, or REDIS_SENTINELS with REDIS_SENTINEL_MASTER.
 describe('the Redis topology in the configuration', () => {
   it('one node: REDIS_URL as given, no replica acknowledgement asked', () => {
     const c = loadConfig({ REDIS_URL: 'redis://10.0.0.5:6379/2' });

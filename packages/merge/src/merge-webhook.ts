@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { createHash } from 'node:crypto';
 import { triageFieldsOf } from './merge-models.ts';
 
-/** The envelope of every Merge webhook delivery (merge.md §1.1). */
+/** The envelope of every Merge webhook delivery (docs/vendor-facts.md#merge-webhooks). */
 export const mergeWebhookSchema = z.object({
   hook: z.object({
     id: z.string().min(1).max(200),
@@ -66,7 +66,7 @@ export function classifyMergeWebhook(hook: MergeWebhook): WebhookIntent | { kind
 
 /**
  * One job per CRM change: Merge may send several webhooks for one event (one per webhook config, each with its
- * own bytes), so an opportunity event is keyed by (linked account, event, deal, modified_at) — merge.md §1.5 —
+ * own bytes), so an opportunity event is keyed by (linked account, event, deal, modified_at) — docs/vendor-facts.md#merge-webhooks —
  * and anything else by its exact bytes. BullMQ ids may not contain ':'.
  */
 export function deliveryJobId(

@@ -6,7 +6,7 @@ const DAY = 24 * 3600;
 
 /**
  * A completed job keeps its id for `removeOnComplete.age`, and while it exists a re-add with the same id
- * is a no-op: that retention *is* the dedupe window for redelivered webhooks (practice.md §1.2).
+ * is a no-op: that retention *is* the dedupe window for redelivered webhooks (docs/adr).
  */
 const keepForDedupe = (days: number): Pick<DefaultJobOptions, 'removeOnComplete' | 'removeOnFail'> => ({
   removeOnComplete: { age: days * DAY, count: 200_000 },

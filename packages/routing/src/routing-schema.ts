@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /*
- * The routing document (design.md §7.1): who is called for which deal, in what order, and the account
+ * The routing document (README: who gets the call): who is called for which deal, in what order, and the account
  * executives' numbers. This schema is the only description of it: the API, ROUTING_FILE, the environment
  * fallback and the page all go through it, and every type below comes from it.
  */

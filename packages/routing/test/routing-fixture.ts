@@ -1,4 +1,4 @@
-/** design.md §7.1's example document. */
+/** README: who gets the call's example document. */
 export const goodDocument = {
   recipients: [
     { id: 'vp', name: 'Jordan Lee', phone: '+15550100100', timezone: 'America/New_York', quiet_hours: '21:00-07:00' },

@@ -6,7 +6,7 @@ import { loadRoutingFile, routingFromEnv, validateRouting } from '../src/index.t
 import { goodDocument } from './routing-fixture.ts';
 
 describe('validating a routing document', () => {
-  it("accepts design.md §7.1's example and fills in the defaults", () => {
+  it("accepts README: who gets the call's example and fills in the defaults", () => {
     const v = validateRouting(goodDocument);
     expect(v.ok).toBe(true);
     if (v.ok)

@@ -15,7 +15,7 @@ afterEach(async () => {
 const get = (path: string, token = TOKEN) =>
   fetch(`${sim!.url}${path}`, { headers: { authorization: `Bearer ${API_KEY}`, 'x-account-token': token } });
 
-describe('the Merge simulator behaves as Merge really does (reality.md §3)', () => {
+describe('the Merge simulator behaves as Merge really does (docs/vendor-facts.md)', () => {
   it('limits each account token to 100 requests in a rolling minute by default, with Retry-After on only some 429s', async () => {
     sim = await createMergeSimulator({ apiKey: API_KEY, accountToken: TOKEN });
     const statuses = await Promise.all(

@@ -5,7 +5,7 @@ import { createTelnyxSimulator, createWebhookCollector, personas, type Collected
 import { withIds } from './dialed-leg.ts';
 
 /**
- * A small scripted app (the warm-transfer sequence of telnyx.md §3.3) drives the simulator through the
+ * A small scripted app (the warm-transfer sequence of README: the call) drives the simulator through the
  * official SDK, so every persona's event sequence is exercised end to end and checked against the fixtures.
  */
 const VP = '+14155550101';

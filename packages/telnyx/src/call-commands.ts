@@ -68,7 +68,7 @@ export function createCallCommands(opts: CallCommandsOptions) {
   return {
     async dial(body: WithCommandId<CallDialParams>): Promise<DialedLeg> {
       const { data } = await timed('dial', () => client.calls.dial(body));
-      // Telnyx ignores a dial whose command_id it has seen, and what it answers then is undocumented (reality.md
+      // Telnyx ignores a dial whose command_id it has seen, and what it answers then is undocumented (docs/vendor-facts.md
       // §2): failing here would fail an alert whose phone is ringing. The leg's webhooks carry its client_state.
       return {
         callControlId: data?.call_control_id ?? null,

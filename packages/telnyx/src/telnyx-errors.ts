@@ -8,7 +8,7 @@ export function telnyxApiError(status: number, code: string, title = 'refused'):
   return new Telnyx.APIError(status, { errors: [{ code, title }] }, `${status} ${title}`, new Headers());
 }
 
-/** Telnyx puts its own error code, as a string, at body.errors[0].code (telnyx.md §1.5). */
+/** Telnyx puts its own error code, as a string, at body.errors[0].code (docs/vendor-facts.md#commands). */
 export function telnyxErrorCode(err: unknown): string | null {
   if (!(err instanceof Telnyx.APIError)) return null;
   const body = err.error as { errors?: Array<{ code?: unknown }> } | undefined;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The Call Control webhook envelope (telnyx.md §4.3, fixtures/telnyx/call.*.json).
+ * The Call Control webhook envelope (docs/vendor-facts.md#webhooks, fixtures/telnyx/call.*.json).
  * Only the fields every consumer routes on are checked; the rest of the payload passes through untouched
  * because each event type adds its own (digits, transcription_data, hangup_cause, ...).
  * call_control_id is optional: the call.machine.* fixtures arrive without it.

@@ -11,7 +11,7 @@ export function generateWebhookKeyPair(): WebhookKeyPair {
 }
 
 /**
- * The headers Telnyx sends with a webhook: Ed25519 over `${timestamp}|${rawBody}` (telnyx.md §1.4).
+ * The headers Telnyx sends with a webhook: Ed25519 over `${timestamp}|${rawBody}` (docs/vendor-facts.md#webhooks).
  * For the simulator and tests only; production never signs.
  */
 export function signTelnyxWebhook(

@@ -136,7 +136,7 @@ export function createCallEngine(opts: {
     armIdle(leg);
   }
 
-  /** Standard AMD names its verdict call.machine.*; premium uses call.machine.premium.* (telnyx.md §4.2). */
+  /** Standard AMD names its verdict call.machine.*; premium uses call.machine.premium.* (docs/vendor-facts.md#amd-and-hangups). */
   function scheduleAmd(leg: Leg, by: 'human' | 'machine') {
     const mode = leg.amd;
     if (!mode || mode === 'disabled') return;

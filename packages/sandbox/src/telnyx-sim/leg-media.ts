@@ -130,7 +130,7 @@ export function createLegMedia(ctx: MediaContext) {
     });
   }
 
-  /** Speech reaches the app only through transcription: gather_using_speak is DTMF-only (telnyx.md §2.1). */
+  /** Speech reaches the app only through transcription: gather_using_speak is DTMF-only (docs/vendor-facts.md#audio). */
   function say(leg: Leg, text: string) {
     ctx.actions.push({ callControlId: leg.callControlId, label: leg.label, at: Date.now(), kind: 'say', text });
     ctx.print(`🗣  ${leg.label} said: ${quote(text)}${leg.transcription ? '' : ' (no transcription running: unheard)'}`);

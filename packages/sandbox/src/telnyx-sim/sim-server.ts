@@ -82,7 +82,7 @@ export function buildSimServer(opts: {
     const dup = duplicateOf(key);
     if (dup) {
       opts.commands.push({ ...rec, to: body['to'], body, duplicate: true, callControlId: String(dup.data['call_control_id']) });
-      // Telnyx "will ignore" the duplicate; whether its answer names the call is unconfirmed (reality.md §2).
+      // Telnyx "will ignore" the duplicate; whether its answer names the call is unconfirmed (docs/vendor-facts.md).
       if (opts.modes().duplicateDialAnswer === 'without_ids') return respond(reply, { result: 'ok' });
       return respond(reply, dup.data);
     }

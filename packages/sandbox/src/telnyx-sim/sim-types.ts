@@ -50,7 +50,7 @@ export type Faults = {
 };
 
 /**
- * How the simulated Telnyx behaves where Telnyx's own sources leave a choice open (reality.md §2). Every
+ * How the simulated Telnyx behaves where Telnyx's own sources leave a choice open (docs/vendor-facts.md). Every
  * field defaults to the simulator's earlier behaviour; TELNYX_MODE_MATRIX names the combinations tests run.
  */
 export type TelnyxModes = {

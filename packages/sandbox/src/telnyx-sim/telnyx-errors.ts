@@ -60,7 +60,7 @@ export const errorBodies = {
     ],
   }),
   /**
-   * strictStops: what stopping nothing answers. Telnyx's real code for it is unconfirmed (reality.md §2);
+   * strictStops: what stopping nothing answers. Telnyx's real code for it is unconfirmed (docs/vendor-facts.md);
    * 10015 "Bad Request" is the generic invalid-request code its error table lists, so the app cannot
    * special-case a guessed 90xxx code.
    */

@@ -13,7 +13,7 @@ const linkedAccountId = z
 const account = z.object({ linked_account_id: z.string(), label: z.string(), created_at: z.string() });
 
 /**
- * Merge linked accounts (design.md §7.1). The token goes in once and never comes back out: not in an answer,
+ * Merge linked accounts (README: who gets the call). The token goes in once and never comes back out: not in an answer,
  * not in a log line (the request log carries no bodies, and the logger censors token fields anyway).
  */
 export async function accountRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {

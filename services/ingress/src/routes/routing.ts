@@ -23,7 +23,7 @@ const problemsReply = z.object({
 });
 
 /**
- * Who gets the call (design.md §7.1). Every service reads the current version from Redis per alert, so a
+ * Who gets the call (README: who gets the call). Every service reads the current version from Redis per alert, so a
  * PUT here applies to the next alert everywhere without a restart.
  */
 export async function routingRoutes(app: FastifyInstance, deps: AppDeps): Promise<void> {
