@@ -9,7 +9,9 @@ import { createMergeClient } from '../src/merge-client.ts';
 const API_KEY = 'budget-merge-key';
 const TOKEN = 'budget-account-token';
 const LIMIT = 20;
-const WINDOW_MS = 1000;
+// Two seconds, not one: the simulator counts on its own clock, and on a busy two-core machine a grant and
+// Merge's count of it were seen up to ~300 ms apart; the guard below must cover that with room to spare.
+const WINDOW_MS = 2000;
 
 let redis: Redis;
 let sim: MergeSimulator;
@@ -28,13 +30,13 @@ afterAll(async () => {
 });
 
 describe('every Merge call path through the shared budget', () => {
-  it('three replicas calling every endpoint at once, four times the limit: no 429, every call answered', async () => {
+  it('three replicas calling every endpoint at once, three times the limit: no 429, every call answered', async () => {
     const replicas = Array.from({ length: 3 }, () => {
       const c = redis.duplicate();
       connections.push(c);
       // The guard must exceed the worst delay between a grant and Merge counting the request. A real minute gets
       // 1.2 s; here the first burst opens 20 connections on a busy 2-core machine, which took up to ~300 ms.
-      const budget = createMergeBudget({ redis: c, prefix, limitPerMinute: LIMIT, windowMs: WINDOW_MS, guardMs: 500 });
+      const budget = createMergeBudget({ redis: c, prefix, limitPerMinute: LIMIT, windowMs: WINDOW_MS, guardMs: 1000 });
       return createMergeClient({ baseUrl: sim.url, apiKey: API_KEY, accountToken: TOKEN, budget, maxRetries: 0 });
     });
     const paths = [
@@ -45,15 +47,15 @@ describe('every Merge call path through the shared budget', () => {
       (m: (typeof replicas)[number]) => m.getRecord('users', FIXTURE_IDS.owner),
       (m: (typeof replicas)[number]) => m.listStages({ priority: 'triage' }),
     ];
-    const calls = Array.from({ length: LIMIT * 4 }, (_, i) => paths[i % paths.length]!(replicas[i % replicas.length]!));
+    const calls = Array.from({ length: LIMIT * 3 }, (_, i) => paths[i % paths.length]!(replicas[i % replicas.length]!));
     const t0 = Date.now();
     const results = await Promise.allSettled(calls);
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
     expect(sim.throttled()).toBe(0);
     expect(sim.requests.filter((r) => r.status === 429)).toHaveLength(0);
-    expect(sim.requests).toHaveLength(LIMIT * 4);
-    // Four limits' worth cannot go faster than three further windows.
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(3 * WINDOW_MS);
+    expect(sim.requests).toHaveLength(LIMIT * 3);
+    // Three limits' worth cannot go faster than two further windows.
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(2 * WINDOW_MS);
   }, 60_000);
 
   it('a 429 the budget did not foresee (another client of the same account) pauses the account and the call succeeds after it', async () => {
