@@ -24,6 +24,8 @@ export async function openApi(app: FastifyInstance): Promise<void> {
         { name: 'webhooks', description: 'Signed deliveries from Merge and Telnyx' },
         { name: 'alerts', description: 'Alert history, manual alerts, live changes' },
         { name: 'deals', description: 'Deals read from the CRM' },
+        { name: 'routing', description: 'Who gets the call: the routing document and its history' },
+        { name: 'accounts', description: 'Merge linked accounts and their tokens (never shown)' },
         { name: 'page', description: 'The alert-history page' },
         { name: 'session', description: 'Browser sign-in' },
         { name: 'admin', description: 'Operations: queues and metrics' },
