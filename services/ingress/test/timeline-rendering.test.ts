@@ -16,6 +16,6 @@ describe('the history page and the timeline catalogue', () => {
   });
 
   it('shows the words of a question the VP asked', () => {
-    expect(page).toMatch(/case 'vp\.question': return \['VP asked', '', t\.question\]/);
+    expect(page).toMatch(/case 'vp\.question':\s*return \['VP asked', '', t\.question\]/);
   });
 });
