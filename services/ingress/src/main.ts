@@ -1,5 +1,5 @@
 import closeWithGrace from 'close-with-grace';
-import { applyProcessNice, loadConfigOrExit, SANDBOX_CREDENTIALS } from '@dda/config';
+import { applyProcessNice, loadConfigOrExit } from '@dda/config';
 import { createLogger } from '@dda/logger';
 import { createMergeClient } from '@dda/merge';
 import { createMetricHooks } from '@dda/metrics';
@@ -24,9 +24,10 @@ const mergeBudget = createSharedMergeBudget({
 });
 const merge = createMergeClient({
   budget: mergeBudget.budget,
-  baseUrl: config.MERGE_BASE_URL,
-  apiKey: config.MERGE_API_KEY ?? SANDBOX_CREDENTIALS.mergeApiKey,
-  accountToken: config.MERGE_ACCOUNT_TOKEN ?? SANDBOX_CREDENTIALS.mergeAccountToken,
+  baseUrl: config.vendors.merge.baseUrl,
+  apiKey: config.vendors.merge.apiKey,
+  // Without a default account token (production relying on registered accounts) this client has none to send.
+  accountToken: config.vendors.merge.accountToken ?? '',
   maxRetries: 2,
   onRequest: mergeMetrics.mergeRequest,
 });
