@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { createLogger } from '@dda/logger';
-import { closeQueues, createQueues } from '@dda/queues';
+import { closeQueues } from '@dda/queues';
 import {
   createAlertPlans,
   createRoutingStore,
@@ -10,20 +9,13 @@ import {
   validateRouting,
   type RoutingDocument,
 } from '@dda/routing';
-import { createAlertsRepository, type NewAlert } from '@dda/store';
+import type { NewAlert } from '@dda/store';
 import { deleteKeys, testRedisUrl, uniquePrefix } from '@dda/testkit';
-import type { CallDeps, CallSettings } from '../src/call-deps.ts';
-import { createCallsRepository } from '../src/calls-repository.ts';
+import type { CallDeps } from '../src/call-deps.ts';
 import { dialPlanOf } from '../src/alert-dial-plan.ts';
+import { testCallDeps, testCallSettings } from './support/test-call-deps.ts';
 
-const settings = {
-  vpNumber: '+15550100001',
-  vpName: 'the VP of Sales',
-  escalation: [],
-  retryAttempts: 1,
-  timeZone: 'UTC',
-  quietHours: '',
-} as unknown as CallSettings;
+const settings = testCallSettings({ vpNumber: '+15550100001', retryAttempts: 1 });
 const doc = (routes: unknown[]): RoutingDocument => {
   const v = validateRouting({
     recipients: [
@@ -61,12 +53,9 @@ beforeAll(async () => {
   redis = new Redis(await testRedisUrl(), { maxRetriesPerRequest: null });
   prefix = uniquePrefix('plan');
   const store = createRoutingStore(redis, prefix);
-  deps = {
-    calls: createCallsRepository(redis, prefix),
-    alerts: createAlertsRepository(redis, prefix),
-    queues: createQueues(redis, prefix),
+  deps = testCallDeps(redis, prefix, {
     telnyx: {} as CallDeps['telnyx'],
-    directory: [],
+    settings,
     routing: {
       current: currentRoutingSource(
         store,
@@ -77,9 +66,8 @@ beforeAll(async () => {
       ),
       plans: createAlertPlans(redis, prefix),
     },
-    settings,
-    log: createLogger({ service: 'plan-test', level: 'silent' }),
-  };
+    service: 'plan-test',
+  });
 });
 afterAll(async () => {
   await closeQueues(deps.queues);

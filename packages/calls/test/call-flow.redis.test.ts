@@ -1,17 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { createLogger } from '@dda/logger';
-import { closeQueues, createQueues, type CallEventJob } from '@dda/queues';
-import { createAlertsRepository } from '@dda/store';
+import { closeQueues, type CallEventJob } from '@dda/queues';
 import { encodeClientState } from '@dda/telnyx';
 import { deleteKeys, testRedisUrl, uniquePrefix } from '@dda/testkit';
-import type { CallDeps, CallSettings } from '../src/call-deps.ts';
-import { createCallsRepository } from '../src/calls-repository.ts';
+import type { CallDeps } from '../src/call-deps.ts';
 import { applyTelnyxEvent } from '../src/apply-call-event.ts';
 import { placeCall } from '../src/place-call.ts';
 import { runWatchdog, watchdogDelayMs } from '../src/call-watchdog.ts';
 import { failCallOfEvent } from '../src/call-failures.ts';
 import { recordingTelnyx } from './support/recording-telnyx.ts';
+import { testCallDeps, testCallSettings } from './support/test-call-deps.ts';
 
 /*
  * The call package against real Redis and a recording double of the Telnyx SDK boundary: the executor's
@@ -19,25 +17,7 @@ import { recordingTelnyx } from './support/recording-telnyx.ts';
  */
 const VP = '+15550100001';
 const AE = '+15550100201';
-const settings: CallSettings = {
-  connectionId: 'conn',
-  from: '+15550100000',
-  webhookUrl: 'http://localhost/webhooks/voice',
-  voice: 'v',
-  vpNumber: VP,
-  vpName: 'Jordan',
-  escalation: [],
-  retryAttempts: 0,
-  retryDelayMs: 0,
-  snoozeMs: 60_000,
-  answerTimeoutMs: 8000,
-  stallMs: 15_000,
-  speechMsPerChar: 80,
-  ringTimeoutSecs: 30,
-  timeZone: 'UTC',
-  quietHours: '',
-  urgentAmount: null,
-};
+const settings = testCallSettings({ vpNumber: VP, vpName: 'Jordan' });
 
 let redis: Redis;
 let prefix: string;
@@ -55,15 +35,12 @@ beforeEach(async () => {
   prefix = uniquePrefix('calls-pkg');
   telnyx = recordingTelnyx();
   if (deps) await closeQueues(deps.queues);
-  deps = {
-    calls: createCallsRepository(redis, prefix),
-    alerts: createAlertsRepository(redis, prefix),
-    queues: createQueues(redis, prefix),
+  deps = testCallDeps(redis, prefix, {
     telnyx: telnyx.commands,
-    directory: [{ email: 'dana@seller.example', name: 'Dana Whitfield', phone: AE }],
     settings,
-    log: createLogger({ service: 'calls-test', level: 'silent' }),
-  };
+    directory: [{ email: 'dana@seller.example', name: 'Dana Whitfield', phone: AE }],
+    service: 'calls-test',
+  });
 });
 
 async function newAlert(): Promise<string> {

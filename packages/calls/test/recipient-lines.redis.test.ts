@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { createLogger } from '@dda/logger';
-import { closeQueues, createQueues } from '@dda/queues';
+import { closeQueues } from '@dda/queues';
 import { createAlertPlans, createRoutingStore, currentRoutingSource, validateRouting } from '@dda/routing';
-import { createAlertsRepository, type NewAlert } from '@dda/store';
+import type { NewAlert } from '@dda/store';
 import { deleteKeys, testRedisUrl, uniquePrefix } from '@dda/testkit';
-import type { CallDeps, CallSettings } from '../src/call-deps.ts';
-import { createCallsRepository } from '../src/calls-repository.ts';
+import type { CallDeps } from '../src/call-deps.ts';
 import { placeCall } from '../src/place-call.ts';
 import { recordingTelnyx } from './support/recording-telnyx.ts';
+import { testCallDeps, testCallSettings } from './support/test-call-deps.ts';
 
 /*
  * Per recipient, against real Redis and a recording double of the Telnyx SDK: quiet hours are the recipient's
@@ -17,25 +16,7 @@ import { recordingTelnyx } from './support/recording-telnyx.ts';
  */
 const NIGHT_OWL = '+15550100700';
 const EARLY_BIRD = '+15550100800';
-const settings: CallSettings = {
-  connectionId: 'conn',
-  from: '+15550100000',
-  webhookUrl: 'http://localhost/webhooks/voice',
-  voice: 'v',
-  vpNumber: null,
-  vpName: 'the VP of Sales',
-  escalation: [],
-  retryAttempts: 0,
-  retryDelayMs: 0,
-  snoozeMs: 60_000,
-  answerTimeoutMs: 8000,
-  stallMs: 15_000,
-  speechMsPerChar: 80,
-  ringTimeoutSecs: 30,
-  timeZone: 'UTC',
-  quietHours: '',
-  urgentAmount: null,
-};
+const settings = testCallSettings();
 // Quiet from a minute ago until three hours from now in the recipient's zone, whenever this test runs.
 const alwaysQuiet = (() => {
   const hhmm = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Tokyo', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
@@ -69,16 +50,12 @@ beforeAll(async () => {
   });
   if (!v.ok) throw new Error(JSON.stringify(v.problems));
   await store.save(v.routing, { source: 'test' });
-  deps = {
-    calls: createCallsRepository(redis, prefix),
-    alerts: createAlertsRepository(redis, prefix),
-    queues: createQueues(redis, prefix),
+  deps = testCallDeps(redis, prefix, {
     telnyx: telnyx.commands,
-    directory: [],
-    routing: { current: currentRoutingSource(store, { recipients: [], routes: [], reps: [] }), plans: createAlertPlans(redis, prefix) },
     settings,
-    log: createLogger({ service: 'lines-test', level: 'silent' }),
-  };
+    routing: { current: currentRoutingSource(store, { recipients: [], routes: [], reps: [] }), plans: createAlertPlans(redis, prefix) },
+    service: 'lines-test',
+  });
 });
 afterAll(async () => {
   await closeQueues(deps.queues);
