@@ -1,54 +1,26 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { personas } from '@dda/sandbox/telnyx-sim';
-import { repoRoot } from '@dda/testkit';
+import { openChromium, SCREENSHOTS, signIn as signInAs } from './support/browser.ts';
 import { AE, startCallStack, TOKEN, VP, type CallStack } from './support/call-stack.ts';
 
-/** Debian's Chromium; `npm test` installs it when absent (scripts/bootstrap.sh). */
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const OUT = join(repoRoot, 'test-output');
 // page.evaluate takes expressions as strings here: the project compiles without the DOM library.
 
 let s: CallStack;
 let context: BrowserContext;
-let profile: string;
+let closeBrowser: (() => Promise<void>) | undefined;
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: run \`npm test\` (it installs Debian's chromium) or apt-get install chromium`);
   s = await startCallStack();
-  profile = mkdtempSync(join(tmpdir(), 'dda-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: FLAGS,
-    viewport: { width: 1400, height: 1000 },
-  });
+  ({ context, close: closeBrowser } = await openChromium());
 }, 60_000);
 afterAll(async () => {
-  await context?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await closeBrowser?.();
   await s?.close();
 });
 
-async function signIn(page: Page): Promise<void> {
-  await page.goto(`${s.base}/`);
-  await page.getByLabel('API token').fill(TOKEN);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Alerts', exact: true }).waitFor();
-}
+const signIn = (page: Page) => signInAs(page, s.base, TOKEN);
 
 describe('alert-history page in a real browser', () => {
   it('signs in, sends a test alert, shows it live through to "connected" and the bridge in its timeline', async () => {
@@ -94,8 +66,8 @@ describe('alert-history page in a real browser', () => {
 
     expect(await page.evaluate('window.marker')).toBe('same-page');
     expect(problems).toEqual([]);
-    mkdirSync(OUT, { recursive: true });
-    await page.screenshot({ path: join(OUT, 'history-page.png'), fullPage: true });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'history-page.png'), fullPage: true });
 
     // Escape closes the detail and puts focus back on the row's link.
     await page.keyboard.press('Escape');

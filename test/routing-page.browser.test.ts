@@ -1,55 +1,27 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { personas } from '@dda/sandbox/telnyx-sim';
 import { defaultRepDirectory } from '@dda/sandbox/seed';
-import { repoRoot } from '@dda/testkit';
+import { openChromium, SCREENSHOTS, signIn as signInAs } from './support/browser.ts';
 import { startCallStack, TOKEN, VP, type CallStack } from './support/call-stack.ts';
 
-/** Debian's Chromium, as in history-page.browser.test.ts. */
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const OUT = join(repoRoot, 'test-output');
 const CRO = '+15550100400';
 
 let s: CallStack;
 let context: BrowserContext;
-let profile: string;
+let closeBrowser: (() => Promise<void>) | undefined;
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: run \`npm test\` (it installs Debian's chromium) or apt-get install chromium`);
   s = await startCallStack();
-  profile = mkdtempSync(join(tmpdir(), 'dda-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: FLAGS,
-    viewport: { width: 1400, height: 1000 },
-  });
+  ({ context, close: closeBrowser } = await openChromium());
 }, 60_000);
 afterAll(async () => {
-  await context?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await closeBrowser?.();
   await s?.close();
 });
 
-async function signIn(page: Page): Promise<void> {
-  await page.goto(`${s.base}/`);
-  await page.getByLabel('API token').fill(TOKEN);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Alerts', exact: true }).waitFor();
-}
+const signIn = (page: Page) => signInAs(page, s.base, TOKEN);
 
 describe('routing page in a real browser (acceptance 6)', () => {
   it("edits a route, shows the server's problem next to the field, saves the fix and lists the new version in the history", async () => {
@@ -96,8 +68,8 @@ describe('routing page in a real browser (acceptance 6)', () => {
     // The field with the problem has the focus, so a keyboard user lands on it.
     expect(await page.evaluate('document.activeElement.getAttribute("aria-label")')).toBe('Route 2 call');
     expect(await page.locator('#routing-version').textContent()).toBe('Version 1 is in force.');
-    mkdirSync(OUT, { recursive: true });
-    await page.screenshot({ path: join(OUT, 'routing-page-problem.png'), fullPage: true });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'routing-page-problem.png'), fullPage: true });
 
     // Fixed: version 2, and the history says what changed.
     await field.fill('vp, cro');
@@ -111,7 +83,7 @@ describe('routing page in a real browser (acceptance 6)', () => {
     expect(await page.locator('#history-body tr').count()).toBe(2);
     const served = (await (await fetch(`${s.base}/routing`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as any;
     expect(served.routing.routes[1].call).toEqual(['vp', 'cro']);
-    await page.screenshot({ path: join(OUT, 'routing-page.png'), fullPage: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'routing-page.png'), fullPage: true });
     expect(problems).toEqual([]);
     await page.close();
   });
