@@ -3,6 +3,7 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { AppDeps } from './app-deps.ts';
 import { installErrorHandling } from './plugins/error-handling.ts';
 import { installGracefulClose } from './plugins/graceful-close.ts';
+import { installRefusedBodyDrain } from './plugins/refused-body-drain.ts';
 import { installRequestLogging } from './plugins/request-logging.ts';
 import { installWebhookMetrics } from './plugins/webhook-metrics.ts';
 import { openApi } from './plugins/openapi.ts';
@@ -44,6 +45,7 @@ export async function buildApp(deps: AppDeps, opts: { onRoute?: (route: RouteOpt
   installRequestLogging(app);
   installErrorHandling(app);
   installGracefulClose(app);
+  installRefusedBodyDrain(app);
   installWebhookMetrics(app, { redis: deps.redis, prefix: deps.config.REDIS_PREFIX });
   await openApi(app);
   await app.register(healthRoutes, deps);
