@@ -5,3 +5,4 @@ export * from './speech-text.ts';
 export * from './call-script.ts';
 export * from './quiet-hours.ts';
 export * from './timeline-events.ts';
+export * from './follow-up-text.ts';

@@ -133,3 +133,50 @@ export function relationIds(o: Opportunity): { owner: string | null; account: st
         : null;
   return { owner: idOf(o.owner), account: idOf(o.account), stage: idOf(o.stage) };
 }
+
+/** `status` of a /meta answer: whether Merge will pass a request for this linked account on at all. */
+export const linkedAccountStatusSchema = z
+  .object({ linked_account_status: z.string().nullish(), can_make_request: z.boolean().nullish() })
+  .loose();
+
+/**
+ * Merge's MetaResponse (`GET /crm/v1/<model>/meta/post`). `request_schema` is a JSON schema of the POST body,
+ * whose `properties.model.properties` name the fields this linked account's integration accepts. The SDK
+ * spells the flag `has_conditional_params`; unknown keys pass through.
+ */
+export const metaResponseSchema = z
+  .object({
+    request_schema: z.record(z.string(), z.unknown()),
+    remote_field_classes: z.record(z.string(), z.unknown()).nullish(),
+    status: linkedAccountStatusSchema.nullish(),
+    has_conditional_params: z.boolean().nullish(),
+    has_required_linked_account_params: z.boolean().nullish(),
+  })
+  .loose();
+export type MetaResponse = z.infer<typeof metaResponseSchema>;
+
+/** One entry of a write answer's `errors[]` or `warnings[]` (Merge's ErrorValidationProblem / WarningValidationProblem). */
+export const validationProblemSchema = z
+  .object({
+    problem_type: z.string().nullish(),
+    title: z.string().nullish(),
+    detail: z.string().nullish(),
+    source: z.object({ pointer: z.string().nullish() }).loose().nullish(),
+  })
+  .loose();
+export type ValidationProblem = z.infer<typeof validationProblemSchema>;
+
+/**
+ * Merge's NoteResponse to `POST /crm/v1/notes`: 201 `{ model, warnings, errors, logs? }`. A non-empty
+ * `errors` means nothing was written. Entries are kept unknown here and read one by one, so an entry of an
+ * unexpected shape still counts as an error rather than making the whole answer unreadable.
+ */
+export const noteCreateResponseSchema = z
+  .object({
+    model: z.object({ id: z.string().nullish() }).loose().nullish(),
+    warnings: z.array(z.unknown()).nullish(),
+    errors: z.array(z.unknown()).nullish(),
+    logs: z.array(z.unknown()).nullish(),
+  })
+  .loose();
+export type NoteCreateResponse = z.infer<typeof noteCreateResponseSchema>;

@@ -1,9 +1,11 @@
 import Telnyx from 'telnyx';
 import type { CallDialParams } from 'telnyx/resources/calls/calls';
 import type {
+  ActionAnswerParams,
   ActionBridgeParams,
   ActionGatherUsingSpeakParams,
   ActionHangupParams,
+  ActionRejectParams,
   ActionSpeakParams,
   ActionStartTranscriptionParams,
   ActionStopGatherParams,
@@ -86,5 +88,9 @@ export function createCallCommands(opts: CallCommandsOptions) {
       command('transcription_stop', () => actions.stopTranscription(id, body)),
     bridge: (id: string, body: WithCommandId<ActionBridgeParams>) => command('bridge', () => actions.bridge(id, body)),
     hangup: (id: string, body: WithCommandId<ActionHangupParams>) => command('hangup', () => actions.hangup(id, body)),
+    /** An incoming call (call.initiated, direction 'incoming') must be answered before any other command; call.answered follows. */
+    answer: (id: string, body: WithCommandId<ActionAnswerParams>) => command('answer', () => actions.answer(id, body)),
+    /** Declines an incoming call that was not answered; it ends with call.hangup. */
+    reject: (id: string, body: WithCommandId<ActionRejectParams>) => command('reject', () => actions.reject(id, body)),
   };
 }

@@ -17,4 +17,13 @@ export {
   type CommandOutcome,
   type DialedLeg,
 } from './call-commands.ts';
+export {
+  createMessaging,
+  isDefinitelyNotSent,
+  type Messaging,
+  type MessagingOptions,
+  type SendTextInput,
+  type SentText,
+} from './messaging.ts';
 export { isRetryableTelnyxError, isPermanentTelnyxError, isCallEndedError, telnyxErrorCode, telnyxApiError } from './telnyx-errors.ts';
+export { telnyxMessageEventSchema, type TelnyxMessageEvent } from './message-event.ts';

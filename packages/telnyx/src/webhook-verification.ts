@@ -1,8 +1,9 @@
 import Telnyx from 'telnyx';
+import type { z } from 'zod';
 import { telnyxEventSchema, type TelnyxEvent } from './telnyx-event.ts';
 
 export type WebhookRejection = 'missing_headers' | 'bad_signature' | 'stale_timestamp' | 'malformed';
-export type WebhookVerification = { ok: true; event: TelnyxEvent } | { ok: false; reason: WebhookRejection };
+export type WebhookVerification<E = TelnyxEvent> = { ok: true; event: E } | { ok: false; reason: WebhookRejection };
 export type IncomingHeaders = Record<string, string | string[] | undefined>;
 
 // unwrap() needs a client but never calls the API; the key is passed per call, the apiKey is never used.
@@ -34,11 +35,13 @@ const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]
  * A misconfigured public key throws instead of returning bad_signature, so it surfaces as a 500 and an alert
  * rather than every real webhook being quietly refused.
  */
-export async function verifyTelnyxWebhook(
+export async function verifyTelnyxWebhook<S extends z.ZodType = typeof telnyxEventSchema>(
   rawBody: string,
   headers: IncomingHeaders,
   publicKeyBase64: string,
-): Promise<WebhookVerification> {
+  /** The envelope expected: Call Control events by default; messaging events are signed the same way. */
+  schema: S = telnyxEventSchema as unknown as S,
+): Promise<WebhookVerification<z.infer<S>>> {
   if (!STRICT_BASE64.test(publicKeyBase64) || Buffer.from(publicKeyBase64, 'base64').length !== 32) {
     throw new Error('Telnyx public key must be the base64 of a raw 32-byte Ed25519 key');
   }
@@ -51,7 +54,7 @@ export async function verifyTelnyxWebhook(
   } catch (err) {
     return { ok: false, reason: rejectionFor(err) };
   }
-  const event = telnyxEventSchema.safeParse(parsed);
+  const event = schema.safeParse(parsed);
   return event.success ? { ok: true, event: event.data } : { ok: false, reason: 'malformed' };
 }
 

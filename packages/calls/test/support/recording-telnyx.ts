@@ -38,6 +38,8 @@ export function recordingTelnyx() {
     stopTranscription: async (id, body) => answer('transcription_stop', id, body),
     bridge: async (id, body) => answer('bridge', id, body),
     hangup: async (id, body) => answer('hangup', id, body),
+    answer: async (id, body) => answer('answer', id, body),
+    reject: async (id, body) => answer('reject', id, body),
   };
 
   return {

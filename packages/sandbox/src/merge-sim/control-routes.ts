@@ -4,8 +4,10 @@ import type { FaultState, MergeFaults } from './fault-injection.ts';
 import type { RecordedRequest } from './merge-simulator.ts';
 import { buildOpportunityWebhook, postWebhook, type OpportunityEvent } from './webhook-delivery.ts';
 import { CrmSimError } from './sim-errors.ts';
+import type { WritePermissions } from './write-permissions.ts';
 
 type DealParams = { Params: { id: string } };
+type AccountParams = { Params: { token: string } };
 
 /**
  * `/_sim/*`: the control methods over HTTP, so the sandbox launcher or a shell can drive a simulator
@@ -13,9 +15,9 @@ type DealParams = { Params: { id: string } };
  */
 export function registerControlRoutes(
   app: FastifyInstance,
-  deps: { store: CrmStore; faults: FaultState; requests: RecordedRequest[] },
+  deps: { store: CrmStore; faults: FaultState; requests: RecordedRequest[]; permissions: WritePermissions },
 ): void {
-  const { store, faults, requests } = deps;
+  const { store, faults, requests, permissions } = deps;
 
   app.get('/deals', async () => store.listDeals());
   app.get<DealParams>('/deals/:id', async (req) => {
@@ -50,6 +52,17 @@ export function registerControlRoutes(
     const delivery = buildOpportunityWebhook(store, req.params.id, event as OpportunityEvent, key, deliverTo);
     if (deliverTo === undefined) return delivery;
     return { ...delivery, response: await postWebhook(delivery, deliverTo) };
+  });
+
+  /** Notes as stored, written ones included; `?opportunity_id=` narrows to one deal. Not counted as /crm requests. */
+  app.get<{ Querystring: { opportunity_id?: string } }>('/notes', async (req) => store.listNotes(req.query.opportunity_id));
+
+  /** The Note write scope of one linked account, by account token: `{"allowed": false}` makes writes fail with DISABLED_MODEL_WRITE. */
+  app.get<AccountParams>('/accounts/:token/note-writes', async (req) => permissions.snapshot(req.params.token));
+  app.post<AccountParams & { Body: { allowed?: unknown } }>('/accounts/:token/note-writes', async (req) => {
+    const allowed = req.body?.allowed;
+    if (typeof allowed !== 'boolean') throw new CrmSimError(400, 'body must be {"allowed": true|false}');
+    return permissions.setNotesAllowed(req.params.token, allowed);
   });
 
   app.get('/faults', async () => faults.snapshot());

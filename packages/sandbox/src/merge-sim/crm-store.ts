@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { normalizeStage } from '@dda/domain';
 import type { CrmAccount, CrmNote, CrmOpportunity, CrmSeed, CrmStage, CrmUser, OpportunityStatus } from './crm-wire-types.ts';
+import { makeNote } from './crm-records.ts';
 import { createMergeClock } from './merge-timestamps.ts';
 import { CrmSimError } from './sim-errors.ts';
 
@@ -122,6 +124,22 @@ export function createCrmStore(seed: CrmSeed, now: () => number = Date.now, opts
         remote_id: null,
         ...raw,
       } as unknown as CrmOpportunity);
+    },
+    /**
+     * A note written through Merge: Merge's own stamps now, the CRM's to the second (as Salesforce keeps
+     * them), relations as given. Callers check the relations first.
+     */
+    addNote(n: Pick<CrmNote, 'owner' | 'content' | 'contact' | 'account' | 'opportunity'>): CrmNote {
+      const remoteNow = new Date(now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const note = makeNote({ id: randomUUID(), created_at: stamp(), ...n, remote_created_at: remoteNow });
+      notes.set(note.id, note);
+      return structuredClone(note);
+    },
+    /** Notes as stored (unexpanded), all or one deal's. */
+    listNotes(opportunityId?: string): CrmNote[] {
+      return [...notes.values()]
+        .filter((n) => opportunityId === undefined || n.opportunity === opportunityId)
+        .map((n) => structuredClone(n));
     },
     getDeal(id: string): CrmOpportunity | undefined {
       const o = opportunities.get(id);

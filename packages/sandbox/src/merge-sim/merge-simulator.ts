@@ -2,9 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { defaultCrmSeed } from '../seed/crm-seed.ts';
 import { createCrmStore } from './crm-store.ts';
-import type { CrmOpportunity, CrmSeed } from './crm-wire-types.ts';
+import type { CrmNote, CrmOpportunity, CrmSeed } from './crm-wire-types.ts';
 import { createFaultState, type MergeFaults } from './fault-injection.ts';
 import { registerCrmRoutes } from './crm-routes.ts';
+import { registerNoteWriteRoutes } from './note-write-routes.ts';
+import { createWritePermissions } from './write-permissions.ts';
 import { registerControlRoutes } from './control-routes.ts';
 import { queryOf } from './crm-query.ts';
 import { buildOpportunityWebhook, postWebhook, type OpportunityEvent, type WebhookDelivery } from './webhook-delivery.ts';
@@ -34,7 +36,9 @@ export type RecordedRequest = {
   method: string;
   path: string;
   query: Record<string, string>;
-  status: number /** Which linked account's token it carried. */;
+  /** 499 when the client hung up before any answer (a note POST held by `timeout_after_write`). */
+  status: number;
+  /** Which linked account's token it carried. */
   accountToken?: string;
 };
 
@@ -54,6 +58,10 @@ export type MergeSimulator = {
   setStatus(id: string, status: string | null): CrmOpportunity;
   touchDeal(id: string): CrmOpportunity;
   putRawOpportunity(raw: Record<string, unknown> & { id: string }): void;
+  /** Turns the Note write scope of one linked account (by account token) on or off; on for every account at start. */
+  setNoteWrites(accountToken: string, allowed: boolean): void;
+  /** Notes as stored, written ones included (unexpanded); all, or one deal's. */
+  listNotes(opportunityId?: string): CrmNote[];
   /** 429s answered because of the rate limit (not injected faults). */
   throttled(): number;
   /** Every /crm request in arrival order, path relative to `url`; clear with `requests.length = 0`. */
@@ -67,6 +75,7 @@ export async function createMergeSimulator(opts: MergeSimulatorOptions): Promise
   const store = createCrmStore(opts.seed ?? defaultCrmSeed, Date.now, { removedDeals: opts.removedDeals ?? 'flag' });
   const limit = createRateLimit(opts.rateLimitPerMinute ?? 100, Date.now, opts.rateLimitWindowMs ?? 60_000);
   const faults = createFaultState();
+  const permissions = createWritePermissions([opts.accountToken, ...(opts.extraAccountTokens ?? [])]);
   const requests: RecordedRequest[] = [];
   const closing = new AbortController();
   const log = opts.log ?? (() => {});
@@ -91,23 +100,34 @@ export async function createMergeSimulator(opts: MergeSimulatorOptions): Promise
         const fault = faults.take();
         if (fault) return sendFault(reply, fault);
       });
-      crm.addHook('onResponse', async (req, reply) => {
-        const path = new URL(req.url, 'http://sim.invalid').pathname.slice(BASE.length);
-        const accountToken = req.headers['x-account-token'];
-        requests.push({
-          method: req.method,
-          path,
-          query: queryOf(req.url),
-          status: reply.statusCode,
-          ...(typeof accountToken === 'string' ? { accountToken } : {}),
-        });
-        log(`merge-sim ${req.method} ${path} ${reply.statusCode} ${reply.elapsedTime.toFixed(0)}ms`);
-      });
+      crm.addHook('onResponse', async (req, reply) => record(req, reply.statusCode, reply.elapsedTime));
       registerCrmRoutes(crm, store);
+      registerNoteWriteRoutes(crm, {
+        store,
+        faults,
+        permissions,
+        closing: closing.signal,
+        onAbandoned: (req, reply) => record(req, 499, reply.elapsedTime),
+      });
     },
     { prefix: `${BASE}/crm/v1` },
   );
-  await app.register(async (control) => registerControlRoutes(control, { store, faults, requests }), { prefix: `${BASE}/_sim` });
+  await app.register(async (control) => registerControlRoutes(control, { store, faults, requests, permissions }), {
+    prefix: `${BASE}/_sim`,
+  });
+
+  function record(req: FastifyRequest, status: number, ms: number): void {
+    const path = new URL(req.url, 'http://sim.invalid').pathname.slice(BASE.length);
+    const accountToken = req.headers['x-account-token'];
+    requests.push({
+      method: req.method,
+      path,
+      query: queryOf(req.url),
+      status,
+      ...(typeof accountToken === 'string' ? { accountToken } : {}),
+    });
+    log(`merge-sim ${req.method} ${path} ${status} ${ms.toFixed(0)}ms`);
+  }
 
   function authorised(req: FastifyRequest, reply: FastifyReply): boolean {
     const auth = req.headers.authorization;
@@ -143,6 +163,8 @@ export async function createMergeSimulator(opts: MergeSimulatorOptions): Promise
     setStatus: store.setStatus,
     touchDeal: store.touchDeal,
     putRawOpportunity: store.putRawOpportunity,
+    setNoteWrites: (token, allowed) => void permissions.setNotesAllowed(token, allowed),
+    listNotes: store.listNotes,
     throttled: () => limit.throttled,
     requests,
   };

@@ -74,12 +74,47 @@ export const ACTIONS: Record<string, ActionSpec> = {
     },
   },
   hangup: { needsAnswer: false, run: (engine, leg, body) => (engine.hangup(leg, body), ok()) },
+  // Incoming calls only, while parked: answer or reject, once.
+  answer: {
+    needsAnswer: false,
+    run(engine, leg, body) {
+      const refused = checkParkedIncoming(leg, 'answered');
+      if (refused) return refused;
+      const url = body['webhook_url'];
+      if (url !== undefined && (typeof url !== 'string' || !/^https?:\/\//.test(url))) {
+        return fail(errorBodies.invalidValue('webhook_url', 'webhook_url must be an http(s) URL.'));
+      }
+      engine.answerIncoming(leg, body);
+      return ok();
+    },
+  },
+  reject: {
+    needsAnswer: false,
+    run(engine, leg, body) {
+      const refused = checkParkedIncoming(leg, 'rejected');
+      if (refused) return refused;
+      const cause = body['cause'];
+      if (cause === undefined || cause === '') return fail(errorBodies.missingParameter('cause'));
+      if (cause !== 'CALL_REJECTED' && cause !== 'USER_BUSY') {
+        return fail(errorBodies.invalidValue('cause', 'cause must be one of: CALL_REJECTED, USER_BUSY.'));
+      }
+      engine.rejectIncoming(leg, body);
+      return ok();
+    },
+  },
   client_state_update: { needsAnswer: false, run: (engine, leg, body) => (engine.updateClientState(leg, body), ok()) },
   // Accepted so an app using them does not break, but they change nothing in the simulated call.
   gather_using_ai: { needsAnswer: true, run: () => ok({ conversation_id: randomUUID() }) },
   playback_start: { needsAnswer: true, run: () => ok() },
   playback_stop: { needsAnswer: true, run: () => ok() },
 };
+
+/** answer / reject need a call that came in and is still parked (what Telnyx answers otherwise is unconfirmed). */
+function checkParkedIncoming(leg: Leg, what: 'answered' | 'rejected'): ActionFailure | null {
+  if (leg.direction !== 'incoming') return fail(errorBodies.notIncoming(what));
+  if (leg.state !== 'ringing') return fail(errorBodies.alreadyAnswered(what));
+  return null;
+}
 
 export function runAction(engine: CallEngine, leg: Leg, action: string, body: Body): ActionResult {
   const spec = ACTIONS[action]!;

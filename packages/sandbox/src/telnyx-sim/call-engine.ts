@@ -1,8 +1,8 @@
-import { newLeg, snapshotOf, type DialRequest, type Leg } from './call-leg.ts';
+import { newIncomingLeg, newLeg, snapshotOf, type DialRequest, type Leg } from './call-leg.ts';
 import { buildEventData, telnyxTime, type EventData } from './event-payloads.ts';
 import { createLegMedia } from './leg-media.ts';
 import { labelFor, maskNumber } from './print-lines.ts';
-import type { AudioEntry, Persona, PersonaAction, SimCall, TelnyxModes } from './sim-types.ts';
+import type { AudioEntry, IncomingCallRequest, Persona, PersonaAction, SimCall, TelnyxModes } from './sim-types.ts';
 
 // Simulated durations in ms, all multiplied by timeScale.
 const DEFAULT_RING_MS: Record<Persona['answer'], number> = {
@@ -20,6 +20,8 @@ const DEFAULT_TALK_MS = 20_000;
 const DEFAULT_IDLE_HANGUP_MS = 60_000;
 const MIN_DEFAULT_IDLE_REAL_MS = 3000;
 const OTHER_LEG_PATIENCE_MS = 800;
+// How long a caller lets our number ring before giving up (Telnyx's first_command_timeout defaults to 30 s too).
+const INCOMING_PATIENCE_MS = 30_000;
 // hangupOvertakesAnswer applies to a pick-up-and-hang-up at most this quick (persona ms, unscaled).
 const OVERTAKE_WINDOW_MS = 1000;
 
@@ -87,6 +89,54 @@ export function createCallEngine(opts: {
     return leg;
   }
 
+  /**
+   * A person calls our number. call.initiated says direction incoming, state parked, client_state null, and
+   * carries shaken_stir_* only with an attestation (Telnyx adds them only when the app enables SHAKEN/STIR).
+   */
+  function incoming(req: IncomingCallRequest): Leg {
+    const persona: Persona = { ...(req.persona ?? opts.personaFor(req.from)), answer: 'human' };
+    const leg = newIncomingLeg(
+      { from: req.from, to: req.to, webhookUrl: req.webhookUrl, connectionId: req.connectionId ?? 'sim-call-control-app' },
+      persona,
+      labelFor(req.from, opts.names),
+    );
+    legs.set(leg.callControlId, leg);
+    // Like the idle default, the default patience is a safety net, never under a few real seconds.
+    const patienceMs =
+      req.answerTimeoutMs !== undefined ? scaled(req.answerTimeoutMs) : Math.max(scaled(INCOMING_PATIENCE_MS), MIN_DEFAULT_IDLE_REAL_MS);
+    after(leg, INITIATED_AFTER_MS, () => {
+      emit(leg, 'call.initiated', null, {
+        direction: 'incoming',
+        caller_id_name: req.callerIdName ?? req.from,
+        state: 'parked',
+        start_time: telnyxTime(leg.initiatedAt),
+        ...(req.attestation ? { shaken_stir_attestation: req.attestation, shaken_stir_validated: req.attestationValidated ?? true } : {}),
+      });
+      opts.print(`☎  incoming call from ${leg.label} (${maskNumber(leg.from)}) to ${maskNumber(leg.to)}`);
+      afterReal(leg, patienceMs, () => {
+        if (leg.state !== 'ringing') return;
+        opts.print(`📵 ${leg.label} gave up: nobody answered (originator_cancel)`);
+        endLeg(leg, { cause: 'originator_cancel', source: 'caller', sip: '487' });
+      });
+    });
+    return leg;
+  }
+
+  /** answer on an incoming leg: its client_state and webhook_url apply from call.answered on. */
+  function answerIncoming(leg: Leg, body: Record<string, any>) {
+    if (typeof body['client_state'] === 'string') leg.clientState = body['client_state'];
+    if (typeof body['webhook_url'] === 'string' && body['webhook_url'] !== '') leg.webhookUrl = body['webhook_url'];
+    answer(leg, 'human');
+  }
+
+  /** reject: Telnyx's mapping of cause to hangup_cause is unconfirmed; USER_BUSY → user_busy mirrors a busy callee. */
+  function rejectIncoming(leg: Leg, body: Record<string, any>) {
+    const busy = body['cause'] === 'USER_BUSY';
+    const cause = busy ? 'user_busy' : 'call_rejected';
+    opts.print(`📵 rejected the call from ${leg.label} (${cause})`);
+    endLeg(leg, { cause, source: 'callee', sip: busy ? '486' : '603', clientState: body['client_state'] ?? leg.clientState });
+  }
+
   function startRinging(leg: Leg) {
     emit(leg, 'call.initiated', leg.clientState, { direction: 'outgoing', state: 'bridging' });
     opts.print(`☎  ringing ${leg.label} (${maskNumber(leg.to)})`);
@@ -129,7 +179,8 @@ export function createCallEngine(opts: {
       after(leg, quickHangup, () => personaHangup(leg));
     }
     emit(leg, 'call.answered', leg.clientState, { start_time: telnyxTime(leg.answeredAt), state: 'answered' });
-    opts.print(by === 'human' ? `✅ ${leg.label} answered` : `📼 ${leg.label}'s voicemail picked up`);
+    if (leg.direction === 'incoming') opts.print(`✅ answered the call from ${leg.label}`);
+    else opts.print(by === 'human' ? `✅ ${leg.label} answered` : `📼 ${leg.label}'s voicemail picked up`);
     scheduleAmd(leg, by);
     const linked = leg.linkTo ? legs.get(leg.linkTo) : undefined;
     if (leg.bridgeOnAnswer && alive(linked) && linked.state === 'answered') bridge(linked, leg, {});
@@ -173,12 +224,17 @@ export function createCallEngine(opts: {
     a.talkTimer = after(a, talkMs, () => personaHangup(a));
   }
 
+  /**
+   * Our hang-up. On an incoming leg we are the callee; hanging up one still parked is answered like any
+   * other (normal_clearing: Telnyx's cause for it is unconfirmed, reject is the documented way to decline).
+   */
   function hangup(leg: Leg, body: Record<string, any>) {
-    const cause = leg.state === 'ringing' ? 'originator_cancel' : 'normal_clearing';
+    const incomingLeg = leg.direction === 'incoming';
+    const cause = leg.state === 'ringing' && !incomingLeg ? 'originator_cancel' : 'normal_clearing';
     opts.print(`📴 hung up on ${leg.label} (${cause})`);
     endLeg(leg, {
       cause,
-      source: 'caller',
+      source: incomingLeg ? 'callee' : 'caller',
       sip: cause === 'originator_cancel' ? '487' : 'unspecified',
       clientState: body['client_state'] ?? leg.clientState,
     });
@@ -191,7 +247,7 @@ export function createCallEngine(opts: {
   function personaHangup(leg: Leg) {
     if (!alive(leg)) return;
     opts.print(`📴 ${leg.label} hung up (normal_clearing)`);
-    endLeg(leg, { cause: 'normal_clearing', source: 'callee', sip: 'unspecified' });
+    endLeg(leg, { cause: 'normal_clearing', source: leg.direction === 'incoming' ? 'caller' : 'callee', sip: 'unspecified' });
   }
 
   function endLeg(leg: Leg, h: { cause: string; source: string; sip: string; clientState?: string | null }) {
@@ -259,6 +315,9 @@ export function createCallEngine(opts: {
 
   return {
     dial,
+    incoming,
+    answerIncoming,
+    rejectIncoming,
     find: (id: string) => legs.get(id),
     alive,
     ...media,

@@ -16,6 +16,8 @@ export type GatherJob = { clientState: string | null; body: Record<string, any>;
 
 /** Everything the simulator tracks about one call leg. */
 export type Leg = PayloadLeg & {
+  /** outgoing: we dialled it; incoming: a person called our number (sim.incomingCall). */
+  direction: 'outgoing' | 'incoming';
   persona: Persona;
   label: string;
   state: LegState;
@@ -68,6 +70,7 @@ export function newLeg(req: DialRequest, persona: Persona, label: string, linked
     from: req.from,
     to: req.to,
     initiatedAt: new Date(),
+    direction: 'outgoing',
     persona,
     label,
     state: 'ringing',
@@ -91,15 +94,41 @@ export function newLeg(req: DialRequest, persona: Persona, label: string, linked
   };
 }
 
+/**
+ * A call to our number: parked until answered or rejected. `from` is the caller, whose persona acts once it
+ * is answered.
+ */
+export function newIncomingLeg(
+  req: { from: string; to: string; webhookUrl: string; connectionId: string },
+  persona: Persona,
+  label: string,
+): Leg {
+  const leg = newLeg(
+    { connection_id: req.connectionId, from: req.from, to: req.to, webhook_url: req.webhookUrl, client_state: null },
+    persona,
+    label,
+    undefined,
+  );
+  leg.direction = 'incoming';
+  return leg;
+}
+
 export function snapshotOf(l: Leg, names: Record<string, string> | undefined): SimCall {
   return {
     callControlId: l.callControlId,
     callLegId: l.callLegId,
     callSessionId: l.callSessionId,
+    direction: l.direction,
+    from: l.from,
     to: l.to,
-    ...(names?.[l.to] ? { role: names[l.to] } : {}),
+    ...(names?.[otherParty(l)] ? { role: names[otherParty(l)] } : {}),
     state: l.state,
     ...(l.answeredBy ? { answeredBy: l.answeredBy } : {}),
     ...(l.hangupCause ? { hangupCause: l.hangupCause } : {}),
   };
+}
+
+/** The person on the leg: whom we dialled, or who called us. */
+export function otherParty(l: Pick<Leg, 'direction' | 'from' | 'to'>): string {
+  return l.direction === 'incoming' ? l.from : l.to;
 }

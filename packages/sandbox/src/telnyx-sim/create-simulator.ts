@@ -1,10 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { createCallEngine } from './call-engine.ts';
+import { checkIncomingCall } from './control-routes.ts';
 import { createCountedRules } from './counted-rules.ts';
+import { createMessageCenter } from './message-center.ts';
 import { buildSimServer } from './sim-server.ts';
 import { createWebhookDispatcher } from './webhook-dispatcher.ts';
 import type {
   Faults,
+  IncomingCallRequest,
   Persona,
   RejectedCommand,
   SentWebhook,
@@ -47,6 +50,18 @@ export async function createTelnyxSimulator(opts: SimulatorOptions): Promise<Tel
     print,
     onSettled: touch,
   });
+  const messages = createMessageCenter({
+    timeScale: opts.timeScale ?? 1,
+    names: opts.names,
+    print,
+    modes: () => modes,
+    // A text's events are their own ordered stream, keyed by message id, like a call session's.
+    emit: (message, data) => {
+      touch();
+      if (message.webhookUrl) dispatcher.send(message.id, message.webhookUrl, data, '', message.to, message.id);
+    },
+    onChange: touch,
+  });
   const engine = createCallEngine({
     timeScale: opts.timeScale ?? 1,
     personaFor: (n) => personaByNumber.get(n) ?? opts.defaultPersona ?? FALLBACK_PERSONA,
@@ -59,9 +74,30 @@ export async function createTelnyxSimulator(opts: SimulatorOptions): Promise<Tel
     onChange: touch,
     modes: () => modes,
   });
+  const closing = new AbortController();
+  function setModes(m: TelnyxModes) {
+    modes = { ...m };
+    rules.resetModes(modes);
+  }
+  function incomingCall(req: IncomingCallRequest) {
+    const checked = checkIncomingCall(req);
+    if (!checked.ok) throw new TypeError(`incomingCall: ${checked.body.errors[0]?.detail}`);
+    const leg = engine.incoming(checked.req);
+    return { callControlId: leg.callControlId, callLegId: leg.callLegId, callSessionId: leg.callSessionId };
+  }
   const app = buildSimServer({
     apiKey: opts.apiKey,
     engine,
+    messages,
+    closing: closing.signal,
+    control: {
+      incomingCall,
+      messages: () => messages.list(),
+      calls: () => engine.calls(),
+      commands: () => commands,
+      modes: () => modes,
+      setModes,
+    },
     faults: () => faults,
     modes: () => modes,
     rules,
@@ -92,21 +128,21 @@ export async function createTelnyxSimulator(opts: SimulatorOptions): Promise<Tel
       failuresLeft = f.commandFailCount ?? 0;
       rules.resetFaults(f);
     },
-    setModes(m: TelnyxModes) {
-      modes = { ...m };
-      rules.resetModes(modes);
-    },
+    setModes,
     audioTimeline: () => engine.timeline(),
     personaActions: () => engine.personaActions(),
     setPersona(number: string, persona: Persona) {
       personaByNumber.set(number, persona);
     },
     calls: () => engine.calls(),
+    messages: () => messages.list(),
+    incomingCall,
     whenIdle({ minCalls = 0, timeoutMs = 30_000 } = {}) {
       const started = Date.now();
       return new Promise<void>((resolve, reject) => {
         const poll = setInterval(() => {
-          const idle = engine.aliveCount() === 0 && dispatcher.pending() === 0 && engine.totalCount() >= minCalls;
+          const idle =
+            engine.aliveCount() === 0 && dispatcher.pending() === 0 && messages.pending() === 0 && engine.totalCount() >= minCalls;
           // Quiet for a moment too: the app may still react to the last webhook (hang up, escalate, re-dial).
           if (idle && Date.now() - lastActivity >= IDLE_QUIET_MS) return done(null);
           if (Date.now() - started > timeoutMs) {
@@ -132,7 +168,9 @@ export async function createTelnyxSimulator(opts: SimulatorOptions): Promise<Tel
       for (const p of pollers) clearInterval(p);
       pollers.clear();
       engine.close();
+      messages.close();
       dispatcher.close();
+      closing.abort();
       await app.close();
     },
   };

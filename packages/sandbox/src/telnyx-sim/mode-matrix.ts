@@ -1,4 +1,4 @@
-import type { TelnyxModes } from './sim-types.ts';
+import type { TelnyxMessageMode, TelnyxModes } from './sim-types.ts';
 
 /**
  * Named simulator modes, one unconfirmed Telnyx behaviour each, so a test iterating them names the mode it
@@ -17,3 +17,15 @@ export const TELNYX_MODE_MATRIX = {
 } satisfies Record<string, TelnyxModes>;
 
 export type TelnyxModeName = keyof typeof TELNYX_MODE_MATRIX;
+
+/**
+ * Every value of TelnyxModes.messages. Not in the matrix above: they are about texts, not call flows, and
+ * the live check detects call behaviour only. 'delivered' is the default.
+ */
+export const TELNYX_MESSAGE_MODES = [
+  'delivered',
+  'delivery_failed',
+  'opted_out',
+  'server_error_after_accept',
+  'timeout_after_accept',
+] as const satisfies readonly TelnyxMessageMode[];

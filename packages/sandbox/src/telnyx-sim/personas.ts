@@ -1,4 +1,4 @@
-import type { Persona } from './sim-types.ts';
+import type { Persona, PersonaResponse } from './sim-types.ts';
 
 /**
  * Ready-made people for tests and the sandbox. Speech ("say") is only heard by the app when it has started
@@ -34,3 +34,18 @@ export const personas = {
   aeDeclines: { answer: 'human', ringMs: 4000, responses: [{ press: '2' }] },
   aeSaysNo: { answer: 'human', ringMs: 4000, responses: [{ say: 'no' }] },
 } satisfies Record<string, Persona>;
+
+/**
+ * A caller (sim.incomingCall) who keys in a PIN at the first gather_using_speak, then does `afterwards` at
+ * the following ones. The keys wait for a gather's prompt (plain speaks pass them by): the app must gather
+ * for the PIN. `terminator` (default '#') is pressed after the PIN, as "followed by the pound key" asks; ''
+ * presses the PIN alone, and the gather then ends at maximum_digits or after its inter-digit timeout.
+ * `then` is an older name of `afterwards` (biome's noThenProperty flags it in an object literal).
+ */
+export function callerEntersPin(
+  pin: string,
+  opts: { afterwards?: PersonaResponse[]; then?: PersonaResponse[]; terminator?: string } = {},
+): Persona {
+  const next = opts.afterwards ?? opts.then ?? [];
+  return { answer: 'human', responses: [{ press: `${pin}${opts.terminator ?? '#'}` }, ...next] };
+}

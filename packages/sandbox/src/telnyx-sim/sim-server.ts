@@ -3,16 +3,28 @@ import { ACTIONS, checkDial, runAction } from './call-actions.ts';
 import type { CallEngine } from './call-engine.ts';
 import { errorBodies, type TelnyxErrorBody } from './telnyx-errors.ts';
 import type { CountedRules } from './counted-rules.ts';
+import { registerControlRoutes, type ControlDeps } from './control-routes.ts';
+import type { MessageCenter } from './message-center.ts';
 import type { Faults, RejectedCommand, SimCommand, TelnyxModes } from './sim-types.ts';
 
 const DEDUPE_WINDOW_MS = 60_000;
+// timeout_after_accept: how long a send is left unanswered at most (real ms), far past any client timeout.
+const HANG_MS = 120_000;
+const CONTROL_PREFIX = '/v2/_sim';
 
 type Body = Record<string, any>;
 
-/** The REST half of the simulator: /v2/calls and /v2/calls/:id/actions/:action, as the SDK calls them. */
+/**
+ * The REST half of the simulator: /v2/calls, /v2/calls/:id/actions/:action and /v2/messages, as the SDK calls
+ * them, plus the unauthenticated control routes under /v2/_sim (control-routes.ts).
+ */
 export function buildSimServer(opts: {
   apiKey: string;
   engine: CallEngine;
+  messages: MessageCenter;
+  control: ControlDeps;
+  /** Aborted when the simulator closes: requests left hanging (timeout_after_accept) are cut then. */
+  closing: AbortSignal;
   faults: () => Faults;
   modes: () => TelnyxModes;
   rules: CountedRules;
@@ -21,13 +33,16 @@ export function buildSimServer(opts: {
   rejected: RejectedCommand[];
   onActivity: () => void;
 }): FastifyInstance {
-  const app = Fastify({ logger: false });
+  // Closing cuts every connection: a client that gave up on an unanswered request (timeout_after_accept) can
+  // leave a socket that never carried a request, which Fastify's default ('idle') would wait for forever.
+  const app = Fastify({ logger: false, forceCloseConnections: true });
   const { engine } = opts;
   // command_id → when it was carried out and what was answered; a repeat inside 60 s gets the same answer.
   const seen = new Map<string, { at: number; data: Record<string, unknown> }>();
 
   app.addHook('onRequest', async (req, reply) => {
     opts.onActivity();
+    if (req.url.startsWith(`${CONTROL_PREFIX}/`)) return; // loopback test control, like merge-sim's /_sim
     if (req.headers.authorization !== `Bearer ${opts.apiKey}`) {
       return reply.code(401).send(errorBodies.unauthenticated());
     }
@@ -135,6 +150,38 @@ export function buildSimServer(opts: {
 
   app.post('/v2/calls/:id/actions/:action', action);
   app.put('/v2/calls/:id/actions/:action', action); // client_state_update is the one PUT action
+
+  /**
+   * Messaging. No command_id and no dedupe: Telnyx documents no idempotency for POST /v2/messages, so every
+   * request that is accepted is a text sent, including a client's resend after a 500 or a timeout.
+   */
+  app.post('/v2/messages', async (req, reply) => {
+    const body = (req.body ?? {}) as Body;
+    const rec = { at: Date.now(), action: 'send_message', callControlId: null };
+    const out = opts.messages.send(body);
+    if (out.kind === 'refuse') return reject(reply, rec, out.status, out.body);
+    if (out.kind === 'answer') {
+      if (out.status !== 200) return reject(reply, rec, out.status, out.body as TelnyxErrorBody);
+      return reply.code(200).send(out.body);
+    }
+    // Sent, and never answered: the client times out (or the simulator closes) and the socket is cut.
+    reply.hijack();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, HANG_MS);
+      reply.raw.once('close', done);
+      opts.closing.addEventListener('abort', done, { once: true });
+      if (opts.closing.aborted) done();
+      function done() {
+        clearTimeout(timer);
+        reply.raw.off('close', done);
+        opts.closing.removeEventListener('abort', done);
+        resolve();
+      }
+    });
+    reply.raw.destroy();
+  });
+
+  void app.register(async (control) => registerControlRoutes(control, opts.control), { prefix: CONTROL_PREFIX });
 
   app.get('/v2/calls/:id', async (req, reply) => {
     const leg = engine.find((req.params as { id: string }).id);

@@ -102,7 +102,64 @@ export type TelnyxModes = {
    * Recorded in rejectedCommands.
    */
   failCommands?: { action: string; count?: number; after?: number; code?: string; status?: number }[];
+  /**
+   * What happens to a POST /v2/messages (TELNYX_MESSAGE_MODES). 'delivered' (default): 200, then message.sent
+   * and message.finalized (delivered). 'delivery_failed': 200, then message.sent and message.finalized with
+   * status delivery_failed and errors [40002]. 'opted_out': 403 / 40300 and nothing is sent. The next two are
+   * the duplicate risk: the text IS sent (recorded, webhooks delivered) but the sender learns nothing —
+   * 'server_error_after_accept' answers 500, 'timeout_after_accept' never answers before the client gives up.
+   */
+  messages?: TelnyxMessageMode;
 };
+
+export type TelnyxMessageMode = 'delivered' | 'delivery_failed' | 'opted_out' | 'server_error_after_accept' | 'timeout_after_accept';
+
+/** One text the simulator accepted (an opted-out refusal is not one: it lands in rejectedCommands). */
+export type SimMessage = {
+  id: string;
+  from: string;
+  to: string;
+  text: string;
+  messagingProfileId: string;
+  webhookUrl: string | null;
+  encoding: 'GSM-7' | 'UCS-2';
+  parts: number;
+  /** The recipient's status as it moves: queued → sent → delivered | delivery_failed. */
+  status: 'queued' | 'sent' | 'delivered' | 'delivery_failed';
+  /** The mode it was sent under. */
+  mode: TelnyxMessageMode;
+  /** What the sender got back: 200, 500, or 'none' (timeout_after_accept). */
+  answered: 200 | 500 | 'none';
+  /** Date.now() when the request arrived. */
+  at: number;
+};
+
+/** A person calling our Telnyx number (sim.incomingCall, POST /v2/_sim/incoming-call). */
+export type IncomingCallRequest = {
+  /** The caller (E.164); their persona is looked up by this number unless `persona` is given. */
+  from: string;
+  /** Our Telnyx number (E.164). */
+  to: string;
+  /** Where this call's webhooks go (a Call Control App's webhook_event_url); answer's webhook_url replaces it. */
+  webhookUrl: string;
+  /**
+   * SHAKEN/STIR attestation of the caller id. Present only when the app has inbound.shaken_stir_enabled;
+   * absent or null: the call.initiated payload carries no shaken_stir_* fields at all.
+   */
+  attestation?: 'A' | 'B' | 'C' | null;
+  /** shaken_stir_validated alongside an attestation; default true. false: the signature did not check out. */
+  attestationValidated?: boolean;
+  /** What the caller does once answered (its `answer` is ignored: the caller is the one calling). */
+  persona?: Persona | Omit<Persona, 'answer'>;
+  /** caller_id_name in call.initiated; default the caller's number, as carriers without CNAM send. */
+  callerIdName?: string;
+  /** Default 'sim-call-control-app'. */
+  connectionId?: string;
+  /** The caller hangs up (originator_cancel) when nobody answers or rejects within this; default 30 s, scaled. */
+  answerTimeoutMs?: number;
+};
+
+export type IncomingCall = { callControlId: string; callLegId: string; callSessionId: string };
 
 /** One prompt on a leg's audio queue, as a test reads the timeline (Date.now() milliseconds). */
 export type AudioEntry = {
@@ -173,7 +230,10 @@ export type RejectedCommand = {
 export type SentWebhook = {
   event_type: string;
   id: string;
+  /** '' for a message.* webhook (see messageId). */
   callControlId: string;
+  /** The message a message.* webhook is about. */
+  messageId?: string;
   occurredAt: string;
   /** HTTP attempts made so far, copies from duplicateWebhooks included. */
   attempts: number;
@@ -192,7 +252,10 @@ export type SimCall = {
   callControlId: string;
   callLegId: string;
   callSessionId: string;
+  direction: 'outgoing' | 'incoming';
+  from: string;
   to: string;
+  /** names[] of the other party: the dialled number, or the caller of an incoming call. */
   role?: string;
   state: LegState;
   answeredBy?: 'human' | 'machine';
@@ -221,4 +284,11 @@ export type TelnyxSimulator = {
    */
   whenIdle(opts?: { minCalls?: number; timeoutMs?: number }): Promise<void>;
   calls(): SimCall[];
+  /** Every text accepted so far, in arrival order (also GET /v2/_sim/messages). */
+  messages(): SimMessage[];
+  /**
+   * A person calls our number: call.initiated (direction incoming, state parked) goes to webhookUrl. Answer it
+   * (call.answered, then it is a leg like a dialled one) or reject it; unanswered, the caller gives up.
+   */
+  incomingCall(req: IncomingCallRequest): IncomingCall;
 };

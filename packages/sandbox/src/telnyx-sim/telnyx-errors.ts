@@ -67,6 +67,29 @@ export const errorBodies = {
   nothingToStop: (what: 'gather' | 'transcription'): TelnyxErrorBody => ({
     errors: [{ code: '10015', title: 'Bad Request', detail: `There is no ${what} running on this call to stop.` }],
   }),
+  /**
+   * answer / reject on a call we dialled, or on an incoming call already answered: Telnyx's real codes are
+   * unconfirmed, so the generic 10015 (as for nothingToStop) keeps the app from special-casing a guess.
+   */
+  notIncoming: (what: 'answered' | 'rejected'): TelnyxErrorBody => ({
+    errors: [{ code: '10015', title: 'Bad Request', detail: `Only an incoming call can be ${what}.` }],
+  }),
+  alreadyAnswered: (what: 'answered' | 'rejected'): TelnyxErrorBody => ({
+    errors: [{ code: '10015', title: 'Bad Request', detail: `This call was already answered and can no longer be ${what}.` }],
+  }),
+  /**
+   * Messaging: the recipient sent STOP to this messaging profile (docs/loop.md §1). Code, title and detail as
+   * Telnyx's opt-out guide shows them, numbers included; the HTTP status (403 here) is unconfirmed.
+   */
+  optedOut: (from: string, to: string): TelnyxErrorBody => ({
+    errors: [
+      {
+        code: '40300',
+        title: 'Blocked due to STOP message',
+        detail: `Messages cannot be sent from '${from}' to '${to}' due to an existing block rule.`,
+      },
+    ],
+  }),
   notFound: (detail: string): TelnyxErrorBody => ({
     errors: [{ code: '10005', title: 'Resource not found', detail }],
   }),

@@ -108,12 +108,14 @@ export function createWebhookDispatcher(opts: {
 
   return {
     /** sessionKey groups the events whose relative order matters (all legs of one call session). */
-    send(sessionKey: string, url: string, data: EventData, callControlId: string, to: string): void {
+    /** messageId: for a message.* event, whose callControlId is ''. */
+    send(sessionKey: string, url: string, data: EventData, callControlId: string, to: string, messageId?: string): void {
       if (closing.signal.aborted) return;
       const record: SentWebhook = {
         event_type: data.event_type,
         id: data.id,
         callControlId,
+        ...(messageId ? { messageId } : {}),
         occurredAt: data.occurred_at,
         attempts: 0,
         delivered: false,
