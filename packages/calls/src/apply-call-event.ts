@@ -5,10 +5,11 @@ import type { CallDeps } from './call-deps.ts';
 import { runOutbox } from './call-executor.ts';
 import { armWatchdog } from './call-watchdog.ts';
 import { toCallEvent } from './telnyx-to-call-event.ts';
+import { answerCallBack, type IncomingCall } from './call-back.ts';
 
 export type ApplyResult =
   | { applied: true; callId: string; from: string; to: string }
-  | { applied: false; callId?: string; reason: 'unknown_call' | 'duplicate' | 'no_effect' | 'informational' };
+  | { applied: false; callId?: string; reason: 'unknown_call' | 'duplicate' | 'no_effect' | 'informational' | 'call_back' };
 
 /** Timeline-worthy events the machine itself does not act on. */
 const INFORMATIONAL: Record<string, 'ringing'> = {
@@ -25,6 +26,10 @@ export async function applyTelnyxEvent(deps: CallDeps, job: CallEventJob): Promi
   const { payload, transcriptKey } = await withTranscript(deps, job.payload);
   const state = decodeClientState(payload['client_state'] as string | null | undefined);
   const ccid = typeof payload['call_control_id'] === 'string' ? payload['call_control_id'] : null;
+  if (!state && ccid && job.eventType === 'call.initiated' && payload['direction'] === 'incoming') {
+    const r = await answerCallBack(deps, await incomingCallOf(deps, ccid, payload));
+    return { applied: false, callId: r.callId, reason: 'call_back' };
+  }
   const callId = state?.callId ?? (ccid ? await deps.calls.callIdByControlId(ccid) : null);
   if (!callId) return { applied: false, reason: 'unknown_call' };
 
@@ -54,8 +59,10 @@ export async function applyTelnyxEvent(deps: CallDeps, job: CallEventJob): Promi
       record.outbox.push(...transition.actions);
     }
     await deps.calls.save(record, job.eventId);
-    if (info) await deps.alerts.addTimeline(record.alertId, `${leg}.${info}`, { call_id: callId });
-    if (event?.type === 'transcript') await deps.alerts.addTimeline(record.alertId, `${leg}.said`, { call_id: callId, text: event.text });
+    // A call back with nothing open has no alert to write on.
+    if (info && record.alertId) await deps.alerts.addTimeline(record.alertId, `${leg}.${info}`, { call_id: callId });
+    if (event?.type === 'transcript' && record.alertId)
+      await deps.alerts.addTimeline(record.alertId, `${leg}.said`, { call_id: callId, text: event.text });
     // The words are on the timeline now, their only home: the ingress's copy goes.
     if (transcriptKey) await deps.queues.redis.del(transcriptKey);
     await runOutbox(deps, record);
@@ -97,5 +104,26 @@ async function withTranscript(
   return {
     payload: { ...payload, transcription_data: { is_final: t!.is_final, ...(transcript === null ? {} : { transcript }) } },
     transcriptKey: key,
+  };
+}
+
+/**
+ * The caller's number waits under a short-lived key the ingress named (the job holds no phone number); it
+ * is read once here and deleted.
+ */
+async function incomingCallOf(deps: CallDeps, ccid: string, payload: CallEventJob['payload']): Promise<IncomingCall> {
+  const key = payload['caller_key'];
+  let from: string | null = null;
+  if (typeof key === 'string' && key.startsWith(`${deps.queues.byName['call-events'].qualifiedName}:caller:`)) {
+    from = await deps.queues.redis.get(key);
+    await deps.queues.redis.del(key);
+  }
+  const attestation = payload['shaken_stir_attestation'];
+  const validated = payload['shaken_stir_validated'];
+  return {
+    ccid,
+    from,
+    attestation: typeof attestation === 'string' ? attestation : null,
+    validated: typeof validated === 'boolean' ? validated : null,
   };
 }

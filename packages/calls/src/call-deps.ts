@@ -30,6 +30,10 @@ export type CallSettings = {
   quietHours: string;
   /** Deals at or above it ring even in quiet hours. */
   urgentAmount: number | null;
+  /** A call back hears the caller's open alerts of this long (INBOUND_LOOKBACK_HOURS). */
+  inboundLookbackMs: number;
+  /** INBOUND_PIN is set: an unattested caller keys it (the ingress compares it; the PIN never reaches the workers' data). */
+  inboundPinSet: boolean;
 };
 
 export type CallDeps = {
@@ -69,5 +73,7 @@ export function callSettingsFrom(config: Config): CallSettings {
     timeZone: config.VP_TIMEZONE,
     quietHours: config.QUIET_HOURS,
     urgentAmount: config.URGENT_AMOUNT ?? null,
+    inboundLookbackMs: config.INBOUND_LOOKBACK_HOURS * 3600_000,
+    inboundPinSet: config.INBOUND_PIN !== undefined,
   };
 }

@@ -1,4 +1,4 @@
-import { actionKey, apologyText, applyCallEvent, type CallAction, type CallEvent, type Leg } from '@dda/domain';
+import { actionKey, apologyText, applyCallEvent, promptWithoutAlert, type CallAction, type CallEvent, type Leg } from '@dda/domain';
 import { commandId, encodeClientState, isPermanentTelnyxError, telnyxErrorCode } from '@dda/telnyx';
 import type { Alert } from '@dda/store';
 import { scheduleDial } from '@dda/queues';
@@ -7,6 +7,7 @@ import type { CallRecord } from './call-record.ts';
 import { textFor } from './prompt-texts.ts';
 import { findRep } from './rep-directory.ts';
 import { onCallFinished } from './call-finished.ts';
+import { callBackSnoozeRound, onCallBackFinished, OPEN_OUTCOMES } from './call-back.ts';
 import { noteAudio } from './call-watchdog.ts';
 
 /** A command that cannot be carried out and never will be: the call is given up politely (giveUp in the machine). */
@@ -83,7 +84,7 @@ function failureReason(action: CallAction, err: unknown): string | null {
 
 /** Words about the deal and the AE's number come from the alert; the apology, notes and hangups do not need it. */
 const needsAlert = (a: CallAction) =>
-  (a.do === 'speak' && a.prompt !== 'apology') || a.do === 'gather' || a.do === 'answer' || a.do === 'dial_ae';
+  ((a.do === 'speak' || a.do === 'gather') && promptWithoutAlert(a.prompt) === null) || a.do === 'answer' || a.do === 'dial_ae';
 
 function telnyxAction(a: CallAction): string {
   switch (a.do) {
@@ -118,7 +119,7 @@ async function perform(deps: CallDeps, record: CallRecord, alert: Alert | null, 
     case 'speak': {
       const ccid = ccidOf(action.leg);
       if (!ccid) return {};
-      const text = alert ? textFor(action.prompt, alert, record, settings, aeName) : apologyText();
+      const text = alert ? textFor(action.prompt, alert, record, settings, aeName) : (promptWithoutAlert(action.prompt) ?? apologyText());
       const client_state = state(action.leg, action.step);
       const res =
         action.do === 'gather'
@@ -127,7 +128,7 @@ async function perform(deps: CallDeps, record: CallRecord, alert: Alert | null, 
               voice: settings.voice,
               valid_digits: action.validDigits,
               minimum_digits: 1,
-              maximum_digits: 1,
+              maximum_digits: action.maxDigits ?? 1,
               terminating_digit: '#',
               maximum_tries: 1,
               timeout_millis: settings.answerTimeoutMs,
@@ -245,26 +246,36 @@ async function perform(deps: CallDeps, record: CallRecord, alert: Alert | null, 
       }
       return {};
     }
-    case 'note':
-      await deps.alerts.addTimeline(alert?.id ?? record.alertId, action.event, { call_id: record.id, ...(action.detail ?? {}) });
+    case 'note': {
+      // A call back with nothing open has no alert to write on.
+      const on = alert?.id ?? record.alertId;
+      if (on) await deps.alerts.addTimeline(on, action.event, { call_id: record.id, ...(action.detail ?? {}) });
       return {};
+    }
     case 'outcome': {
       record.bridgedAt ??= new Date().toISOString();
       const focus = record.group[record.ctx.focus] ?? record.alertId;
       // Seen on the alert the moment the legs are joined; the conversation may go on for half an hour.
-      await deps.alerts.setOutcome(focus, record.callee.role === 'escalation' ? 'escalated' : action.result, null, 'calling');
+      // A call back revises the outcome of the missed call it answers.
+      const revisable = record.kind === 'callback' ? OPEN_OUTCOMES : [];
+      const reason = record.kind === 'callback' ? 'after a call back' : null;
+      await deps.alerts.setOutcome(focus, record.callee.role === 'escalation' ? 'escalated' : action.result, reason, 'calling', revisable);
       return {};
     }
-    case 'snooze':
-      await scheduleDial(
-        deps.queues,
-        { alertId: record.alertId, attempt: 0, round: record.round + 1, group: record.group.slice(1) },
-        { delayMs: deps.settings.snoozeMs },
-      );
-      await deps.alerts.addTimeline(record.alertId, 'snoozed', { call_id: record.id, minutes: snoozeMinutes });
+    case 'snooze': {
+      const focus = record.group[record.ctx.focus] ?? record.alertId;
+      // A call back's reminder is a new round of the alert it was on, not of the call back.
+      const job =
+        record.kind === 'callback'
+          ? { alertId: focus, attempt: 0, round: callBackSnoozeRound(record), group: [] }
+          : { alertId: record.alertId, attempt: 0, round: record.round + 1, group: record.group.slice(1) };
+      await scheduleDial(deps.queues, job, { delayMs: deps.settings.snoozeMs });
+      await deps.alerts.addTimeline(job.alertId, 'snoozed', { call_id: record.id, minutes: snoozeMinutes });
       return {};
+    }
     case 'finish':
-      await onCallFinished(deps, record, action.result, action.reason);
+      if (record.kind === 'callback') await onCallBackFinished(deps, record, action.result, action.reason);
+      else await onCallFinished(deps, record, action.result, action.reason);
       return {};
   }
 }

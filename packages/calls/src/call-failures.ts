@@ -6,6 +6,7 @@ import { freeLine } from './call-finished.ts';
 import { callIdFor, type CallRecord } from './call-record.ts';
 import { runOutbox } from './call-executor.ts';
 import { armWatchdog } from './call-watchdog.ts';
+import { followUpConcluded } from './alert-concluded.ts';
 
 /**
  * A Telnyx answer that will not change on a retry (a 4xx other than 408/429: bad number, bad connection id)
@@ -53,6 +54,7 @@ export async function failCallOfEvent(deps: CallDeps, payload: Record<string, un
     // The machine's finish sets the outcome when it ran; when it did not (the apology still plays, or Telnyx
     // is down) the alert says why at once, and the line is freed when the call ends (by the watchdog at worst).
     for (const id of record.group) await deps.alerts.setOutcome(id, 'failed', reason, 'failed');
+    await followUpConcluded(deps, record.group);
   });
 }
 
@@ -63,6 +65,8 @@ export async function failDial(
   reason: string,
 ): Promise<void> {
   const record = await deps.calls.get(callIdFor(job.alertId, job.round, job.attempt));
-  for (const id of record?.group ?? [job.alertId, ...(job.group ?? [])]) await deps.alerts.setOutcome(id, 'failed', reason, 'failed');
+  const group = record?.group ?? [job.alertId, ...(job.group ?? [])];
+  for (const id of group) await deps.alerts.setOutcome(id, 'failed', reason, 'failed');
+  await followUpConcluded(deps, group);
   if (record) await freeLine(deps, record);
 }

@@ -5,6 +5,7 @@ import type { CallRecord } from './call-record.ts';
 import { nextAfter } from './dial-ladder.ts';
 import { dialPlanOf } from './alert-dial-plan.ts';
 import { scheduleDial } from '@dda/queues';
+import { followUpConcluded } from './alert-concluded.ts';
 
 /**
  * The end of one dial: frees the callee's line, decides the alert's outcome or its next attempt (retry the VP,
@@ -83,6 +84,7 @@ export async function onCallFinished(deps: CallDeps, record: CallRecord, result:
         );
       break;
   }
+  if (after.kind !== 'retry') await followUpConcluded(deps, record.group);
   await handLineToNextAlert(deps, record, waiters);
 }
 

@@ -3,8 +3,13 @@ import type { CallAction, CallContext } from '@dda/domain';
 /** One dial of one person for one alert, both legs included; the call's source of truth in Redis. */
 export type CallRecord = {
   id: string;
+  /** `callback`: the recipient rang our number (call-back.ts); absent on alert calls placed before it existed. */
+  kind?: 'alert' | 'callback';
   alertId: string;
-  /** Every alert this call is about, largest first; more than one makes it a digest call. [0] is alertId. */
+  /**
+   * Every alert this call is about, largest first (a call back: newest first); more than one makes it a
+   * digest call. [0] is alertId; a call back with nothing open has none and an empty alertId.
+   */
   group: string[];
   round: number;
   attempt: number;

@@ -34,6 +34,9 @@ export function watchdogDelayMs(record: CallRecord, settings: CallSettings, now 
   const audioLeft = (leg: Leg) => Math.max(0, (record.audioUntil?.[leg] ?? 0) - now);
   const byState: Record<CallState, number | null> = {
     dialing: settings.ringTimeoutSecs * 1000,
+    // Telnyx confirms an answer in moments; the caller is already on the line, so no ring time is added.
+    answering: 0,
+    pin: audioLeft('vp'),
     briefing: audioLeft('vp'),
     voicemail_greeting: Math.max(audioLeft('vp'), GREETING_MAX_MS),
     voicemail_message: audioLeft('vp'),

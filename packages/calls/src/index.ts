@@ -13,3 +13,5 @@ export { withTelnyxFailurePolicy, failCallOfEvent, failDial } from './call-failu
 export { createCallDeps } from './create-call-deps.ts';
 export { armWatchdog, runWatchdog, watchdogDelayMs, type WatchdogResult } from './call-watchdog.ts';
 export { hangupShowsAnswer } from './telnyx-to-call-event.ts';
+export { answerCallBack, callBackId, openAlertsOf, OPEN_OUTCOMES, type CallBackResult } from './call-back.ts';
+export { followUpConcluded } from './alert-concluded.ts';

@@ -9,6 +9,7 @@ import { armWatchdog } from './call-watchdog.ts';
 import { waitingMember } from './call-finished.ts';
 import { calleeFor } from './dial-ladder.ts';
 import { scheduleDial } from '@dda/queues';
+import { followUpConcluded } from './alert-concluded.ts';
 
 export type PlaceCallResult =
   | { placed: true; callId: string }
@@ -50,6 +51,7 @@ export async function placeCall(
             ? 'no number to call: set VP_SALES_NUMBER or PUT /routing'
             : `no route of routing version ${plan.version} matches this deal`;
       await alerts.setOutcome(job.alertId, 'failed', why, 'failed');
+      await followUpConcluded(deps, [job.alertId]);
       return { placed: false, reason: 'no_callee' };
     }
     // Quiet hours are the recipient's own, in their time zone.

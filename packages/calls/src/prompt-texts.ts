@@ -26,5 +26,6 @@ export function textFor(prompt: Prompt, alert: Alert, call: CallRecord, settings
   return promptText(prompt, {
     ...factsOf(alert, call, settings, aeName),
     digest: size > 1 ? { size, position: call.ctx.focus } : undefined,
+    callBack: call.kind === 'callback',
   });
 }

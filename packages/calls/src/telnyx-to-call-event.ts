@@ -41,7 +41,14 @@ export function toCallEvent(eventType: string, payload: Payload, leg: Leg): Call
     case 'call.speak.ended':
       return { type: 'speak_ended', leg, status: String(payload['status'] ?? 'completed') };
     case 'call.gather.ended':
-      return { type: 'gather_ended', leg, digits: String(payload['digits'] ?? ''), status: String(payload['status'] ?? '') };
+      return {
+        type: 'gather_ended',
+        leg,
+        digits: String(payload['digits'] ?? ''),
+        status: String(payload['status'] ?? ''),
+        // A PIN's keys never reach us: the ingress compared them and kept only whether they matched.
+        ...(typeof payload['pin_ok'] === 'boolean' ? { pinOk: payload['pin_ok'] } : {}),
+      };
     case 'call.transcription': {
       const t = payload['transcription_data'] as { transcript?: unknown; is_final?: unknown } | undefined;
       // Interim results would fire an intent on half a sentence ("connect" of "connect me later").

@@ -113,6 +113,23 @@ export const envSchema = z
     QUIET_HOURS: quietHours,
     URGENT_AMOUNT: optionalNumber,
     TTS_VOICE: z.string().min(1).default('Telnyx.KokoroTTS.af_heart'),
+    /** When an alert reaches its outcome, one Merge Note on the opportunity says what fired and how it ended. */
+    CRM_WRITE_BACK: z.enum(['on', 'off'], 'must be on or off').default('on'),
+    /** Texts to recipients not reached need a Telnyx messaging profile; without one no text is sent. */
+    TELNYX_MESSAGING_PROFILE_ID: z.string().min(1).optional(),
+    /** `missed`: a text to each recipient not reached; `always`: to every recipient called; `off`: none. */
+    SMS_FOLLOW_UP: z.enum(['missed', 'always', 'off'], 'must be missed, always or off').default('missed'),
+    /** A recipient calling our number back hears their open alerts of this many hours, newest first. */
+    INBOUND_LOOKBACK_HOURS: z.coerce
+      .number()
+      .min(1)
+      .max(24 * 14)
+      .default(24),
+    /** Asked by keys of a known caller whose number is not attested A by STIR/SHAKEN; unset = caller ID alone. */
+    INBOUND_PIN: z
+      .string()
+      .regex(/^\d{4,8}$/, 'must be 4 to 8 digits')
+      .optional(),
     /** An answered leg with no audio playing and no answer awaited this long is re-prompted once, then closed. */
     CALL_STALL_SECONDS: z.coerce.number().min(1).max(600).default(15),
     /** How long the voice takes per character, by our estimate: the watchdog waits this long for a prompt to play. */

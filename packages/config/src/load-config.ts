@@ -2,7 +2,8 @@ import { envSchema, type Env } from './env-schema.ts';
 
 /** Vendor credentials resolved once: the real ones, or in sandbox mode the simulators' (nowhere else). */
 export type VendorSettings = {
-  telnyx: { apiKey: string; connectionId: string; phoneNumber: string; baseUrl: string };
+  /** `messagingProfileId` null: no texts (TELNYX_MESSAGING_PROFILE_ID unset outside the sandbox). */
+  telnyx: { apiKey: string; connectionId: string; phoneNumber: string; baseUrl: string; messagingProfileId: string | null };
   merge: { apiKey: string; accountToken: string | null; baseUrl: string };
 };
 
@@ -67,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         connectionId: cfg.TELNYX_CONNECTION_ID ?? SANDBOX_CREDENTIALS.telnyxConnectionId,
         phoneNumber: cfg.TELNYX_PHONE_NUMBER ?? SANDBOX_CREDENTIALS.telnyxPhoneNumber,
         baseUrl: cfg.TELNYX_BASE_URL,
+        messagingProfileId: cfg.TELNYX_MESSAGING_PROFILE_ID ?? (sandbox ? SANDBOX_CREDENTIALS.telnyxMessagingProfileId : null),
       },
       merge: {
         apiKey: cfg.MERGE_API_KEY ?? SANDBOX_CREDENTIALS.mergeApiKey,
@@ -109,6 +111,7 @@ export const SANDBOX_CREDENTIALS = {
   telnyxApiKey: 'sandbox-telnyx-key',
   telnyxConnectionId: 'sandbox-connection',
   telnyxPhoneNumber: '+15550100000',
+  telnyxMessagingProfileId: 'sandbox-messaging-profile',
   mergeApiKey: 'sandbox-merge-api-key',
   mergeAccountToken: 'sandbox-merge-account-token',
   aiApiKey: 'sandbox-ai-key',

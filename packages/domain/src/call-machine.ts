@@ -11,6 +11,8 @@ export type Leg = 'vp' | 'ae';
 
 export type CallState =
   | 'dialing'
+  | 'answering'
+  | 'pin'
   | 'briefing'
   | 'voicemail_greeting'
   | 'voicemail_message'
@@ -54,6 +56,8 @@ export type CallContext = {
   focus: number;
   result: CallResult | null;
   resultReason: string | null;
+  /** A call back: the recipient rang our number; `pin` says they must key INBOUND_PIN first. */
+  callBack?: { pin: boolean; pinTries: number; admitted: boolean };
 };
 
 /** The end of a prompt as the machine sees it: which pending prompt it was, and whether it was the newest. */
@@ -64,7 +68,8 @@ export type CallEvent =
   | { type: 'amd'; leg: Leg; result: 'human' | 'machine' | 'not_sure' }
   | { type: 'greeting_ended'; leg: Leg }
   | { type: 'speak_ended'; leg: Leg; status: string }
-  | { type: 'gather_ended'; leg: Leg; digits: string; status: string }
+  /** `pinOk`: the keys were compared with INBOUND_PIN where they arrived (the PIN itself is never stored). */
+  | { type: 'gather_ended'; leg: Leg; digits: string; status: string; pinOk?: boolean }
   | { type: 'transcript'; leg: Leg; text: string }
   | { type: 'bridged'; leg: Leg }
   /** `answered`: the hangup itself shows the leg had been answered (a call.answered may still be on its way). */
@@ -98,11 +103,18 @@ export type Prompt =
   | 'goodbye_ack'
   | 'goodbye_snooze'
   | 'goodbye_timeout'
-  | 'apology';
+  | 'apology'
+  | 'pin'
+  | 'pin_again'
+  | 'pin_refused'
+  | 'callback_none';
 
 export type CallAction =
-  /** `cut`: stop what still plays on the leg first (Telnyx queues prompts; `speak` takes `stop: 'all'`). */
-  | { do: 'gather'; leg: Leg; prompt: Prompt; step: number; validDigits: string }
+  /**
+   * `cut`: stop what still plays on the leg first (Telnyx queues prompts; `speak` takes `stop: 'all'`).
+   * `maxDigits`: more than one key (a PIN, ended by # or a pause); menus take one.
+   */
+  | { do: 'gather'; leg: Leg; prompt: Prompt; step: number; validDigits: string; maxDigits?: number }
   | { do: 'speak'; leg: Leg; prompt: Prompt; step: number; cut?: boolean }
   /** Speak the model's answer to the VP's question (its words are only known when it is carried out). */
   | { do: 'answer'; leg: 'vp'; step: number; question: string; cut?: boolean }
@@ -134,6 +146,15 @@ export function newCallContext(aeKnown: boolean | boolean[]): CallContext {
     result: null,
     resultReason: null,
   };
+}
+
+/**
+ * A recipient called our number and was answered (the answer command is sent with the record, as the dial is
+ * for an alert call): they key their PIN first when asked to, then hear their open alerts (`aeKnown` has one
+ * entry per alert, none when nothing is open) with the same menu as an alert call.
+ */
+export function newCallBackContext(aeKnown: boolean[], pin: boolean): CallContext {
+  return { ...newCallContext(aeKnown), state: 'answering', callBack: { pin, pinTries: 0, admitted: false } };
 }
 
 /** Idempotency key of an action: the same step of the same call always yields the same command id. */
@@ -190,8 +211,8 @@ function speak(d: Draft, leg: Leg, prompt: Prompt): Draft {
   d.actions.push({ do: 'speak', leg, prompt, step: pend(d, leg, 'speak', prompt), ...(cut ? { cut } : {}) });
   return d;
 }
-function gather(d: Draft, leg: Leg, prompt: Prompt, validDigits: string): Draft {
-  d.actions.push({ do: 'gather', leg, prompt, step: pend(d, leg, 'gather', prompt), validDigits });
+function gather(d: Draft, leg: Leg, prompt: Prompt, validDigits: string, maxDigits?: number): Draft {
+  d.actions.push({ do: 'gather', leg, prompt, step: pend(d, leg, 'gather', prompt), validDigits, ...(maxDigits ? { maxDigits } : {}) });
   return d;
 }
 /** Speech barges in on a gather still listening: stop it, so its audio ends now and its keys are not taken later. */
@@ -313,6 +334,17 @@ function startBriefing(d: Draft): Draft {
   return to(act(d, { do: 'transcription_start', leg: 'vp' }), 'briefing');
 }
 
+/** The longest PIN INBOUND_PIN allows; the caller ends a shorter one with #. */
+const PIN_MAX_DIGITS = 8;
+const askPin = (d: Draft, prompt: 'pin' | 'pin_again') => to(gather(d, 'vp', prompt, '0123456789', PIN_MAX_DIGITS), 'pin');
+
+/** The caller is who they say (or no PIN is asked): their open alerts, newest first, or that there are none. */
+function startCallBack(d: Draft): Draft {
+  d.ctx.callBack!.admitted = true;
+  if (d.ctx.aeKnown.length === 0) return close(d, 'callback_none', 'acknowledged', 'no open alerts to hear');
+  return startBriefing(d);
+}
+
 function toVoicemail(d: Draft): Draft {
   d.ctx.legs.vp.answered = true;
   act(d, { do: 'note', event: 'vp.voicemail' });
@@ -369,6 +401,8 @@ const giveUpAnywhere: Handler<'failure'> = (ctx, e) => giveUp(draft(ctx), e.reas
 /** Each state in one line, then what each event does in it; an event missing from a row means nothing there. */
 export const STATE_DESCRIPTIONS: Record<CallState, string> = {
   dialing: 'the VP leg rings; waiting for an answer, a machine verdict or a hangup',
+  answering: 'a recipient called back and we answered; waiting for Telnyx to confirm the answer',
+  pin: 'the caller keys their PIN (asked when their number is not attested A); two wrong tries end the call',
   briefing: 'the VP hears the headline, the briefing and the menu, and answers by voice or keys',
   voicemail_greeting: 'a machine answered; waiting for its greeting to end before leaving the message',
   voicemail_message: 'the message plays; counted as left only if it plays to its end',
@@ -393,6 +427,35 @@ export const TRANSITIONS: Record<CallState, Row> = {
       return end(finish(d, 'no_answer', NOT_REACHED[e.cause] ?? `not answered (${e.cause})`));
     },
     stall: (ctx) => end(finish(draft(ctx), 'no_answer', 'no word from Telnyx within the ring time')),
+    failure: giveUpAnywhere,
+  },
+  answering: {
+    answered: (ctx, e) => {
+      if (!isVp(e)) return null;
+      const d = legAnswered(draft(ctx));
+      return d.ctx.callBack?.pin ? askPin(d, 'pin') : startCallBack(d);
+    },
+    hangup: (ctx, e) => (isVp(e) ? end(finish(legEnded(draft(ctx), 'vp'), 'acknowledged', 'the caller hung up before the answer')) : null),
+    stall: (ctx) => end(finish(draft(ctx), 'failed', 'Telnyx did not confirm the answer')),
+    failure: giveUpAnywhere,
+  },
+  pin: {
+    gather_ended: (ctx, e) => {
+      if (!isVp(e) || !isLatestEnd(e) || endedByHangup(e)) return null;
+      const d = draft(ctx);
+      if (e.pinOk === true)
+        return startCallBack(act(d, { do: 'note', event: 'vp.intent', detail: { intent: 'pin accepted', via: 'keys' } }));
+      d.ctx.callBack!.pinTries += 1;
+      if (d.ctx.callBack!.pinTries >= 2) return close(d, 'pin_refused', 'failed', 'the caller did not key the right PIN');
+      return askPin(d, 'pin_again');
+    },
+    hangup: (ctx, e) => (isVp(e) ? end(finish(legEnded(draft(ctx), 'vp'), 'failed', 'the caller hung up at the PIN')) : null),
+    stall: (ctx) => {
+      const d = draft(ctx);
+      if (d.ctx.stalls >= 1) return close(d, 'pin_refused', 'failed', 'no PIN was keyed');
+      d.ctx.stalls += 1;
+      return askPin(d, 'pin_again');
+    },
     failure: giveUpAnywhere,
   },
   voicemail_greeting: {

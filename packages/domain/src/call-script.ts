@@ -37,6 +37,8 @@ export type ScriptFacts = {
    * (0-based, largest first) these facts are about. Absent or size 1: an ordinary call.
    */
   digest?: { size: number; position: number } | undefined;
+  /** The recipient called us back: the call opens with how many open alerts they have, newest first. */
+  callBack?: boolean | undefined;
 };
 
 type Deal = ScriptFacts['deal'];
@@ -158,7 +160,9 @@ const MENU =
 function digestText(prompt: Prompt, f: ScriptFacts, size: number, position: number): string | null {
   const NEXT = 'Say "next" or press 4';
   if (prompt === 'headline')
-    return `You have ${numberInWords(size)} new deal alerts. The largest first. ${headline(f)} ${NEXT} at any time to hear the next one.`;
+    return f.callBack
+      ? `You have ${numberInWords(size)} open deal alerts. The newest first. ${headline(f)} ${NEXT} at any time to hear the next one.`
+      : `You have ${numberInWords(size)} new deal alerts. The largest first. ${headline(f)} ${NEXT} at any time to hear the next one.`;
   if (prompt !== 'briefing' && prompt !== 'briefing_again') return null;
   const lead =
     position > 0 && prompt === 'briefing' ? `Alert ${numberInWords(position + 1)} of ${numberInWords(size)}. ${headline(f)} ` : '';
@@ -169,6 +173,23 @@ function digestText(prompt: Prompt, f: ScriptFacts, size: number, position: numb
 /** Needs nothing from the alert: what a leg hears when our side cannot go on, even with the alert lost. */
 export function apologyText(): string {
   return 'Sorry, something went wrong on our side and I have to end this call. Goodbye.';
+}
+
+/**
+ * What a caller hears before they are known to be who they say: nothing about any deal or account. Used with
+ * or without an alert (a caller with nothing open has none).
+ */
+export const CALLER_PROMPTS = {
+  pin: 'Welcome to Deal Desk. Please key your PIN, then press pound.',
+  pin_again: 'That PIN is not right. Please key your PIN again, then press pound.',
+  pin_refused: 'Sorry, that PIN is not right. Goodbye.',
+  callback_none: 'This is Deal Desk. You have no open deal alerts right now. Goodbye.',
+  apology: apologyText(),
+} as const satisfies Partial<Record<Prompt, string>>;
+
+/** A prompt that says nothing about a deal, or null when the prompt needs the alert. */
+export function promptWithoutAlert(prompt: Prompt): string | null {
+  return (CALLER_PROMPTS as Partial<Record<Prompt, string>>)[prompt] ?? null;
 }
 
 export function promptText(prompt: Prompt, f: ScriptFacts): string {
@@ -204,7 +225,9 @@ export function promptText(prompt: Prompt, f: ScriptFacts): string {
     goodbye_ack: `Got it. Goodbye.`,
     goodbye_snooze: `Okay, I'll call you back in ${numberInWords(f.snoozeMinutes)} minute${f.snoozeMinutes === 1 ? '' : 's'}. Goodbye.`,
     goodbye_timeout: `I didn't hear an answer, so I'll mark this alert as seen. Goodbye.`,
-    apology: apologyText(),
+    ...CALLER_PROMPTS,
   };
+  // A call back with one open alert says so before the headline; several go through the digest's opening.
+  if (prompt === 'headline' && f.callBack) return cleanForSpeech(`You have one open deal alert. ${texts.headline}`);
   return cleanForSpeech(texts[prompt]);
 }

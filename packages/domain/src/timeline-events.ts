@@ -41,6 +41,16 @@ export type TimelineDetails = {
   'call.ended': Call & { callee: string; attempt: number; result: string; reason?: string; recipient?: string; name?: string };
   'retry.scheduled': { attempt: number; callee: string; in_seconds: number; recipient?: string; name?: string };
   'alert.outcome': { outcome: string; reason?: string };
+  /** The note on the deal in the CRM (CRM write-back): written, or why not. */
+  'note.written': { outcome: string; note_id: string | null; found_after_unknown?: true };
+  'note.skipped': { outcome: string; reason: string };
+  'note.failed': { outcome: string; reason: string; problem?: string; outcome_unknown?: true };
+  /** A text to a recipient the calls did not reach (SMS follow-up), and what the carrier said of it. */
+  'sms.sent': { recipient: string; name?: string; status: string; parts?: number | null };
+  'sms.failed': { recipient: string; name?: string; reason: string; outcome_unknown?: true };
+  'sms.delivery': { recipient: string; name?: string; status: string; error?: string };
+  /** The recipient called our number back and heard this alert (its position among their open alerts). */
+  'callback.heard': Call & { recipient: string; name?: string; position: number; of: number };
 };
 
 export type TimelineEventName = keyof TimelineDetails;
@@ -78,6 +88,13 @@ export const TIMELINE_EVENTS: Record<TimelineEventName, string> = {
   'call.ended': 'one dial ended, with its result',
   'retry.scheduled': 'the next rung of the ladder is scheduled',
   'alert.outcome': 'the alert reached its outcome',
+  'note.written': 'the outcome was written as a note on the deal in the CRM',
+  'note.skipped': 'no note was written on the deal, and why (write-back off, the account cannot write notes)',
+  'note.failed': 'the CRM refused the note, or its fate is unknown; not retried further',
+  'sms.sent': 'a text went to a recipient the calls did not reach',
+  'sms.failed': 'a text could not be sent (or may not have been), and why',
+  'sms.delivery': "the carrier's word on a text: delivered, or not",
+  'callback.heard': 'the recipient called back and heard this alert',
 };
 
 /** What the call machine notes on the timeline: the call id is added by the executor. */

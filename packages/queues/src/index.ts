@@ -6,6 +6,7 @@ export { replicasHold } from './replica-ack.ts';
 export { createQueues, closeQueues, enqueue, createWorker, type Queues, type EnqueueResult, type Processor } from './queue-client.ts';
 export { observeWorker, closeOnSignal } from './worker-lifecycle.ts';
 export { dialJobId, scheduleDial, type DialRef } from './dial-jobs.ts';
+export { followUpJobId, scheduleFollowUp } from './follow-up-jobs.ts';
 export {
   acceptCrmEvent,
   readInbox,

@@ -39,6 +39,9 @@ export const callEventJob = z.object({
 /** The watchdog of one call: armed at a tick of the call's machine, it fires only if nothing happened since. */
 export const callWatchdogJob = z.object({ callId: z.string().min(1), tick: z.number().int().min(0) });
 
+/** What follows an alert's outcome (a note on the deal, texts to whoever was not reached): one job per outcome. */
+export const followUpJob = z.object({ alertId: z.string().min(1), outcome: z.string().min(1) });
+
 export const pollJob = z.object({ reason: z.enum(['schedule', 'sync_completed']) });
 
 export type CrmEventJob = z.infer<typeof crmEventJob>;
@@ -46,4 +49,5 @@ export type BriefingJob = z.infer<typeof briefingJob>;
 export type DialJob = z.infer<typeof dialJob>;
 export type CallEventJob = z.infer<typeof callEventJob>;
 export type PollJob = z.infer<typeof pollJob>;
+export type FollowUpJob = z.infer<typeof followUpJob>;
 export type CallWatchdogJob = z.infer<typeof callWatchdogJob>;

@@ -1,6 +1,6 @@
 import type { DefaultJobOptions } from 'bullmq';
 import type { z } from 'zod';
-import { briefingJob, callEventJob, callWatchdogJob, crmEventJob, dialJob, pollJob } from './job-schemas.ts';
+import { briefingJob, callEventJob, callWatchdogJob, crmEventJob, dialJob, followUpJob, pollJob } from './job-schemas.ts';
 
 const DAY = 24 * 3600;
 
@@ -52,6 +52,13 @@ export const queueCatalog = {
       removeOnComplete: { age: 3600, count: 10_000 },
       removeOnFail: { age: 7 * DAY, count: 10_000 },
     },
+  },
+  // A note and a text are worth minutes of retries, not hours: each step owns its once-only marker, so a
+  // retry repeats only what has not been done (packages/follow-ups).
+  'follow-ups': {
+    job: 'alert.follow-up',
+    schema: followUpJob,
+    options: { attempts: 6, backoff: { type: 'exponential', delay: 2000, jitter: 0.2 }, ...keepForDedupe(7) },
   },
   polls: {
     job: 'merge.poll',

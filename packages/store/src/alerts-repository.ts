@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { DealSnapshot, TimelineDetails, TimelineEventName } from '@dda/domain';
-import { addIncrement, counterField, metricKey } from '@dda/metrics';
+import { counterField, metricKey } from '@dda/metrics';
 import type { Alert, AlertOutcome, AlertStatus, Briefing, NewAlert, TimelineEntry } from './alert-types.ts';
 import { newId } from './ids.ts';
 import { namedScript, runNamedScript } from './lua-script.ts';
@@ -78,6 +78,25 @@ redis.call('SET', K.change_key, A.id, 'EX', A.change_ttl_seconds)
 if A.cooldown_seconds > 0 then redis.call('SET', K.cooldown, A.id, 'EX', A.cooldown_seconds) end
 create_alert()
 return {'created', A.id}
+`,
+);
+
+/** Sets the outcome when there is none yet, or when the one there is replaceable (setOutcome). */
+const SET_OUTCOME = namedScript(
+  ['alert', 'timeline', 'counter'],
+  `
+if redis.call('EXISTS', K.alert) == 0 then return 0 end
+local cur = redis.call('HGET', K.alert, 'outcome')
+if cur then
+  local ok = false
+  for _, o in ipairs(A.replaceable) do if o == cur then ok = true end end
+  if not ok or cur == A.outcome then return 0 end
+end
+redis.call('HSET', K.alert, 'outcome', A.outcome, 'status', A.status, 'outcome_reason', A.reason)
+redis.call('RPUSH', K.timeline, A.entry)
+redis.call('HINCRBY', K.counter, A.counter_field, 1)
+redis.call('PUBLISH', A.channel, A.change_message)
+return 1
 `,
 );
 
@@ -231,17 +250,34 @@ export function createAlertsRepository(redis: Redis, prefix: string) {
         .exec();
     },
 
-    /** The first outcome wins: a late event cannot turn `connected` into `failed`. */
-    async setOutcome(id: string, outcome: AlertOutcome, reason: string | null, status: AlertStatus = 'completed'): Promise<boolean> {
-      const set = await redis.hsetnx(k.alert(id), 'outcome', outcome);
-      if (set === 1) {
-        const multi = redis
-          .multi()
-          .hset(k.alert(id), 'status', status, 'outcome_reason', reason ?? '')
-          .rpush(k.timeline(id), timelineEntry('alert.outcome', { outcome, ...(reason ? { reason } : {}) }))
-          .publish(k.changes, changed({ id, change: 'outcome', event: 'alert.outcome' }));
-        await addIncrement(multi, prefix, 'dda_alerts_outcome_total', { outcome }).exec();
-      }
+    /**
+     * The first outcome wins: a late event cannot turn `connected` into `failed`. `snoozed` is the one
+     * provisional outcome (a reminder call follows), so the reminder's result replaces it. `revisable` names
+     * further outcomes this write may replace: a call back heard an alert whose call was missed.
+     */
+    async setOutcome(
+      id: string,
+      outcome: AlertOutcome,
+      reason: string | null,
+      status: AlertStatus = 'completed',
+      revisable: readonly AlertOutcome[] = [],
+    ): Promise<boolean> {
+      const replaceable = outcome === 'snoozed' ? revisable : ['snoozed', ...revisable];
+      const set = (await runNamedScript(
+        redis,
+        SET_OUTCOME,
+        { alert: k.alert(id), timeline: k.timeline(id), counter: metricKey(prefix, 'dda_alerts_outcome_total') },
+        {
+          outcome,
+          replaceable,
+          status,
+          reason: reason ?? '',
+          entry: timelineEntry('alert.outcome', { outcome, ...(reason ? { reason } : {}) }),
+          counter_field: counterField('dda_alerts_outcome_total', { outcome }),
+          channel: k.changes,
+          change_message: changed({ id, change: 'outcome', event: 'alert.outcome' }),
+        },
+      )) as number;
       return set === 1;
     },
 

@@ -8,6 +8,9 @@ import { createBaselineGate, createSharedMergeBudget, dispatchAlert, dispatchAle
 import { createMetricBatch } from '@dda/metrics';
 import { aiSettingsFrom, createAiClient, NOTES_BUDGET_MS, writeBriefing } from '@dda/ai';
 import { createAccountScope, createAccountsStore } from '@dda/accounts';
+import { runFollowUp } from '@dda/follow-ups';
+import { createAlertPlans } from '@dda/routing';
+import { createMessaging, isDefinitelyNotSent } from '@dda/telnyx';
 
 const BASELINE_START_WAIT_MS = 10_000;
 const { config, log, redis } = bootWorker('briefing-worker');
@@ -43,6 +46,8 @@ const perAccount = createAccountScope({
       directory: createMergeDirectory({ redis, prefix: config.REDIS_PREFIX, merge, cacheSeconds: config.MERGE_CACHE_SECONDS, log }),
       baseline: createBaselineGate({ merge, redis, prefix: config.REDIS_PREFIX, alerts, rules, log, onSkipped }),
       notes: createMergeClient({ ...mergeAccess, accountToken, maxRetries: 0, timeoutMs: NOTES_BUDGET_MS }),
+      // Writes wait for the budget like any other caller of this account; a write is never resent blindly.
+      writer: createMergeClient({ ...mergeAccess, accountToken, maxRetries: 0, timeoutMs: 15_000 }),
     };
   },
 });
@@ -114,7 +119,40 @@ const briefingDeps = {
   log,
 };
 const briefings = createWorker('briefings', (job) => writeBriefing(briefingDeps, job.alertId), { ...connection, concurrency: 32 });
-const workers = [triage, poll, briefings];
+
+// After the outcome: the note on the deal (CRM_WRITE_BACK) and texts to whoever was not reached (SMS_FOLLOW_UP).
+const messaging = createMessaging({ apiKey: config.vendors.telnyx.apiKey, baseURL: config.vendors.telnyx.baseUrl });
+const followUpDeps = {
+  alerts,
+  redis,
+  prefix: config.REDIS_PREFIX,
+  log,
+  notes: {
+    enabled: config.CRM_WRITE_BACK === 'on',
+    forAccount: async (linkedAccountId: string | null) => {
+      const w = (await perAccount.forAccount(linkedAccountId))?.value.writer;
+      return w
+        ? {
+            account: w.account,
+            noteWriteMeta: () => w.noteWriteMeta(),
+            createNote: (n: { opportunity: string; content: string }) => w.createNote(n),
+            listNotes: (dealId: string, limit: number) => w.listNotes(dealId, limit),
+          }
+        : null;
+    },
+  },
+  sms: {
+    mode: config.SMS_FOLLOW_UP,
+    from: config.vendors.telnyx.phoneNumber,
+    messagingProfileId: config.vendors.telnyx.messagingProfileId,
+    webhookUrl: `${config.publicBaseUrl}/webhooks/messaging`,
+    plans: createAlertPlans(redis, config.REDIS_PREFIX),
+    send: messaging.send,
+    definitelyNotSent: isDefinitelyNotSent,
+  },
+};
+const followUps = createWorker('follow-ups', (job) => runFollowUp(followUpDeps, job), { ...connection, concurrency: 8 });
+const workers = [triage, poll, briefings, followUps];
 for (const w of workers) observeWorker(w, log);
 
 if (config.MERGE_POLL_SECONDS > 0) {
@@ -159,7 +197,7 @@ closeOnSignal(log, workers, async () => {
 await Promise.race([baselineRun, sleep(BASELINE_START_WAIT_MS)]);
 log.info(
   {
-    queues: ['crm-events', 'polls', 'briefings'],
+    queues: ['crm-events', 'polls', 'briefings', 'follow-ups'],
     baseline: served.every((a) => a.value.baseline.isDone()) ? 'done' : 'running',
     linked_accounts: served.length,
     ai_model: ai.enabled ? ai.model : null,

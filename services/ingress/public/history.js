@@ -261,6 +261,29 @@ function describe(t) {
       return ['VP', 'voicemail answered'];
     case 'vp.voicemail_message':
       return ['VP', t.left ? 'message left (played to its end)' : `message not left (${t.status || 'cut off'})`];
+    case 'note.written':
+      return [
+        'CRM note',
+        `written on the deal (${words(t.outcome || '')})${t.found_after_unknown ? ', found after an unanswered write' : ''}`,
+      ];
+    case 'note.skipped':
+      return ['CRM note', `not written: ${t.reason || ''}`];
+    case 'note.failed':
+      return [
+        'CRM note',
+        `${t.outcome_unknown ? 'may not have been written' : 'refused'}: ${t.reason || ''}${t.problem ? ` (${t.problem})` : ''}`,
+      ];
+    case 'sms.sent':
+      return [
+        'Text',
+        `sent to ${t.name || t.recipient} (${words(t.status || '')}${t.parts ? `, ${t.parts} part${t.parts === 1 ? '' : 's'}` : ''})`,
+      ];
+    case 'sms.failed':
+      return ['Text', `${t.outcome_unknown ? 'may not have reached' : 'not sent to'} ${t.name || t.recipient}: ${t.reason || ''}`];
+    case 'sms.delivery':
+      return ['Text', `to ${t.name || t.recipient}: ${words(t.status || '')}${t.error ? ` (${t.error})` : ''}`];
+    case 'callback.heard':
+      return ['Call back', `${t.name || t.recipient} called back and heard this alert (${(t.position ?? 0) + 1} of ${t.of ?? 1})`];
     default:
       return [words(t.event), ''];
   }

@@ -11,6 +11,7 @@ import { bullBoard } from './plugins/bull-board.ts';
 import { crmWebhookRoute } from './routes/crm-webhook.ts';
 import { WEBHOOK_BODY_LIMIT } from './plugins/raw-json-body.ts';
 import { voiceWebhookRoute } from './routes/voice-webhook.ts';
+import { messagingWebhookRoute } from './routes/messaging-webhook.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { alertEventRoutes } from './routes/alert-events.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -51,6 +52,7 @@ export async function buildApp(deps: AppDeps, opts: { onRoute?: (route: RouteOpt
   await app.register(healthRoutes, deps);
   await app.register(crmWebhookRoute, deps);
   await app.register(voiceWebhookRoute, deps);
+  await app.register(messagingWebhookRoute, deps);
   await app.register(alertRoutes, deps);
   await app.register(alertEventRoutes, deps);
   await app.register(historyPageRoutes, deps);

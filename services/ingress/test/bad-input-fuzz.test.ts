@@ -82,24 +82,28 @@ describe(`${RUNS} generated bad requests per public endpoint get only 4xx and th
     );
   }, 120_000);
 
-  it('POST /webhooks/voice (unsigned, badly signed, stale)', async () => {
-    await fuzz(
-      'voice',
-      fc.tuple(badBody, fc.constantFrom(...contentTypes), fc.constantFrom('none', 'garbage', 'stale')).map(
-        ([body, ct, sig]) =>
-          () =>
-            send('POST', '/webhooks/voice', body, {
-              ...(ct ? { 'content-type': ct } : {}),
-              ...(sig === 'garbage'
-                ? { 'telnyx-signature-ed25519': 'AAAA', 'telnyx-timestamp': String(Math.floor(Date.now() / 1000)) }
-                : {}),
-              ...(sig === 'stale'
-                ? { 'telnyx-signature-ed25519': Buffer.alloc(64, 1).toString('base64'), 'telnyx-timestamp': '1000000000' }
-                : {}),
-            }),
-      ),
-    );
-  }, 120_000);
+  it.each(['voice', 'messaging'])(
+    'POST /webhooks/%s (unsigned, badly signed, stale)',
+    async (hook) => {
+      await fuzz(
+        hook,
+        fc.tuple(badBody, fc.constantFrom(...contentTypes), fc.constantFrom('none', 'garbage', 'stale')).map(
+          ([body, ct, sig]) =>
+            () =>
+              send('POST', `/webhooks/${hook}`, body, {
+                ...(ct ? { 'content-type': ct } : {}),
+                ...(sig === 'garbage'
+                  ? { 'telnyx-signature-ed25519': 'AAAA', 'telnyx-timestamp': String(Math.floor(Date.now() / 1000)) }
+                  : {}),
+                ...(sig === 'stale'
+                  ? { 'telnyx-signature-ed25519': Buffer.alloc(64, 1).toString('base64'), 'telnyx-timestamp': '1000000000' }
+                  : {}),
+              }),
+        ),
+      );
+    },
+    120_000,
+  );
 
   it('POST /alert with and without the token', async () => {
     await fuzz(

@@ -25,7 +25,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => ingress.stop());
 
-const ROUTES = ['/webhooks/crm', '/webhooks/voice', '/alert'];
+const ROUTES = ['/webhooks/crm', '/webhooks/voice', '/webhooks/messaging', '/alert'];
 
 describe('bodies over the limit', () => {
   it('are answered 413 with a reason that every sender reads, on every body route, many at once', async () => {

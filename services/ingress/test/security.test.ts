@@ -12,8 +12,16 @@ beforeAll(async () => {
 });
 afterAll(async () => h.close());
 
-/** The only doors open without the token: the two signed webhooks, liveness, readiness, the docs and sign-in. */
-const PUBLIC = [/^\/webhooks\/(crm|voice)$/, /^\/health$/, /^\/ready$/, /^\/docs(\/.*)?$/, /^\/login$/, /^\/logout$/, /^\/assets\//];
+/** The only doors open without the token: the three signed webhooks, liveness, readiness, the docs and sign-in. */
+const PUBLIC = [
+  /^\/webhooks\/(crm|voice|messaging)$/,
+  /^\/health$/,
+  /^\/ready$/,
+  /^\/docs(\/.*)?$/,
+  /^\/login$/,
+  /^\/logout$/,
+  /^\/assets\//,
+];
 
 function concrete(url: string): string {
   return url.replace(/\*$/, 'x').replace(/:[A-Za-z_]+/g, 'x');

@@ -25,6 +25,8 @@ export function testCallSettings(overrides: Partial<CallSettings> = {}): CallSet
     timeZone: 'UTC',
     quietHours: '',
     urgentAmount: null,
+    inboundLookbackMs: 24 * 3600_000,
+    inboundPinSet: false,
     ...overrides,
   };
 }

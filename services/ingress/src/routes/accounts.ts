@@ -2,6 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AccountsRefusal, createAccountsStore } from '@dda/accounts';
+import { knownNotePermission } from '@dda/follow-ups';
+import { accountKeyOf } from '@dda/merge';
 import type { AppDeps } from '../app-deps.ts';
 import { HttpProblem } from '../plugins/error-handling.ts';
 import { requireOperator } from '../plugins/operator-auth.ts';
@@ -11,6 +13,8 @@ const linkedAccountId = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$/, 'letters, digits, dots, colons, dashes or underscores (at most 200)');
 const account = z.object({ linked_account_id: z.string(), label: z.string(), created_at: z.string() });
+/** What the last GET /crm/v1/notes/meta/post said of the account (null: not asked yet; asked at its first note). */
+const noteWrites = z.object({ allowed: z.boolean(), reason: z.string().nullable(), checked_at: z.string() }).nullable();
 
 /**
  * Merge linked accounts (README: who gets the call). The token goes in once and never comes back out: not in an answer,
@@ -61,13 +65,29 @@ export async function accountRoutes(app: FastifyInstance, deps: AppDeps): Promis
     '/accounts',
     {
       schema: {
-        summary: 'Registered linked accounts (never their tokens)',
+        summary: 'Registered linked accounts (never their tokens), and whether each can take notes on its deals',
         tags: ['accounts'],
         security: operator,
-        response: { 200: z.object({ accounts: z.array(account) }) },
+        response: {
+          200: z.object({
+            accounts: z.array(account.extend({ note_writes: noteWrites })),
+            /** The MERGE_ACCOUNT_TOKEN account serving linked accounts not registered; null when there is none. */
+            fallback: z.object({ note_writes: noteWrites }).nullable(),
+          }),
+        },
       },
     },
-    async () => ({ accounts: await store.list() }),
+    async () => {
+      const writes = async (token: string | null) => {
+        const p = token ? await knownNotePermission(deps.redis, deps.config.REDIS_PREFIX, accountKeyOf(token)) : null;
+        return p ? { allowed: p.canWrite, reason: p.reason, checked_at: p.checked_at } : null;
+      };
+      const accounts = await Promise.all(
+        (await store.list()).map(async (a) => ({ ...a, note_writes: await writes(await store.tokenFor(a.linked_account_id)) })),
+      );
+      const fallbackToken = deps.config.vendors.merge.accountToken;
+      return { accounts, fallback: fallbackToken ? { note_writes: await writes(fallbackToken) } : null };
+    },
   );
 
   r.delete(
