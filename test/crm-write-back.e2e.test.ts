@@ -70,6 +70,7 @@ function followUpDepsForTest(): FollowUpDeps {
         throw new Error('no texts here');
       },
       definitelyNotSent: () => false,
+      describe: () => 'unused',
     },
   };
 }

@@ -34,5 +34,7 @@ export type FollowUpDeps = {
     send: (m: SmsMessage) => Promise<{ id: string; status: string; parts: number | null }>;
     /** True when the vendor's answer shows the text was not sent (a 4xx); false when it may have gone out. */
     definitelyNotSent: (err: unknown) => boolean;
+    /** A refusal in words for the timeline: status and vendor code, never the vendor's message (it names both numbers). */
+    describe: (err: unknown) => string;
   };
 };

@@ -72,7 +72,7 @@ export async function textOnce(
     await alerts.addTimeline(alert.id, 'sms.sent', { recipient: to.id, ...name, status: sent.status, parts: sent.parts });
     return { recipient: to.id, result: 'sent' };
   } catch (err) {
-    const reason = (err as Error).message;
+    const reason = sms.describe(err);
     if ((err as { status?: number }).status === 429) {
       // Refused for now, so not sent, and worth another try: the claim goes, the job's retry sends it.
       await redis.del(keys.sms(alert.id, to.id));

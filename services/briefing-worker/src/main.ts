@@ -10,7 +10,7 @@ import { aiSettingsFrom, createAiClient, NOTES_BUDGET_MS, writeBriefing } from '
 import { createAccountScope, createAccountsStore } from '@dda/accounts';
 import { runFollowUp } from '@dda/follow-ups';
 import { createAlertPlans } from '@dda/routing';
-import { createMessaging, isDefinitelyNotSent } from '@dda/telnyx';
+import { createMessaging, isDefinitelyNotSent, telnyxErrorCode } from '@dda/telnyx';
 
 const BASELINE_START_WAIT_MS = 10_000;
 const { config, log, redis } = bootWorker('briefing-worker');
@@ -149,6 +149,11 @@ const followUpDeps = {
     plans: createAlertPlans(redis, config.REDIS_PREFIX),
     send: messaging.send,
     definitelyNotSent: isDefinitelyNotSent,
+    describe: (err: unknown) => {
+      const status = (err as { status?: unknown }).status;
+      const code = telnyxErrorCode(err);
+      return typeof status === 'number' ? `Telnyx answered ${status}${code ? ` (${code})` : ''}` : 'no answer from Telnyx';
+    },
   },
 };
 const followUps = createWorker('follow-ups', (job) => runFollowUp(followUpDeps, job), { ...connection, concurrency: 8 });

@@ -8,7 +8,7 @@ const fixture = (name: string) => readFileSync(new URL(`../../../fixtures/telnyx
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startIngress({ TELNYX_PUBLIC_KEY: keys.publicKey });
+  h = await startIngress({ TELNYX_PUBLIC_KEY: keys.publicKey, INBOUND_PIN: '2468' });
 });
 afterAll(async () => h.close());
 
@@ -79,5 +79,43 @@ describe('the signature is checked over the bytes received', () => {
   it('a valid UTF-8 body (names with accents) verifies and queues', async () => {
     const body = event('call.answered', 'ev-bytes-2', (p) => (p['client_state'] = Buffer.from('Zoë · Ångström').toString('base64')));
     expect((await post(Buffer.from(body, 'utf8'), signTelnyxWebhook(body, keys.privateKey))).statusCode).toBe(200);
+  });
+
+  it('a PIN never reaches Redis: several keys become pin_ok, one key stays a menu choice', async () => {
+    for (const [id, digits] of [
+      ['ev-pin-right', '2468'],
+      ['ev-pin-wrong', '2469'],
+      ['ev-menu', '1'],
+    ] as const) {
+      const body = event('call.gather.ended', id, (p) => Object.assign(p, { digits }));
+      expect((await post(body, signTelnyxWebhook(body, keys.privateKey))).statusCode).toBe(200);
+    }
+    const payload = async (id: string) => (await h.queues.byName['call-events'].getJob(`tx-${id}`))!.data.payload;
+    expect(await payload('ev-pin-right')).toMatchObject({ pin_ok: true });
+    expect(await payload('ev-pin-wrong')).toMatchObject({ pin_ok: false });
+    expect(await payload('ev-menu')).toMatchObject({ digits: '1' });
+    for (const id of ['ev-pin-right', 'ev-pin-wrong']) {
+      expect(await payload(id)).not.toHaveProperty('digits');
+      expect(JSON.stringify(await payload(id))).not.toMatch(/246/);
+    }
+  });
+
+  it("a call to our number: the caller's number waits under a key of its own for an hour, not in the job", async () => {
+    const body = event('call.initiated', 'ev-incoming-1', (p) =>
+      Object.assign(p, {
+        direction: 'incoming',
+        from: '+14155550123',
+        to: '+14155550199',
+        client_state: null,
+        shaken_stir_attestation: 'B',
+      }),
+    );
+    expect((await post(body, signTelnyxWebhook(body, keys.privateKey))).statusCode).toBe(200);
+    const job = await h.queues.byName['call-events'].getJob('tx-ev-incoming-1');
+    expect(JSON.stringify(job!.data)).not.toMatch(/4155550/);
+    expect(job!.data.payload).toMatchObject({ direction: 'incoming', shaken_stir_attestation: 'B' });
+    const key = job!.data.payload['caller_key'] as string;
+    expect(await h.redis.get(key)).toBe('+14155550123');
+    expect(await h.redis.ttl(key)).toBeLessThanOrEqual(3600);
   });
 });

@@ -187,6 +187,18 @@ export async function startSandbox(opts: {
         `  ${both[1]} &`,
         '  wait',
         '',
+        '  Missed it (SANDBOX_VP_PERSONA=vpNoAnswer)? Then the VP calls our number back, hears the open alert and presses 1',
+        '  to be connected to the AE (the texts and the note on the deal show on the page):',
+        '',
+        `  curl -s -X POST ${telnyx.url}/_sim/incoming-call -H 'content-type: application/json' \\`,
+        `    -d '${JSON.stringify({
+          from: opts.env.VP_SALES_NUMBER || SANDBOX_VP_NUMBER,
+          to: opts.env.TELNYX_PHONE_NUMBER || SANDBOX_CREDENTIALS.telnyxPhoneNumber,
+          webhookUrl: `${ingressBase}/webhooks/voice`,
+          attestation: 'A',
+          persona: { responses: [{ press: '1' }], talkMs: 20_000 },
+        })}'`,
+        '',
       ].join('\n'),
     close: async () => {
       await Promise.all([merge.close(), telnyx.close(), ai.close()]);
