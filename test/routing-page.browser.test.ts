@@ -101,6 +101,8 @@ describe('routing page in a real browser (acceptance 6)', () => {
       .toMatch(/Added la-subsidiary\. Its token is stored encrypted/);
     await expect.poll(() => page.locator('#accounts-body tr').count()).toBe(1);
     expect(await page.locator('#accounts-body').textContent()).toMatch(/la-subsidiary.*Subsidiary CRM/);
+    // Whether notes can be written on its deals is learnt at its first note.
+    expect(await page.locator('#accounts-body').textContent()).toMatch(/not checked yet/);
     expect(await page.getByLabel('Account token').inputValue()).toBe('');
     expect(await page.content()).not.toContain(secret);
     await page.close();

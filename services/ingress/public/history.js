@@ -297,6 +297,8 @@ function callAttempts(alert) {
     const c = calls.get(t.call_id) || { id: t.call_id };
     calls.set(t.call_id, c);
     const at = Date.parse(t.at);
+    c.first ??= at;
+    if (t.event === 'callback.heard') Object.assign(c, { callBack: t.name || 'the recipient' });
     if (t.event === 'call.dialing') Object.assign(c, { start: at, callee: t.callee, attempt: t.attempt ?? 0 });
     else if (t.event === 'vp.answered') c.answered = at;
     else if (t.event === 'ae.dialing') c.ae = t.ae || 'AE';
@@ -372,10 +374,12 @@ function renderDetail(alert) {
               'tr',
               {},
               el('td', { text: String((c.attempt ?? 0) + 1) }),
-              el('td', { text: `${c.callee === 'vp' ? 'VP' : 'Backup'}${c.ae ? ` → ${c.ae}` : ''}` }),
-              el('td', {}, c.start ? when(new Date(c.start).toISOString()) : '—'),
+              el('td', {
+                text: `${c.callBack ? `Call back from ${c.callBack}` : c.callee === 'vp' ? 'VP' : 'Backup'}${c.ae ? ` → ${c.ae}` : ''}`,
+              }),
+              el('td', {}, (c.start ?? c.first) ? when(new Date(c.start ?? c.first).toISOString()) : '—'),
               el('td', { text: c.result ? words(c.result) : c.answered ? 'in progress' : 'ringing' }),
-              el('td', { text: c.end && c.start ? duration(c.end - c.start) : '' }),
+              el('td', { text: c.end && (c.start ?? c.first) ? duration(c.end - (c.start ?? c.first)) : '' }),
               el('td', { text: c.bridged && c.end ? duration(c.end - c.bridged) : c.bridged ? 'on the line' : '' }),
             ),
           ),

@@ -302,6 +302,12 @@ async function save(event) {
   }
 }
 
+/** Whether an account's deals get our notes (the last notes meta check), in words. */
+function noteWritesText(w) {
+  if (!w) return 'not checked yet (checked at its first note)';
+  return w.allowed ? 'written' : `cannot be written${w.reason ? `: ${w.reason}` : ''}`;
+}
+
 /* Linked accounts: the token is sent once and never shown again (the server never returns it). */
 async function loadAccounts() {
   const { status, body } = await api('/accounts');
@@ -311,10 +317,12 @@ async function loadAccounts() {
     $('accounts-status').textContent = `Linked accounts are not available (${status}).`;
     return;
   }
-  $('accounts-status').textContent = body.accounts.length ? '' : 'No linked accounts registered: MERGE_ACCOUNT_TOKEN serves every account.';
+  const fallback = body.fallback ? ` MERGE_ACCOUNT_TOKEN account: notes on deals ${noteWritesText(body.fallback.note_writes)}.` : '';
+  $('accounts-status').textContent =
+    (body.accounts.length ? '' : 'No linked accounts registered: MERGE_ACCOUNT_TOKEN serves every account.') + fallback;
   for (const a of body.accounts) {
     const tr = document.createElement('tr');
-    for (const text of [a.linked_account_id, a.label || '', new Date(a.created_at).toLocaleString()]) {
+    for (const text of [a.linked_account_id, a.label || '', new Date(a.created_at).toLocaleString(), noteWritesText(a.note_writes)]) {
       const td = document.createElement('td');
       td.textContent = text;
       tr.append(td);

@@ -27,7 +27,9 @@ describe('POST/GET/DELETE /accounts (real HTTP, real Redis)', () => {
     const list = await fetch(`${base}/accounts`, { headers: auth });
     const listed = await list.text();
     expect(listed).not.toContain(TOKEN);
-    expect(JSON.parse(listed).accounts).toEqual([{ linked_account_id: 'la-east', label: 'East CRM', created_at: expect.any(String) }]);
+    expect(JSON.parse(listed).accounts).toEqual([
+      { linked_account_id: 'la-east', label: 'East CRM', created_at: expect.any(String), note_writes: null },
+    ]);
 
     expect((await post({ linked_account_id: 'la-east', account_token: `${TOKEN}-rotated`, label: 'East CRM' })).status).toBe(200);
     expect(JSON.stringify(await h.redis.hgetall(`${h.config.REDIS_PREFIX}:accounts`))).not.toContain(TOKEN);
@@ -99,7 +101,7 @@ describe('production without SECRETS_KEY', () => {
       expect(res.json()).toMatchObject({ error: 'secrets_key_missing', reason: expect.stringMatching(/SECRETS_KEY/) });
       expect(res.body).not.toContain(TOKEN);
       expect((await prod.app.inject({ method: 'GET', url: '/accounts', headers: { authorization: `Bearer ${apiToken}` } })).json()).toEqual(
-        { accounts: [] },
+        { accounts: [], fallback: null },
       );
     } finally {
       await prod.close();
