@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { applyCallEvent, newCallBackContext, type CallAction, type CallContext, type CallEvent } from '../src/call-machine.ts';
 import { promptWithoutAlert } from '../src/call-script.ts';
+import { applyAll } from './support/apply-all.ts';
 
 /** Events of a call to our number: only the caller's leg until "connect me", keys with and without a matching PIN. */
 const event: fc.Arbitrary<CallEvent> = fc.oneof(
@@ -28,17 +29,6 @@ const event: fc.Arbitrary<CallEvent> = fc.oneof(
   fc.constant<CallEvent>({ type: 'failure', reason: 'Telnyx refused speak (422)' }),
 );
 
-function run(start: CallContext, events: CallEvent[]): { ctx: CallContext; actions: CallAction[] } {
-  let ctx = start;
-  const actions: CallAction[] = [];
-  for (const e of events) {
-    const t = applyCallEvent(ctx, e);
-    if (!t) continue;
-    ctx = t.ctx;
-    actions.push(...t.actions);
-  }
-  return { ctx, actions };
-}
 const prompts = (actions: CallAction[]) => actions.flatMap((a) => (a.do === 'speak' || a.do === 'gather' ? [a.prompt] : []));
 
 describe('the call machine on a call back', () => {
@@ -66,7 +56,7 @@ describe('the call machine on a call back', () => {
   it('never throws, and ends at most once', () => {
     fc.assert(
       fc.property(fc.array(event, { maxLength: 30 }), fc.integer({ min: 0, max: 3 }), fc.boolean(), (events, open, pin) => {
-        const { ctx, actions } = run(newCallBackContext(Array(open).fill(true), pin), events);
+        const { ctx, actions } = applyAll(newCallBackContext(Array(open).fill(true), pin), events);
         const finishes = actions.filter((a) => a.do === 'finish').length;
         return ctx.state === 'ended' ? finishes === 1 : finishes === 0;
       }),
@@ -75,8 +65,8 @@ describe('the call machine on a call back', () => {
   });
 
   it('answered without a PIN: the open alert at once; with nothing open: a goodbye that names no deal', () => {
-    expect(prompts(run(newCallBackContext([true], false), [{ type: 'answered', leg: 'vp' }]).actions)).toEqual(['headline']);
-    const none = run(newCallBackContext([], false), [{ type: 'answered', leg: 'vp' }]);
+    expect(prompts(applyAll(newCallBackContext([true], false), [{ type: 'answered', leg: 'vp' }]).actions)).toEqual(['headline']);
+    const none = applyAll(newCallBackContext([], false), [{ type: 'answered', leg: 'vp' }]);
     expect(prompts(none.actions)).toEqual(['callback_none']);
   });
 
@@ -84,10 +74,10 @@ describe('the call machine on a call back', () => {
     const answered: CallEvent = { type: 'answered', leg: 'vp' };
     const wrong: CallEvent = { type: 'gather_ended', leg: 'vp', digits: '', status: 'valid', pinOk: false };
     const right: CallEvent = { type: 'gather_ended', leg: 'vp', digits: '', status: 'valid', pinOk: true };
-    const refused = run(newCallBackContext([true], true), [answered, wrong, wrong]);
+    const refused = applyAll(newCallBackContext([true], true), [answered, wrong, wrong]);
     expect(prompts(refused.actions)).toEqual(['pin', 'pin_again', 'pin_refused']);
     expect(refused.ctx.result).toBe('failed');
-    const admitted = run(newCallBackContext([true], true), [answered, wrong, right]);
+    const admitted = applyAll(newCallBackContext([true], true), [answered, wrong, right]);
     expect(prompts(admitted.actions)).toEqual(['pin', 'pin_again', 'headline']);
     expect(admitted.ctx.callBack!.admitted).toBe(true);
   });

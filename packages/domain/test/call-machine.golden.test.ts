@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { applyCallEvent, newCallContext, type CallAction, type CallContext, type CallEvent } from '../src/call-machine.ts';
+import { applyAll } from './support/apply-all.ts';
 
 /*
  * The golden transcripts of test/call-flows.e2e.test.ts as pure transitions: the events Telnyx sends for
@@ -22,14 +23,7 @@ const said = (leg: 'vp' | 'ae', text: string): Step => ({ type: 'transcript', le
 const hangup = (leg: 'vp' | 'ae', cause = 'normal_clearing'): Step => ({ type: 'hangup', leg, cause });
 
 function replay(events: Step[], aeKnown = true): { ctx: CallContext; commands: string[]; result: string | null } {
-  let ctx = newCallContext(aeKnown);
-  const actions: CallAction[] = [];
-  for (const e of events) {
-    const t = applyCallEvent(ctx, e);
-    if (!t) continue;
-    ctx = t.ctx;
-    actions.push(...t.actions);
-  }
+  const { ctx, actions } = applyAll(newCallContext(aeKnown), events);
   const commands = actions.flatMap((a) => {
     switch (a.do) {
       case 'gather':

@@ -9,6 +9,7 @@ import {
   type CallContext,
   type CallEvent,
 } from '../src/call-machine.ts';
+import { applyAll } from './support/apply-all.ts';
 
 const leg = fc.constantFrom('vp' as const, 'ae' as const);
 const event: fc.Arbitrary<CallEvent> = fc.oneof(
@@ -39,14 +40,7 @@ const event: fc.Arbitrary<CallEvent> = fc.oneof(
 );
 
 function run(events: CallEvent[], aeKnown = true): { ctx: CallContext; actions: CallAction[]; finishes: number } {
-  let ctx = newCallContext(aeKnown);
-  const actions: CallAction[] = [];
-  for (const e of events) {
-    const t = applyCallEvent(ctx, e);
-    if (!t) continue;
-    ctx = t.ctx;
-    actions.push(...t.actions);
-  }
+  const { ctx, actions } = applyAll(newCallContext(aeKnown), events);
   return { ctx, actions, finishes: actions.filter((a) => a.do === 'finish').length };
 }
 const commands = (actions: CallAction[]) =>

@@ -1,27 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { signMergeBody } from '@dda/merge';
-import { freePort, startService, testRedisUrl, uniquePrefix, type ServiceProcess } from '@dda/testkit';
-import { API_TOKEN, MERGE_KEY } from './ingress-harness.ts';
+import type { ServiceProcess } from '@dda/testkit';
+import { API_TOKEN, MERGE_KEY, startIngressProcess } from './ingress-harness.ts';
 
 const RUNS = 1000;
 let ingress: ServiceProcess;
 let base: string;
-
 beforeAll(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  ingress = startService('ingress', {
-    REDIS_URL: await testRedisUrl(),
-    REDIS_PREFIX: uniquePrefix('fuzz'),
-    PORT: String(port),
-    API_TOKEN,
-    MERGE_WEBHOOK_SIGNATURE_KEY: MERGE_KEY,
-    MERGE_BASE_URL: 'http://127.0.0.1:9/api',
-    TELNYX_PUBLIC_KEY: Buffer.alloc(32, 7).toString('base64'),
-    LOG_LEVEL: 'info',
-  });
-  await ingress.waitFor(/ingress listening/, 30_000);
+  ({ ingress, base } = await startIngressProcess('fuzz', { LOG_LEVEL: 'info' }));
 }, 60_000);
 afterAll(async () => {
   await ingress.stop();

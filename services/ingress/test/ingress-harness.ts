@@ -6,7 +6,7 @@ import { createLogger } from '@dda/logger';
 import { createMergeClient } from '@dda/merge';
 import { closeQueues, createProducerConnection, createQueues, type Queues } from '@dda/queues';
 import { createAlertsRepository } from '@dda/store';
-import { deleteKeys, testRedisUrl, uniquePrefix } from '@dda/testkit';
+import { deleteKeys, freePort, startService, testRedisUrl, uniquePrefix, type ServiceProcess } from '@dda/testkit';
 import { buildApp } from '../src/build-app.ts';
 
 export const API_TOKEN = 'test-token-0123456789abcdef';
@@ -69,4 +69,27 @@ export async function startIngress(env: Record<string, string> = {}): Promise<Ha
       redis.disconnect();
     },
   };
+}
+
+/**
+ * The real ingress as its own process (its own event loop, as in production): for tests of what a client
+ * sees on the wire — races between an early answer and an upload, crashes, hostile input.
+ */
+export async function startIngressProcess(
+  label: string,
+  env: Record<string, string> = {},
+): Promise<{ ingress: ServiceProcess; base: string }> {
+  const port = await freePort();
+  const ingress = startService('ingress', {
+    REDIS_URL: await testRedisUrl(),
+    REDIS_PREFIX: uniquePrefix(label),
+    PORT: String(port),
+    API_TOKEN,
+    MERGE_WEBHOOK_SIGNATURE_KEY: MERGE_KEY,
+    MERGE_BASE_URL: 'http://127.0.0.1:9/api',
+    TELNYX_PUBLIC_KEY: Buffer.alloc(32, 7).toString('base64'),
+    ...env,
+  });
+  await ingress.waitFor(/ingress listening/, 30_000);
+  return { ingress, base: `http://127.0.0.1:${port}` };
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startService, testRedisUrl, uniquePrefix, type ServiceProcess } from '@dda/testkit';
-import { API_TOKEN, MERGE_KEY } from './ingress-harness.ts';
+import type { ServiceProcess } from '@dda/testkit';
+import { API_TOKEN, MERGE_KEY, startIngressProcess } from './ingress-harness.ts';
 
 /*
  * A sender that posts too much must read our 413, not a broken pipe: Merge and Telnyx log and count what
@@ -10,18 +10,7 @@ import { API_TOKEN, MERGE_KEY } from './ingress-harness.ts';
 let ingress: ServiceProcess;
 let base: string;
 beforeAll(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  ingress = startService('ingress', {
-    REDIS_URL: await testRedisUrl(),
-    REDIS_PREFIX: uniquePrefix('oversized'),
-    PORT: String(port),
-    API_TOKEN,
-    MERGE_WEBHOOK_SIGNATURE_KEY: MERGE_KEY,
-    MERGE_BASE_URL: 'http://127.0.0.1:9/api',
-    TELNYX_PUBLIC_KEY: Buffer.alloc(32, 7).toString('base64'),
-  });
-  await ingress.waitFor(/ingress listening/, 30_000);
+  ({ ingress, base } = await startIngressProcess('oversized'));
 }, 60_000);
 afterAll(async () => ingress.stop());
 
