@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { applyCallEvent, newCallBackContext, type CallAction, type CallContext, type CallEvent } from '../src/call-machine.ts';
+import { applyCallEvent, newCallBackContext, type CallAction, type CallEvent } from '../src/call-machine.ts';
 import { promptWithoutAlert } from '../src/call-script.ts';
 import { applyAll } from './support/apply-all.ts';
 

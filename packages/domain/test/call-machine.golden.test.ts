@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyCallEvent, newCallContext, type CallAction, type CallContext, type CallEvent } from '../src/call-machine.ts';
+import { newCallContext, type CallContext, type CallEvent } from '../src/call-machine.ts';
 import { applyAll } from './support/apply-all.ts';
 
 /*

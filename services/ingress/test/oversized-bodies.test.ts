@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceProcess } from '@dda/testkit';
-import { API_TOKEN, MERGE_KEY, startIngressProcess } from './ingress-harness.ts';
+import { API_TOKEN, startIngressProcess } from './ingress-harness.ts';
 
 /*
  * A sender that posts too much must read our 413, not a broken pipe: Merge and Telnyx log and count what
