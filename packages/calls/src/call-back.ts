@@ -111,6 +111,7 @@ export async function answerCallBack(deps: CallDeps, call: IncomingCall): Promis
       attempt: 0,
       callee: { role: 'vp', number: call.from!, recipient: who.id, name: who.name },
       ae: { name: plans[0]?.ae?.name ?? open[0]?.deal.owner?.name ?? null, number: plans[0]?.ae?.phone ?? null },
+      aes: plans.map((p) => p.ae),
       ccid: { vp: call.ccid, ae: null },
       ctx: newCallBackContext(
         plans.map((p) => Boolean(p.ae)),

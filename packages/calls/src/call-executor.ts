@@ -107,11 +107,13 @@ async function perform(deps: CallDeps, record: CallRecord, alert: Alert | null, 
   const log = deps.log.child({ alert_id: record.alertId, call_id: record.id });
   const ccidOf = (leg: Leg) => record.ccid[leg];
   const snoozeMinutes = Math.round(settings.snoozeMs / 60_000);
-  // The call's own alert transfers to the AE its dial plan found (the routing document's reps, fixed at the
-  // first dial); another alert of a digest falls back to the rep directory by the deal owner's e-mail.
-  const planned = record.ctx.focus === 0 && record.ae.number ? { name: record.ae.name ?? '', phone: record.ae.number } : null;
+  // Each alert transfers to the AE its own dial plan found (the routing document's reps, fixed at its first
+  // dial); a record made before plans were kept per alert falls back to the rep directory by owner e-mail.
+  const planned =
+    record.aes?.[record.ctx.focus] ??
+    (record.ctx.focus === 0 && record.ae.number ? { name: record.ae.name ?? '', phone: record.ae.number } : null);
   const rep = planned ?? (alert ? findRep(deps.directory, alert.deal.owner?.email) : null);
-  const aeName = (planned ? record.ae.name : rep?.name) ?? alert?.deal.owner?.name ?? null;
+  const aeName = (planned ? planned.name || null : rep?.name) ?? alert?.deal.owner?.name ?? null;
   const endedOn = (leg: Leg, res: { ended?: true | undefined }): Performed => (res.ended ? { ended: leg } : {});
 
   switch (action.do) {

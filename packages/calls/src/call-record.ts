@@ -19,6 +19,11 @@ export type CallRecord = {
    */
   callee: { role: 'vp' | 'escalation'; number: string; recipient?: string; name?: string };
   ae: { name: string | null; number: string | null };
+  /**
+   * Per alert of `group`, the AE its own dial plan found (null: none): a digest or a call back transfers each
+   * alert to its own deal's AE. Absent on records made before it existed (then the rep directory serves).
+   */
+  aes?: Array<{ name: string; phone: string } | null>;
   ccid: { vp: string | null; ae: string | null };
   ctx: CallContext;
   /** Actions decided but not yet carried out; a crash leaves them here for the next run. */

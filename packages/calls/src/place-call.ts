@@ -91,6 +91,7 @@ export async function placeCall(
       attempt: job.attempt,
       callee,
       ae: { name: plan.ae?.name ?? alert.deal.owner?.name ?? null, number: plan.ae?.phone ?? null },
+      aes: [plan.ae, ...othersAe],
       ccid: { vp: null, ae: null },
       ctx: newCallContext([Boolean(plan.ae), ...othersAe.map(Boolean)]),
       outbox: [],

@@ -13,6 +13,10 @@ import type { NewAlert } from '@dda/store';
 import { deleteKeys, testRedisUrl, uniquePrefix } from '@dda/testkit';
 import type { CallDeps } from '../src/call-deps.ts';
 import { dialPlanOf } from '../src/alert-dial-plan.ts';
+import { placeCall } from '../src/place-call.ts';
+import { applyTelnyxEvent } from '../src/apply-call-event.ts';
+import { encodeClientState } from '@dda/telnyx';
+import { recordingTelnyx } from './support/recording-telnyx.ts';
 import { testCallDeps, testCallSettings } from './support/test-call-deps.ts';
 
 const settings = testCallSettings({ vpNumber: '+15550100001', retryAttempts: 1 });
@@ -112,5 +116,39 @@ describe("an alert's dial plan (real Redis)", () => {
     expect(await dialPlanOf(deps, emea)).toEqual({ fresh: false, plan: first.plan });
     const later = (await deps.alerts.get(await deps.alerts.createManual(newAlert('la-emea'))))!;
     expect((await dialPlanOf(deps, later)).plan).toMatchObject({ route: 'only vp', version: 2 });
+  });
+
+  it('a digest transfers each alert to the AE its own plan found, not to the rep directory (here empty)', async () => {
+    const store = createRoutingStore(redis, prefix);
+    const routing = doc([{ name: 'all', match: {}, call: ['vp'] }]);
+    routing.reps.push({ email: 'priya@seller.example', name: 'Priya Raman', phone: '+15550100204' });
+    await store.save(routing, { source: 'test' });
+    const telnyx = recordingTelnyx();
+    const d = { ...deps, telnyx: telnyx.commands, directory: [] };
+    const big = await d.alerts.createManual(newAlert(null));
+    const second = newAlert(null);
+    second.deal = { ...second.deal, id: 'd2', amount: 40_000, owner: { name: null, email: 'priya@seller.example' } };
+    const small = await d.alerts.createManual(second);
+    const placed = await placeCall(d, { alertId: big, attempt: 0, round: 0, group: [small] });
+    if (!placed.placed) throw new Error(placed.reason);
+    let n = 0;
+    const ev = (eventType: string, payload: Record<string, unknown> = {}) =>
+      applyTelnyxEvent(d, {
+        eventId: `digest-${++n}`,
+        eventType,
+        occurredAt: null,
+        receivedAt: new Date().toISOString(),
+        payload: {
+          call_control_id: 'v3:leg-1',
+          client_state: encodeClientState({ callId: placed.callId, leg: 'vp', step: 0 }),
+          ...payload,
+        },
+      });
+    await ev('call.answered');
+    await ev('call.speak.ended', { status: 'completed' });
+    await ev('call.gather.ended', { digits: '4', status: 'valid' }); // next: the second alert
+    await ev('call.gather.ended', { digits: '1', status: 'valid' }); // connect me
+    const dials = telnyx.sent.filter((c) => c.action === 'dial').map((c) => c.body['to']);
+    expect(dials).toEqual(['+15550100100', '+15550100204']);
   });
 });
