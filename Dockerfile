@@ -23,6 +23,8 @@ RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store pnpm install --offline -
 # --- runtime: no pnpm, no store, no dev dependencies; an unprivileged user
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 ENV NODE_ENV=production
+# SERVICE_NODE_OPTIONS (packages/config/src/process-priority.ts): a capped young generation, see README: Memory.
+ENV NODE_OPTIONS=--max-semi-space-size=4
 WORKDIR /app
 COPY --from=build --chown=node:node /app /app
 USER node

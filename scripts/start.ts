@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { loadConfigOrExit, SERVICE_NICE } from '@dda/config';
+import { loadConfigOrExit, SERVICE_NICE, serviceNodeOptions } from '@dda/config';
 import { startSandbox, type Sandbox } from '@dda/sandbox';
 import { formatLogLine } from '@dda/sandbox/launcher';
 
@@ -29,7 +29,7 @@ const children: ChildProcess[] = [];
 for (const name of SERVICES) {
   const nice = env.PROCESS_NICE ?? String(SERVICE_NICE[name] ?? 0);
   const child = spawn(process.execPath, [`services/${name}/src/main.ts`], {
-    env: { ...env, PROCESS_NICE: nice },
+    env: { ...env, PROCESS_NICE: nice, NODE_OPTIONS: serviceNodeOptions(env.NODE_OPTIONS) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   for (const stream of [child.stdout!, child.stderr!]) {

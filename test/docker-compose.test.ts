@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { SERVICE_NODE_OPTIONS } from '@dda/config';
 import { envSchema } from '@dda/config';
 import { repoRoot } from '@dda/testkit';
 
@@ -107,6 +108,10 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/^CMD \["node", "services\/ingress\/src\/main.ts"\]$/m);
     const nodeVersion = /^NODE_VERSION=(.+)$/m.exec(readFileSync(join(repoRoot, 'scripts/bootstrap.sh'), 'utf8'))?.[1];
     expect(dockerfile).toContain(`ARG NODE_VERSION=${nodeVersion}`);
+  });
+
+  it('runs every service with the V8 flags npm start and the tests use', () => {
+    expect(dockerfile).toContain(`ENV NODE_OPTIONS=${SERVICE_NODE_OPTIONS}`);
   });
 
   it('keeps local dependencies and secrets out of the build context', () => {

@@ -8,7 +8,7 @@ const NET = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 export const metricCatalog = {
   dda_webhooks_received_total: {
     type: 'counter',
-    help: 'Webhook deliveries that reached the ingress, by source (crm, voice)',
+    help: 'Webhook deliveries that reached the ingress, by source (crm, voice, messaging)',
     labels: ['source'],
   },
   dda_webhooks_rejected_total: { type: 'counter', help: 'Webhook deliveries refused, by source and reason', labels: ['source', 'reason'] },

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { serviceNodeOptions } from '@dda/config';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
@@ -29,7 +30,14 @@ export function startService(
   const fd = opts.logFile ? openSync(opts.logFile, 'a') : undefined;
   const proc = spawn(process.execPath, [entry], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'test', ...env },
+    // The V8 flags every deployment runs with, so tests and benchmarks measure what ships.
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      NODE_ENV: 'test',
+      ...env,
+      NODE_OPTIONS: serviceNodeOptions(env['NODE_OPTIONS']),
+    },
     stdio: ['ignore', fd ?? 'pipe', fd ?? 'pipe'],
   });
   if (fd !== undefined) {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { createMetricBatch } from '@dda/metrics';
 
-const SOURCES: Record<string, string> = { '/webhooks/crm': 'crm', '/webhooks/voice': 'voice' };
+const SOURCES: Record<string, string> = { '/webhooks/crm': 'crm', '/webhooks/voice': 'voice', '/webhooks/messaging': 'messaging' };
 
 /**
  * Counts every webhook delivery once it is answered, and each refusal by the reason the error handler gave

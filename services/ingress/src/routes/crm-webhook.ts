@@ -6,6 +6,12 @@ import type { AppDeps } from '../app-deps.ts';
 import { HttpProblem } from '../plugins/error-handling.ts';
 import { acceptRawJson, WEBHOOK_BODY_LIMIT } from '../plugins/raw-json-body.ts';
 import { createCrmAccountCheck } from '../crm-account-check.ts';
+import { createRecentDeliveries } from '../recent-deliveries.ts';
+
+/** The change is written but fewer replicas than REDIS_MIN_REPLICAS_ACK hold it yet. */
+class NotYetHeld extends Error {
+  override name = 'NotYetHeld';
+}
 
 function parseJson(raw: Buffer): unknown {
   try {
@@ -23,6 +29,8 @@ function parseJson(raw: Buffer): unknown {
 export async function crmWebhookRoute(app: FastifyInstance, deps: AppDeps): Promise<void> {
   acceptRawJson(app, 'buffer');
   const accounts = createCrmAccountCheck(deps);
+  // Ten minutes and 50,000 ids (a few MiB): Merge's redeliveries of one change come within minutes.
+  const recent = createRecentDeliveries({ max: 50_000, ttlMs: 10 * 60_000 });
   app.addHook('onClose', async () => accounts.flush());
 
   app.post(
@@ -86,41 +94,43 @@ export async function crmWebhookRoute(app: FastifyInstance, deps: AppDeps): Prom
       if (intent.kind === 'sync_completed' && !intent.opportunitiesDone) {
         return reply.code(202).send({ status: 'ignored', event: envelope.data.hook.event });
       }
-      let res;
-      if (intent.kind === 'opportunity') {
-        req.logIds.deal_id = intent.opportunityId;
-        // Into the inbox (packages/queues/src/crm-inbox.ts): one round trip, whatever the burst.
-        res = await acceptCrmEvent(
-          deps.redis,
-          deps.config.REDIS_PREFIX,
-          {
-            source: 'webhook',
+      // Accepted means durable: in Redis and, under Sentinel, held by REDIS_MIN_REPLICAS_ACK replicas (WAIT), so a
+      // 202 survives kill -9 of the master; not in time → 503 and Merge redelivers (packages/queues/src/replica-ack.ts).
+      const durable = async <R>(write: () => Promise<R>): Promise<R> => {
+        const written = await write();
+        if (!(await replicasHold(deps.redis, deps.config.REDIS_MIN_REPLICAS_ACK))) throw new NotYetHeld();
+        return written;
+      };
+      let res: { duplicate: boolean };
+      let answeredId = jobId;
+      try {
+        if (intent.kind === 'opportunity') {
+          req.logIds.deal_id = intent.opportunityId;
+          const change = {
+            source: 'webhook' as const,
             opportunityId: intent.opportunityId,
             linkedAccountId,
             event: intent.event,
             modifiedAt: intent.modifiedAt,
             receivedAt,
             record: intent.record,
-          },
-          jobId,
-        );
-      } else {
-        // A finished Merge sync is the cue to run the backstop poll now rather than at its next tick.
-        res = await enqueue(
-          deps.queues,
-          'polls',
-          { reason: 'sync_completed' },
-          { jobId: `sync-${createHash('sha256').update(raw).digest('hex').slice(0, 32)}` },
-        );
-      }
-      // Under Sentinel the answer waits until REDIS_MIN_REPLICAS_ACK replicas hold the change (WAIT), so a 202
-      // survives kill -9 of the master; not in time → 503 and Merge redelivers (packages/queues/src/replica-ack.ts).
-      if (!(await replicasHold(deps.redis, deps.config.REDIS_MIN_REPLICAS_ACK))) {
+          };
+          // Into the inbox (packages/queues/src/crm-inbox.ts): one round trip, whatever the burst; a copy this
+          // ingress accepted moments ago is known without one (recent-deliveries.ts).
+          res = await recent.acceptOnce(jobId, () => durable(() => acceptCrmEvent(deps.redis, deps.config.REDIS_PREFIX, change, jobId)));
+        } else {
+          // A finished Merge sync is the cue to run the backstop poll now rather than at its next tick.
+          answeredId = `sync-${createHash('sha256').update(raw).digest('hex').slice(0, 32)}`;
+          const pollId = answeredId;
+          res = await durable(() => enqueue(deps.queues, 'polls', { reason: 'sync_completed' }, { jobId: pollId }));
+        }
+      } catch (err) {
+        if (!(err instanceof NotYetHeld)) throw err;
         return reply.code(503).header('retry-after', '5').send({ error: 'unavailable', reason: 'not yet held by a replica, retry later' });
       }
       return res.duplicate
-        ? reply.code(200).send({ status: 'duplicate', job_id: res.jobId })
-        : reply.code(202).send({ status: 'queued', job_id: res.jobId });
+        ? reply.code(200).send({ status: 'duplicate', job_id: answeredId })
+        : reply.code(202).send({ status: 'queued', job_id: answeredId });
     },
   );
 }
