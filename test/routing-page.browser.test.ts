@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { personas } from '@dda/sandbox/telnyx-sim';
 import { defaultRepDirectory } from '@dda/sandbox/seed';
+import { recordNotePermission } from '@dda/follow-ups';
+import { accountKeyOf } from '@dda/merge';
 import { openChromium, SCREENSHOTS, signIn as signInAs } from './support/browser.ts';
 import { startCallStack, TOKEN, VP, type CallStack } from './support/call-stack.ts';
 
@@ -101,8 +103,11 @@ describe('routing page in a real browser (acceptance 6)', () => {
       .toMatch(/Added la-subsidiary\. Its token is stored encrypted/);
     await expect.poll(() => page.locator('#accounts-body tr').count()).toBe(1);
     expect(await page.locator('#accounts-body').textContent()).toMatch(/la-subsidiary.*Subsidiary CRM/);
-    // Whether notes can be written on its deals is learnt at its first note.
+    // Whether notes can be written on its deals is learnt at its first note; a refusal shows with its reason.
     expect(await page.locator('#accounts-body').textContent()).toMatch(/not checked yet/);
+    await recordNotePermission(s.redis, s.prefix, accountKeyOf(secret), false, 'DISABLED_MODEL_WRITE');
+    await page.reload();
+    await expect.poll(() => page.locator('#accounts-body').textContent()).toMatch(/cannot be written: DISABLED_MODEL_WRITE/);
     expect(await page.getByLabel('Account token').inputValue()).toBe('');
     expect(await page.content()).not.toContain(secret);
     await page.close();

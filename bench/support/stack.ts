@@ -271,7 +271,8 @@ export async function postWebhook(
   d: { body: string; signature: string },
 ): Promise<{ status: number; sentAt: number; answeredAt: number }> {
   let pool = senders.get(base);
-  if (!pool) senders.set(base, (pool = new Pool(base, { connections: 64 })));
+  // No cap on connections: the caller's concurrency (CONCURRENCY) is the only limit on what is in flight.
+  if (!pool) senders.set(base, (pool = new Pool(base, { connections: null })));
   const sentAt = Date.now();
   const res = await pool.request({
     path: '/webhooks/crm',
