@@ -53,12 +53,7 @@ function followUpDepsForTest(): FollowUpDeps {
     log: createLogger({ service: 'test', level: 'silent' }),
     notes: {
       enabled: true,
-      forAccount: async () => ({
-        account: merge.account,
-        noteWriteMeta: () => merge.noteWriteMeta(),
-        createNote: (n) => merge.createNote(n),
-        listNotes: (id, limit) => merge.listNotes(id, limit),
-      }),
+      forAccount: async () => merge,
     },
     sms: {
       mode: 'off',

@@ -3,7 +3,7 @@ import type { Logger } from '@dda/logger';
 import type { AlertPlans } from '@dda/routing';
 import type { AlertsRepository } from '@dda/store';
 
-/** What the note writer needs of one linked account's Merge client (packages/merge). */
+/** What the note writer needs of one linked account's Merge client: a `MergeClient` (packages/merge) is one. */
 export type NoteWriter = {
   /** Digest of the account token: names the account in Redis keys without the token. */
   account: string;

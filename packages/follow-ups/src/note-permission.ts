@@ -13,10 +13,8 @@ const META_TTL_SECONDS = 24 * 3600;
  * page show why) and no write is attempted for it.
  */
 export async function notePermission(redis: Redis, prefix: string, writer: NoteWriter): Promise<NotePermission> {
-  const key = followUpKeys(prefix).noteMeta(writer.account);
-  const cached = await redis.hgetall(key);
-  if (cached['checked_at'])
-    return { canWrite: cached['can_write'] === '1', reason: cached['reason'] || null, checked_at: cached['checked_at'] };
+  const known = await knownNotePermission(redis, prefix, writer.account);
+  if (known) return known;
   const meta = await writer.noteWriteMeta();
   return recordNotePermission(redis, prefix, writer.account, meta.canWrite, meta.reason);
 }

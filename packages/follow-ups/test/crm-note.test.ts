@@ -37,12 +37,7 @@ beforeEach(async () => {
     log: createLogger({ service: 'test', level: 'silent' }),
     notes: {
       enabled: true,
-      forAccount: async () => ({
-        account: merge.account,
-        noteWriteMeta: () => merge.noteWriteMeta(),
-        createNote: (n) => merge.createNote(n),
-        listNotes: (id, limit) => merge.listNotes(id, limit),
-      }),
+      forAccount: async () => merge,
     },
     sms: {
       mode: 'off',

@@ -129,17 +129,7 @@ const followUpDeps = {
   log,
   notes: {
     enabled: config.CRM_WRITE_BACK === 'on',
-    forAccount: async (linkedAccountId: string | null) => {
-      const w = (await perAccount.forAccount(linkedAccountId))?.value.writer;
-      return w
-        ? {
-            account: w.account,
-            noteWriteMeta: () => w.noteWriteMeta(),
-            createNote: (n: { opportunity: string; content: string }) => w.createNote(n),
-            listNotes: (dealId: string, limit: number) => w.listNotes(dealId, limit),
-          }
-        : null;
-    },
+    forAccount: async (linkedAccountId: string | null) => (await perAccount.forAccount(linkedAccountId))?.value.writer ?? null,
   },
   sms: {
     mode: config.SMS_FOLLOW_UP,
