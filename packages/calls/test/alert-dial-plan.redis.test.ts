@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { closeQueues } from '@dda/queues';
-import {
-  createAlertPlans,
-  createRoutingStore,
-  currentRoutingSource,
-  routingFromEnv,
-  validateRouting,
-  type RoutingDocument,
-} from '@dda/routing';
+import { createRoutingStore, validateRouting, type RoutingDocument } from '@dda/routing';
 import type { NewAlert } from '@dda/store';
 import { deleteKeys, testRedisUrl, uniquePrefix } from '@dda/testkit';
 import type { CallDeps } from '../src/call-deps.ts';
@@ -17,7 +10,7 @@ import { placeCall } from '../src/place-call.ts';
 import { applyTelnyxEvent } from '../src/apply-call-event.ts';
 import { encodeClientState } from '@dda/telnyx';
 import { recordingTelnyx } from './support/recording-telnyx.ts';
-import { testCallDeps, testCallSettings } from './support/test-call-deps.ts';
+import { envRouting, testCallDeps, testCallSettings } from './support/test-call-deps.ts';
 
 const settings = testCallSettings({ vpNumber: '+15550100001', retryAttempts: 1 });
 const doc = (routes: unknown[]): RoutingDocument => {
@@ -56,20 +49,10 @@ let deps: CallDeps;
 beforeAll(async () => {
   redis = new Redis(await testRedisUrl(), { maxRetriesPerRequest: null });
   prefix = uniquePrefix('plan');
-  const store = createRoutingStore(redis, prefix);
   deps = testCallDeps(redis, prefix, {
     telnyx: {} as CallDeps['telnyx'],
     settings,
-    routing: {
-      current: currentRoutingSource(
-        store,
-        routingFromEnv(
-          { VP_SALES_NUMBER: '+15550100001', VP_NAME: 'the VP of Sales', ESCALATION_NUMBERS: [], VP_TIMEZONE: 'UTC', QUIET_HOURS: '' },
-          [],
-        ),
-      ),
-      plans: createAlertPlans(redis, prefix),
-    },
+    routing: envRouting(redis, prefix, { number: '+15550100001', name: 'the VP of Sales' }),
     service: 'plan-test',
   });
 });

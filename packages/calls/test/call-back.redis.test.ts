@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { closeQueues, dialJobId } from '@dda/queues';
-import { createAlertPlans, createRoutingStore, currentRoutingSource, routingFromEnv } from '@dda/routing';
 import type { NewAlert } from '@dda/store';
 import { encodeClientState } from '@dda/telnyx';
 import { deleteKeys, testRedisUrl, uniquePrefix } from '@dda/testkit';
@@ -9,7 +8,7 @@ import type { CallDeps } from '../src/call-deps.ts';
 import { answerCallBack, callBackSnoozeRound } from '../src/call-back.ts';
 import { applyTelnyxEvent } from '../src/apply-call-event.ts';
 import { recordingTelnyx } from './support/recording-telnyx.ts';
-import { testCallDeps, testCallSettings } from './support/test-call-deps.ts';
+import { envRouting, testCallDeps, testCallSettings } from './support/test-call-deps.ts';
 
 /* A call back against real Redis and a recording double of the Telnyx boundary: what is sent, what is stored. */
 const VP = '+15550100001';
@@ -25,13 +24,7 @@ beforeAll(async () => {
   deps = testCallDeps(redis, prefix, {
     telnyx: telnyx.commands,
     settings: testCallSettings({ vpNumber: VP, vpName: 'Jordan' }),
-    routing: {
-      current: currentRoutingSource(
-        createRoutingStore(redis, prefix),
-        routingFromEnv({ VP_SALES_NUMBER: VP, VP_NAME: 'Jordan', ESCALATION_NUMBERS: [], VP_TIMEZONE: 'UTC', QUIET_HOURS: '' }, []),
-      ),
-      plans: createAlertPlans(redis, prefix),
-    },
+    routing: envRouting(redis, prefix, { number: VP, name: 'Jordan' }),
     service: 'callback-test',
   });
 });

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { closeQueues } from '@dda/queues';
-import { createAlertPlans, createRoutingStore, currentRoutingSource, routingFromEnv, type DialPlan } from '@dda/routing';
+import type { DialPlan } from '@dda/routing';
 import type { AlertOutcome, NewAlert } from '@dda/store';
 import { deleteKeys, testRedisUrl, uniquePrefix } from '@dda/testkit';
 import type { CallDeps } from '../src/call-deps.ts';
 import { openAlertsOf } from '../src/call-back.ts';
-import { testCallDeps, testCallSettings } from './support/test-call-deps.ts';
+import { envRouting, testCallDeps, testCallSettings } from './support/test-call-deps.ts';
 
 /* Which alerts a call back reads out: real Redis, alerts created at chosen times with chosen plans and outcomes. */
 const HOUR = 3600_000;
@@ -21,13 +21,7 @@ beforeAll(async () => {
   deps = testCallDeps(redis, prefix, {
     telnyx: {} as CallDeps['telnyx'],
     settings: testCallSettings({ vpNumber: '+15550100001' }),
-    routing: {
-      current: currentRoutingSource(
-        createRoutingStore(redis, prefix),
-        routingFromEnv({ VP_SALES_NUMBER: '+15550100001', VP_NAME: 'VP', ESCALATION_NUMBERS: [], VP_TIMEZONE: 'UTC', QUIET_HOURS: '' }, []),
-      ),
-      plans: createAlertPlans(redis, prefix),
-    },
+    routing: envRouting(redis, prefix, { number: '+15550100001', name: 'VP' }),
     service: 'open-alerts-test',
   });
 });

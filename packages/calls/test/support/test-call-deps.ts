@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { createLogger } from '@dda/logger';
 import { createQueues } from '@dda/queues';
+import { createAlertPlans, createRoutingStore, currentRoutingSource, routingFromEnv } from '@dda/routing';
 import { createAlertsRepository } from '@dda/store';
 import type { CallDeps, CallSettings } from '../../src/call-deps.ts';
 import { createCallsRepository } from '../../src/calls-repository.ts';
@@ -46,5 +47,19 @@ export function testCallDeps(
     ...(routing ? { routing } : {}),
     log: createLogger({ service, level: 'silent' }),
     ...rest,
+  };
+}
+
+/**
+ * The routing as a deployment without a routing document has it (one VP from the environment), on the test's
+ * Redis: a document saved to this prefix's store takes over, as in production.
+ */
+export function envRouting(redis: Redis, prefix: string, vp: { number: string; name: string }): NonNullable<CallDeps['routing']> {
+  return {
+    current: currentRoutingSource(
+      createRoutingStore(redis, prefix),
+      routingFromEnv({ VP_SALES_NUMBER: vp.number, VP_NAME: vp.name, ESCALATION_NUMBERS: [], VP_TIMEZONE: 'UTC', QUIET_HOURS: '' }, []),
+    ),
+    plans: createAlertPlans(redis, prefix),
   };
 }
