@@ -15,7 +15,6 @@
  * announced together on the next one), so alerts are fired closed-loop: the next alert goes out when the
  * VP's previous call has ended (BENCH_INFLIGHT=1), which makes every alert its own call.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +27,7 @@ import { createMergeSimulator } from '@dda/sandbox/merge-sim';
 import { createAiSimulator } from '@dda/sandbox/ai-sim';
 import { defaultRepDirectory, FIXTURE_IDS } from '@dda/sandbox/seed';
 import { freePort, startService, type ServiceProcess } from '@dda/testkit';
+import { startBenchRedis, type FsyncPolicy } from './support/redis-server.ts';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 200);
 /** Calls placed first and left out of the figures (JIT warm-up of freshly started processes); printed apart. */
@@ -35,7 +35,7 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 10);
 const AI_LATENCY_MS = Number(process.env.BENCH_AI_LATENCY_MS ?? 2000);
 const INFLIGHT = Number(process.env.BENCH_INFLIGHT ?? 1);
 const TIME_SCALE = Number(process.env.BENCH_TIME_SCALE ?? 0.05);
-const FSYNC = process.env.BENCH_APPENDFSYNC ?? 'always';
+const FSYNC = (process.env.BENCH_APPENDFSYNC ?? 'always') as FsyncPolicy;
 const VP = '+15550100001';
 const TOKEN = 'dead-air-bench-token-0123456789';
 const MERGE_KEY = 'dead-air-merge-key';
@@ -45,53 +45,6 @@ const MERGE_ACCOUNT = 'dead-air-merge-account';
 const VP_PERSONA: Persona = { answer: 'human', ringMs: 1000, responses: [{ say: 'got it' }] };
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
-
-async function startRedis(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'dda-dead-air-redis-'));
-  const proc = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      dir,
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      FSYNC,
-      '--maxmemory-policy',
-      'noeviction',
-      '--save',
-      '',
-    ],
-    { stdio: 'ignore' },
-  );
-  const url = `redis://127.0.0.1:${port}`;
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  probe.on('error', () => undefined);
-  for (let i = 0; ; i++) {
-    try {
-      await probe.connect();
-      await probe.ping();
-      break;
-    } catch {
-      if (i > 100) throw new Error('redis-server did not start (is it installed? npm start installs it)');
-      await sleep(50);
-    }
-  }
-  probe.disconnect();
-  return {
-    url,
-    stop: async () => {
-      proc.kill('SIGTERM');
-      await new Promise((r) => proc.once('exit', r));
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 function stats(xs: number[]) {
   const s = [...xs].sort((a, b) => a - b);
@@ -111,7 +64,7 @@ const row = (label: string, xs: number[]) => {
   return `${label.padEnd(44)} p50 ${fmt(st.p50).padStart(9)}  p90 ${fmt(st.p90).padStart(9)}  p99 ${fmt(st.p99).padStart(9)}  max ${fmt(st.max).padStart(9)}  (n=${st.n})`;
 };
 
-const redis = await startRedis();
+const redis = await startBenchRedis({ appendfsync: FSYNC });
 const keys = generateWebhookKeyPair();
 const telnyx = await createTelnyxSimulator({
   apiKey: SANDBOX_CREDENTIALS.telnyxApiKey,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { freePort } from '@dda/testkit';
+import { freePort, productionRedisArgs } from '@dda/testkit';
 
 export type FsyncPolicy = 'always' | 'everysec' | 'no';
 
@@ -31,25 +31,10 @@ export async function startBenchRedis(opts: { appendfsync?: FsyncPolicy } = {}):
   const dir = mkdtempSync(join(tmpdir(), 'dda-bench-redis-'));
   const proc: ChildProcess = spawn(
     'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      dir,
-      '--logfile',
-      join(dir, 'redis.log'),
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      appendfsync,
-      '--maxmemory-policy',
-      'noeviction',
-      '--save',
-      '',
-    ],
-    { stdio: 'ignore' },
+    [...productionRedisArgs({ port, dir, appendfsync }), '--logfile', join(dir, 'redis.log')],
+    {
+      stdio: 'ignore',
+    },
   );
   let exited = false;
   proc.on('exit', () => (exited = true));

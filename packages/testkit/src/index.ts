@@ -4,3 +4,4 @@ export { waitForQueuesIdle, waitUntil } from './queue-waits.ts';
 export { startOwnRedis, type OwnRedis } from './redis-server.ts';
 export { startSentinelRedis, type SentinelRedis } from './redis-sentinel.ts';
 export { startRedisCluster, type RedisCluster } from './redis-cluster.ts';
+export { productionRedisArgs } from './redis-server-args.ts';

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { freePort } from './service-process.ts';
+import { productionRedisArgs } from './redis-server-args.ts';
 
 export type RedisCluster = {
   /** For REDIS_CLUSTER_NODES: every master as host:port. */
@@ -31,26 +32,7 @@ export async function startRedisCluster(opts: { masters?: number } = {}): Promis
       procs.push(
         spawn(
           'redis-server',
-          [
-            '--port',
-            String(port),
-            '--bind',
-            '127.0.0.1',
-            '--dir',
-            d,
-            '--cluster-enabled',
-            'yes',
-            '--cluster-config-file',
-            'nodes.conf',
-            '--appendonly',
-            'yes',
-            '--appendfsync',
-            'always',
-            '--maxmemory-policy',
-            'noeviction',
-            '--save',
-            '',
-          ],
+          [...productionRedisArgs({ port, dir: d }), '--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf'],
           { stdio: 'ignore' },
         ),
       );

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { freePort } from './service-process.ts';
+import { productionRedisArgs } from './redis-server-args.ts';
 
 export type SentinelRedis = {
   /** For REDIS_SENTINELS. */
@@ -53,23 +54,7 @@ export async function startSentinelRedis(opts: { downAfterMs?: number } = {}): P
     const d = join(dir, name);
     mkdirSync(d);
     // Production persistence settings (README "Durability"): AOF fsynced before each answer.
-    run(port, [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      d,
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      'always',
-      '--maxmemory-policy',
-      'noeviction',
-      '--save',
-      '',
-      ...extra,
-    ]);
+    run(port, [...productionRedisArgs({ port, dir: d }), ...extra]);
     return port;
   };
   const masterPort0 = await data('node-a', []);

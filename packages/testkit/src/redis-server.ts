@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from './service-process.ts';
+import { productionRedisArgs } from './redis-server-args.ts';
 
 export type OwnRedis = {
   url: string;
@@ -23,26 +24,7 @@ export async function startOwnRedis(opts: { appendfsync?: 'always' | 'everysec' 
   const url = `redis://127.0.0.1:${port}`;
 
   const start = async () => {
-    proc = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        dir,
-        '--appendonly',
-        'yes',
-        '--appendfsync',
-        opts.appendfsync ?? 'always',
-        '--maxmemory-policy',
-        'noeviction',
-        '--save',
-        '',
-      ],
-      { stdio: 'ignore' },
-    );
+    proc = spawn('redis-server', productionRedisArgs({ port, dir, appendfsync: opts.appendfsync ?? 'always' }), { stdio: 'ignore' });
     for (let i = 0; i < 100; i++) {
       const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
       probe.on('error', () => undefined);
