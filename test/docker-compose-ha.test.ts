@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { envSchema, loadConfig } from '@dda/config';
-import { parseRedisAddress } from '@dda/queues';
+import { parseRedisAddress } from '@dda/redis';
 import { repoRoot } from '@dda/testkit';
 
 /*

@@ -8,7 +8,7 @@ import { SANDBOX_CREDENTIALS } from '@dda/config';
 import { createMergeSimulator, type MergeSimulator } from '@dda/sandbox/merge-sim';
 import { defaultRepDirectory } from '@dda/sandbox/seed';
 import { createTelnyxSimulator, personas, type TelnyxSimulator } from '@dda/sandbox/telnyx-sim';
-import { connectOptions } from '@dda/queues';
+import { connectOptions } from '@dda/redis';
 import { generateWebhookKeyPair } from '@dda/telnyx';
 import { freePort, startSentinelRedis, startService, uniquePrefix, waitUntil, type SentinelRedis, type ServiceProcess } from '@dda/testkit';
 import { stormDealId, stormSeed } from './support/storm-seed.ts';

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@dda/redis';
 import { openSecret, sealSecret, secretsKeyFrom } from './secret-box.ts';
 
 /** What is ever shown of a linked account: never its token. */
@@ -22,7 +22,7 @@ const PLAIN = 'plain.';
  * Merge linked accounts and their account tokens, in one Redis hash. Tokens are sealed with SECRETS_KEY
  * (AES-256-GCM); production refuses to keep one without it, development keeps it marked as unencrypted.
  */
-export function createAccountsStore(o: { redis: Redis; prefix: string; secretsKey: string | undefined; production: boolean }) {
+export function createAccountsStore(o: { redis: RedisClient; prefix: string; secretsKey: string | undefined; production: boolean }) {
   const key = `${o.prefix}:accounts`;
   const secrets = o.secretsKey ? secretsKeyFrom(o.secretsKey) : null;
 

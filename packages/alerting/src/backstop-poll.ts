@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@dda/redis';
 import type { MergeClient } from '@dda/merge';
 import { enqueue, type Queues } from '@dda/queues';
 import type { Logger } from '@dda/logger';
@@ -7,7 +7,7 @@ import { pollLastKey, type BaselineDeps, type BaselineGate } from './deal-baseli
 
 export type PollDeps = {
   merge: MergeClient;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   queues: Queues;
   log: Logger;

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@dda/redis';
 import { isClosed, snapshotOf, type TriageRules } from '@dda/domain';
 import { toDealFacts, toDealView, type MergeClient, type Opportunity, type SkippedRecord } from '@dda/merge';
 import type { AlertsRepository } from '@dda/store';
@@ -7,7 +7,7 @@ import type { Logger } from '@dda/logger';
 
 export type BaselineDeps = {
   merge: MergeClient;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   alerts: AlertsRepository;
   rules: TriageRules;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@dda/redis';
 import { createMergeBudget, type MergeBudget } from '@dda/merge';
 import { createMetricBatch } from '@dda/metrics';
 import type { Logger } from '@dda/logger';
@@ -7,7 +7,7 @@ import type { Logger } from '@dda/logger';
  * The Merge budget every process builds the same way (ingress, briefing-worker): one Redis budget per linked
  * account, MERGE_RATE_LIMIT_PER_MINUTE, its grants, waits and 429s counted for /metrics.
  */
-export function createSharedMergeBudget(o: { redis: Redis; prefix: string; limitPerMinute: number; log: Logger }): {
+export function createSharedMergeBudget(o: { redis: RedisClient; prefix: string; limitPerMinute: number; log: Logger }): {
   budget: MergeBudget;
   flush: () => Promise<void>;
 } {

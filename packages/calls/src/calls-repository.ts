@@ -1,6 +1,6 @@
 import { randomBytes, createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@dda/redis';
 import { luaScript, runScript } from '@dda/store';
 import type { CallRecord } from './call-record.ts';
 
@@ -34,7 +34,7 @@ export class CallBusyError extends Error {
   override name = 'CallBusyError';
 }
 
-export function createCallsRepository(redis: Redis, prefix: string, opts: { lockMs?: number } = {}) {
+export function createCallsRepository(redis: RedisClient, prefix: string, opts: { lockMs?: number } = {}) {
   const lockMs = opts.lockMs ?? 10_000;
   const k = {
     call: (id: string) => `${prefix}:call:${id}`,

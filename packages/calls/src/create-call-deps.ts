@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@dda/redis';
 import type { Config } from '@dda/config';
 import type { Logger } from '@dda/logger';
 import { createMetricHooks } from '@dda/metrics';
@@ -11,7 +11,7 @@ import { createCallsRepository } from './calls-repository.ts';
 import { loadRepDirectory } from './rep-directory.ts';
 
 /** What the dialer and the call-worker both stand on, built the same way from the configuration. */
-export function createCallDeps(config: Config, redis: Redis, log: Logger, extra: Pick<CallDeps, 'answerQuestion'> = {}): CallDeps {
+export function createCallDeps(config: Config, redis: RedisClient, log: Logger, extra: Pick<CallDeps, 'answerQuestion'> = {}): CallDeps {
   const metrics = createMetricHooks(redis, config.REDIS_PREFIX, log);
   const directory = loadRepDirectory(config.REP_DIRECTORY_FILE);
   return {

@@ -80,13 +80,15 @@ export const envSchema = z
       .refine((k) => Buffer.from(k, 'base64').length === 32, 'must be the base64 of 32 random bytes, e.g. `openssl rand -base64 32`')
       .optional(),
 
-    /** One Redis node. Exactly one of REDIS_URL or REDIS_SENTINELS (+ REDIS_SENTINEL_MASTER): load-config.ts. */
+    /** One Redis node. Exactly one of REDIS_URL, REDIS_SENTINELS (+ REDIS_SENTINEL_MASTER) or REDIS_CLUSTER_NODES: load-config.ts. */
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
       .optional(),
     /** Redis behind Sentinel: the sentinels as host:port,… ; services follow the master they name through a failover. */
     REDIS_SENTINELS: csv(z.string().regex(/^[^\s,]+:\d{1,5}$/, 'must be host:port pairs, comma-separated')),
+    /** Redis Cluster: some of its nodes as host:port,… ; the client learns the rest and follows slot moves. */
+    REDIS_CLUSTER_NODES: csv(z.string().regex(/^[^\s,]+:\d{1,5}$/, 'must be host:port pairs, comma-separated')),
     /** The master group name the sentinels monitor (`sentinel monitor <name> …`). */
     REDIS_SENTINEL_MASTER: z
       .string()

@@ -9,8 +9,8 @@ export type VendorSettings = {
 
 export type Config = Omit<Env, 'REDIS_URL' | 'REDIS_MIN_REPLICAS_ACK'> & {
   /**
-   * Where Redis is, for the connection factories (packages/queues/src/redis-topology.ts): REDIS_URL itself, or
-   * `redis-sentinel://<REDIS_SENTINELS>/<REDIS_SENTINEL_MASTER>` built here.
+   * Where Redis is, for the connection factories (packages/redis/src/redis-topology.ts): REDIS_URL itself, or
+   * `redis-sentinel://<REDIS_SENTINELS>/<REDIS_SENTINEL_MASTER>` or `redis-cluster://<REDIS_CLUSTER_NODES>` built here.
    */
   REDIS_URL: string;
   /** Replicas a 202 from /webhooks/crm waits for: REDIS_MIN_REPLICAS_ACK, else 1 under Sentinel, 0 on one node. */
@@ -80,16 +80,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-/** Exactly one Redis topology (README: high availability): one node, or a master behind Sentinel. */
+/** Exactly one Redis topology (README: high availability): one node, a master behind Sentinel, or a Cluster. */
 function redisAddress(cfg: Env): string {
   const sentinel = cfg.REDIS_SENTINELS.length > 0 || cfg.REDIS_SENTINEL_MASTER !== undefined;
+  const cluster = cfg.REDIS_CLUSTER_NODES.length > 0;
   const problem = (m: string) => new ConfigError(`invalid configuration:\n  ${m}`);
-  if (cfg.REDIS_URL && sentinel) throw problem('REDIS_URL: set either REDIS_URL or REDIS_SENTINELS with REDIS_SENTINEL_MASTER, not both');
+  if ([Boolean(cfg.REDIS_URL), sentinel, cluster].filter(Boolean).length > 1)
+    throw problem('REDIS_URL: set one of REDIS_URL, REDIS_SENTINELS with REDIS_SENTINEL_MASTER, or REDIS_CLUSTER_NODES');
   if (cfg.REDIS_URL) return cfg.REDIS_URL;
-  if (!sentinel) throw problem('REDIS_URL: required (or REDIS_SENTINELS with REDIS_SENTINEL_MASTER)');
+  // WAIT counts the replicas of the node a connection talks to; a Cluster client's keyless WAIT reaches any
+  // master, so it would prove nothing about where a change was written.
+  if (cluster && (cfg.REDIS_MIN_REPLICAS_ACK ?? 0) > 0) throw problem('REDIS_MIN_REPLICAS_ACK: not supported with REDIS_CLUSTER_NODES');
+  // The formats packages/redis/src/redis-topology.ts reads.
+  if (cluster) return `redis-cluster://${cfg.REDIS_CLUSTER_NODES.join(',')}`;
+  if (!sentinel) throw problem('REDIS_URL: required (or REDIS_SENTINELS with REDIS_SENTINEL_MASTER, or REDIS_CLUSTER_NODES)');
   if (!cfg.REDIS_SENTINELS.length) throw problem('REDIS_SENTINELS: required with REDIS_SENTINEL_MASTER');
   if (!cfg.REDIS_SENTINEL_MASTER) throw problem('REDIS_SENTINEL_MASTER: required with REDIS_SENTINELS');
-  // The format packages/queues/src/redis-topology.ts reads.
   return `redis-sentinel://${cfg.REDIS_SENTINELS.join(',')}/${cfg.REDIS_SENTINEL_MASTER}`;
 }
 

@@ -22,13 +22,26 @@ describe('the Redis topology in the configuration', () => {
   });
 
   it('refuses none, both, or half of Sentinel, naming the variable', () => {
-    expect(() => loadConfig({})).toThrowError(/REDIS_URL: required \(or REDIS_SENTINELS with REDIS_SENTINEL_MASTER\)/);
-    expect(() => loadConfig({ REDIS_URL: 'redis://h:1', REDIS_SENTINELS: 's1:26379', REDIS_SENTINEL_MASTER: 'dda' })).toThrowError(
-      /not both/,
+    expect(() => loadConfig({})).toThrowError(
+      /REDIS_URL: required \(or REDIS_SENTINELS with REDIS_SENTINEL_MASTER, or REDIS_CLUSTER_NODES\)/,
     );
+    expect(() => loadConfig({ REDIS_URL: 'redis://h:1', REDIS_SENTINELS: 's1:26379', REDIS_SENTINEL_MASTER: 'dda' })).toThrowError(
+      /set one of/,
+    );
+    expect(() => loadConfig({ REDIS_URL: 'redis://h:1', REDIS_CLUSTER_NODES: 'c1:7000' })).toThrowError(/set one of/);
     expect(() => loadConfig({ REDIS_SENTINELS: 's1:26379' })).toThrowError(/REDIS_SENTINEL_MASTER: required/);
     expect(() => loadConfig({ REDIS_SENTINEL_MASTER: 'dda' })).toThrowError(/REDIS_SENTINELS: required/);
     expect(() => loadConfig({ REDIS_SENTINELS: 's1', REDIS_SENTINEL_MASTER: 'dda' })).toThrowError(/REDIS_SENTINELS/);
     expect(() => loadConfig({ REDIS_SENTINELS: 's1:26379', REDIS_SENTINEL_MASTER: 'a b' })).toThrowError(/REDIS_SENTINEL_MASTER/);
+  });
+
+  it('REDIS_CLUSTER_NODES: a redis-cluster:// address of the nodes, and no WAIT asked', () => {
+    const c = loadConfig({ REDIS_CLUSTER_NODES: 'c1:7000,c2:7001' });
+    expect(c.REDIS_URL).toBe('redis-cluster://c1:7000,c2:7001');
+    expect(c.REDIS_MIN_REPLICAS_ACK).toBe(0);
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'c1' })).toThrowError(/REDIS_CLUSTER_NODES/);
+    expect(() => loadConfig({ REDIS_CLUSTER_NODES: 'c1:7000', REDIS_MIN_REPLICAS_ACK: '1' })).toThrowError(
+      /REDIS_MIN_REPLICAS_ACK: not supported with REDIS_CLUSTER_NODES/,
+    );
   });
 });

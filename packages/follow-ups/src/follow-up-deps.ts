@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@dda/redis';
 import type { Logger } from '@dda/logger';
 import type { AlertPlans } from '@dda/routing';
 import type { AlertsRepository } from '@dda/store';
@@ -16,7 +16,7 @@ export type SmsMessage = { from: string; to: string; text: string; messagingProf
 
 export type FollowUpDeps = {
   alerts: AlertsRepository;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   log: Logger;
   notes: {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@dda/redis';
 import { followUpKeys } from './follow-up-keys.ts';
 import type { NoteWriter } from './follow-up-deps.ts';
 
@@ -12,7 +12,7 @@ const META_TTL_SECONDS = 24 * 3600;
  * and day, not before every note. An account that cannot is recorded as such (the accounts API and the
  * page show why) and no write is attempted for it.
  */
-export async function notePermission(redis: Redis, prefix: string, writer: NoteWriter): Promise<NotePermission> {
+export async function notePermission(redis: RedisClient, prefix: string, writer: NoteWriter): Promise<NotePermission> {
   const known = await knownNotePermission(redis, prefix, writer.account);
   if (known) return known;
   const meta = await writer.noteWriteMeta();
@@ -20,7 +20,7 @@ export async function notePermission(redis: Redis, prefix: string, writer: NoteW
 }
 
 export async function recordNotePermission(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   account: string,
   canWrite: boolean,
@@ -37,7 +37,7 @@ export async function recordNotePermission(
 }
 
 /** What is known of an account's note writes, without asking Merge (null: not checked yet). */
-export async function knownNotePermission(redis: Redis, prefix: string, account: string): Promise<NotePermission | null> {
+export async function knownNotePermission(redis: RedisClient, prefix: string, account: string): Promise<NotePermission | null> {
   const h = await redis.hgetall(followUpKeys(prefix).noteMeta(account));
   return h['checked_at'] ? { canWrite: h['can_write'] === '1', reason: h['reason'] || null, checked_at: h['checked_at'] } : null;
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@dda/redis';
 import type { AlertsRepository } from '@dda/store';
 import { followUpKeys } from './follow-up-keys.ts';
 
@@ -10,7 +10,7 @@ export type DeliveryResult = { recorded: true; alertId: string } | { recorded: f
  * answered but not recorded.
  */
 export async function recordDelivery(
-  deps: { redis: Redis; prefix: string; alerts: AlertsRepository },
+  deps: { redis: RedisClient; prefix: string; alerts: AlertsRepository },
   event: { id: string; messageId: string; status: string; error: string | null },
 ): Promise<DeliveryResult> {
   const keys = followUpKeys(deps.prefix);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@dda/redis';
 import { luaScript, runScript } from '@dda/store';
 
 /** Who is asking, most urgent first: when the budget is short, a waiting triage request goes before notes, and so on. */
@@ -69,7 +69,7 @@ return 0
 export type BudgetGrant = { at: number; remaining: number; waitedMs: number };
 
 export type MergeBudgetOptions = {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   /** MERGE_RATE_LIMIT_PER_MINUTE. */
   limitPerMinute: number;

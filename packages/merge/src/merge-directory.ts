@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@dda/redis';
 import { relationIds, type Opportunity, type RelationNames } from './merge-models.ts';
 import { MergeApiError, type MergeClient, type RecordKind } from './merge-client.ts';
 
 export type DirectoryOptions = {
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   merge: MergeClient;
   /** MERGE_CACHE_SECONDS: a listing older than this is taken again on the next lookup. */

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@dda/redis';
 import { metricCatalog, type CounterName, type HistogramName, type LabelsOf } from './metric-catalog.ts';
 import { bucketIndex, counterField, labelPart, metricKey } from './redis-metrics.ts';
 
@@ -19,7 +19,7 @@ export type MetricBatch = {
  * could not.
  */
 export function createMetricBatch(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   opts: { flushMs?: number; onError?: (err: unknown) => void } = {},
 ): MetricBatch {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@dda/redis';
 import { createMetricBatch } from './metric-batch.ts';
 
 type WarnLog = { warn: (o: object, m: string) => void };
@@ -22,7 +22,7 @@ export function mergeEndpoint(path: string): string {
  * call, so each returns at once (the writes are batched, metric-batch.ts) and a Redis error becomes at most
  * one warning a minute.
  */
-export function createMetricHooks(redis: Redis, prefix: string, log?: WarnLog, opts: { flushMs?: number } = {}) {
+export function createMetricHooks(redis: RedisClient, prefix: string, log?: WarnLog, opts: { flushMs?: number } = {}) {
   let lastWarn = 0;
   const batch = createMetricBatch(redis, prefix, {
     ...opts,

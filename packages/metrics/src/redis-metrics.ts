@@ -1,4 +1,5 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import type { RedisClient } from '@dda/redis';
 import { metricCatalog, type CounterName, type HistogramName, type LabelsOf, type MetricName } from './metric-catalog.ts';
 
 /*
@@ -52,7 +53,7 @@ function labelsFrom(name: MetricName, part: string): Record<string, string> {
   return Object.fromEntries(metricCatalog[name].labels.map((l, i) => [l, values[i] ?? '']));
 }
 
-export async function readCounter(redis: Redis, prefix: string, name: CounterName): Promise<CounterSeries[]> {
+export async function readCounter(redis: RedisClient, prefix: string, name: CounterName): Promise<CounterSeries[]> {
   const h = await redis.hgetall(metricKey(prefix, name));
   return Object.entries(h)
     .filter(([f]) => f.startsWith('c|'))
@@ -60,7 +61,7 @@ export async function readCounter(redis: Redis, prefix: string, name: CounterNam
 }
 
 /** Buckets come back cumulative (le = +Inf last), as Prometheus expects them. */
-export async function readHistogram(redis: Redis, prefix: string, name: HistogramName): Promise<HistogramSeries[]> {
+export async function readHistogram(redis: RedisClient, prefix: string, name: HistogramName): Promise<HistogramSeries[]> {
   const h = await redis.hgetall(metricKey(prefix, name));
   const bounds = metricCatalog[name].buckets;
   const series = new Map<string, { raw: number[]; sum: number; count: number }>();

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@dda/redis';
 import { luaScript, runScript } from '@dda/store';
 import { queueCatalog, type JobInput } from './queue-catalog.ts';
 import { dedupeSeconds, type EnqueueResult, type Queues } from './queue-client.ts';
@@ -34,7 +34,12 @@ export function inboxKeys(prefix: string) {
 }
 
 /** A CRM change accepted for triage: queued once per job id within the dedupe window, a repeat is `duplicate`. */
-export async function acceptCrmEvent(redis: Redis, prefix: string, data: JobInput<'crm-events'>, jobId: string): Promise<EnqueueResult> {
+export async function acceptCrmEvent(
+  redis: RedisClient,
+  prefix: string,
+  data: JobInput<'crm-events'>,
+  jobId: string,
+): Promise<EnqueueResult> {
   const payload = queueCatalog['crm-events'].schema.parse(data);
   const k = inboxKeys(prefix);
   const added = await runScript(
@@ -49,11 +54,11 @@ export async function acceptCrmEvent(redis: Redis, prefix: string, data: JobInpu
 export type InboxEntry = { entryId: string; jobId: string; data: unknown };
 
 /** Changes accepted but not yet moved into the crm-events queue, oldest first (tests, diagnostics). */
-export async function readInbox(redis: Redis, prefix: string, count = 1000): Promise<InboxEntry[]> {
+export async function readInbox(redis: RedisClient, prefix: string, count = 1000): Promise<InboxEntry[]> {
   return toEntries(await redis.xrange(inboxKeys(prefix).stream, '-', '+', 'COUNT', count));
 }
 
-export async function inboxLength(redis: Redis, prefix: string): Promise<number> {
+export async function inboxLength(redis: RedisClient, prefix: string): Promise<number> {
   return redis.xlen(inboxKeys(prefix).stream);
 }
 
@@ -61,7 +66,7 @@ type RelayLog = { warn: (o: object, m: string) => void; error: (o: object, m: st
 
 export type InboxRelayOptions = {
   /** A connection of its own: the relay blocks on it (XREADGROUP BLOCK). */
-  redis: Redis;
+  redis: RedisClient;
   queues: Queues;
   prefix: string;
   /** Unique per process, e.g. `${hostname}-${pid}`. */

@@ -1,8 +1,5 @@
 export * from './job-schemas.ts';
 export { queueCatalog, queueNames, type QueueName, type JobData, type JobInput } from './queue-catalog.ts';
-export { createProducerConnection, createWorkerConnection } from './redis-connections.ts';
-export { connectOptions, parseRedisAddress, type RedisTopology } from './redis-topology.ts';
-export { replicasHold } from './replica-ack.ts';
 export { createQueues, closeQueues, enqueue, createWorker, type Queues, type EnqueueResult, type Processor } from './queue-client.ts';
 export { observeWorker, closeOnSignal } from './worker-lifecycle.ts';
 export { dialJobId, scheduleDial, type DialRef } from './dial-jobs.ts';

@@ -1,10 +1,10 @@
 import { Queue, Worker, type Job, type JobsOptions, type WorkerOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@dda/redis';
 import { queueCatalog, queueNames, type JobData, type JobInput, type QueueName } from './queue-catalog.ts';
 
-export type Queues = { redis: Redis; byName: { [Q in QueueName]: Queue } };
+export type Queues = { redis: RedisClient; byName: { [Q in QueueName]: Queue } };
 
-export function createQueues(connection: Redis, prefix: string): Queues {
+export function createQueues(connection: RedisClient, prefix: string): Queues {
   const byName = Object.fromEntries(
     queueNames.map((name) => [name, new Queue(name, { connection, prefix, defaultJobOptions: queueCatalog[name].options })]),
   ) as Queues['byName'];
@@ -48,7 +48,7 @@ export type Processor<Q extends QueueName> = (data: JobData<Q>, job: Job) => Pro
 export function createWorker<Q extends QueueName>(
   name: Q,
   processor: Processor<Q>,
-  opts: { connection: Redis; prefix: string } & Omit<WorkerOptions, 'connection' | 'prefix'>,
+  opts: { connection: RedisClient; prefix: string } & Omit<WorkerOptions, 'connection' | 'prefix'>,
 ): Worker {
   return new Worker(
     name,

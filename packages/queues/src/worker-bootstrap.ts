@@ -1,9 +1,8 @@
-import type { Redis } from 'ioredis';
+import { createWorkerConnection, type RedisClient } from '@dda/redis';
 import { applyProcessNice, loadConfigOrExit, type Config } from '@dda/config';
 import { createLogger, type Logger } from '@dda/logger';
-import { createWorkerConnection } from './redis-connections.ts';
 
-export type WorkerBase = { config: Config; log: Logger; redis: Redis };
+export type WorkerBase = { config: Config; log: Logger; redis: RedisClient };
 
 /**
  * What every worker's main.ts starts with, once: the configuration (a wrong value exits with its name), the

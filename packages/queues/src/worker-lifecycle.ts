@@ -1,5 +1,5 @@
 import type { Job, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@dda/redis';
 import { createMetricHooks, type MetricHooks } from '@dda/metrics';
 import { startHeartbeat } from './worker-heartbeat.ts';
 
@@ -53,7 +53,7 @@ export function observeWorker(worker: Worker, log: Log): void {
 /** The worker's own BullMQ connection carries the writes: no extra connection per worker. */
 function jobMetrics(worker: Worker, log: Log): Promise<MetricHooks> {
   const prefix = worker.opts.prefix ?? 'bull';
-  const hooks = worker.backend.client.then((client) => createMetricHooks(client as unknown as Redis, prefix, log));
+  const hooks = worker.backend.client.then((client) => createMetricHooks(client as unknown as RedisClient, prefix, log));
   hooks.catch(() => undefined);
   return hooks;
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@dda/redis';
 import type { DialPlan } from './dial-plan.ts';
 
 const WEEK = 7 * 24 * 3600;
@@ -7,7 +7,7 @@ const WEEK = 7 * 24 * 3600;
  * Each alert's dial plan, fixed the first time it is dialled. Kept beside the alert rather than in it: it
  * holds phone numbers, and the alert is what GET /alerts/:id answers.
  */
-export function createAlertPlans(redis: Redis, prefix: string) {
+export function createAlertPlans(redis: RedisClient, prefix: string) {
   const key = (alertId: string) => `${prefix}:alert:${alertId}:plan`;
   return {
     async get(alertId: string): Promise<DialPlan | null> {

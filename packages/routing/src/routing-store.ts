@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@dda/redis';
 import { luaScript, runScript } from '@dda/store';
 import { summarizeRoutingChange } from './routing-changes.ts';
 import type { RoutingDocument } from './routing-schema.ts';
@@ -25,7 +25,7 @@ return v
 `);
 
 /** Versioned routing in Redis: every service reads the current version per alert, so a change needs no restart. */
-export function createRoutingStore(redis: Redis, prefix: string) {
+export function createRoutingStore(redis: RedisClient, prefix: string) {
   const k = {
     version: `${prefix}:routing:version`,
     versions: `${prefix}:routing:versions`,

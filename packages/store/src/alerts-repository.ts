@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@dda/redis';
 import type { DealSnapshot, TimelineDetails, TimelineEventName } from '@dda/domain';
 import { counterField, metricKey } from '@dda/metrics';
 import type { Alert, AlertOutcome, AlertStatus, Briefing, NewAlert, TimelineEntry } from './alert-types.ts';
@@ -100,7 +100,7 @@ return 1
 `,
 );
 
-export function createAlertsRepository(redis: Redis, prefix: string) {
+export function createAlertsRepository(redis: RedisClient, prefix: string) {
   const k = {
     snapshot: (dealId: string) => `${prefix}:deal:${dealId}`,
     changeKey: (dealId: string, change: string) => `${prefix}:alert-key:${dealId}:${change}`,

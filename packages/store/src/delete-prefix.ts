@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@dda/redis';
 
 /** Removes every key of one deployment prefix (sandbox restarts, test clean-up); SCAN keeps Redis responsive. */
-export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<void> {
+export async function deleteKeysWithPrefix(redis: RedisClient, prefix: string): Promise<void> {
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);

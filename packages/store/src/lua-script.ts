@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@dda/redis';
 
 export type LuaScript = { source: string; sha: string };
 
@@ -12,7 +12,7 @@ export function luaScript(source: string): LuaScript {
  * text every time cost more than running it. NOSCRIPT (a restarted or flushed Redis) falls back to EVAL,
  * which also caches the script again.
  */
-export async function runScript(redis: Redis, script: LuaScript, keys: string[], args: string[]): Promise<unknown> {
+export async function runScript(redis: RedisClient, script: LuaScript, keys: string[], args: string[]): Promise<unknown> {
   try {
     return await redis.evalsha(script.sha, keys.length, ...keys, ...args);
   } catch (err) {
@@ -34,7 +34,7 @@ export function namedScript<const Slot extends string>(slots: readonly Slot[], b
 }
 
 export function runNamedScript<Slot extends string>(
-  redis: Redis,
+  redis: RedisClient,
   script: NamedScript<Slot>,
   keys: Record<Slot, string>,
   args: Record<string, unknown>,

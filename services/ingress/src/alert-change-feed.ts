@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { duplicateClient, type RedisClient } from '@dda/redis';
 import { alertChangesChannel } from '@dda/store';
 
 type Log = { warn: (o: object, m: string) => void };
@@ -9,13 +9,13 @@ export type ChangeListener = (message: string) => void;
  * connection is opened with the first listener (most ingress replicas never serve a page) and, unlike the
  * producer connection, waits through Redis blips: ioredis re-subscribes on reconnect.
  */
-export function createAlertChangeFeed(redis: Redis, prefix: string, log: Log) {
+export function createAlertChangeFeed(redis: RedisClient, prefix: string, log: Log) {
   const listeners = new Set<ChangeListener>();
-  let subscriber: Redis | null = null;
+  let subscriber: RedisClient | null = null;
   let subscribed: Promise<unknown> | null = null;
 
   function start(): Promise<unknown> {
-    subscriber = redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
+    subscriber = duplicateClient(redis, { enableOfflineQueue: true, maxRetriesPerRequest: null });
     subscriber.on('error', (err) => log.warn({ err: err.message }, 'alert feed subscriber error'));
     subscriber.on('message', (_channel: string, message: string) => {
       for (const l of listeners) l(message);

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@dda/redis';
 import type { Config } from '@dda/config';
 import type { Logger } from '@dda/logger';
 import type { MergeClient } from '@dda/merge';
@@ -9,7 +9,7 @@ import type { AlertsRepository } from '@dda/store';
 export type AppDeps = {
   config: Config;
   log: Logger;
-  redis: Redis;
+  redis: RedisClient;
   queues: Queues;
   alerts: AlertsRepository;
   merge: MergeClient;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@dda/redis';
 import { createAccountsStore } from '@dda/accounts';
 import type { Config } from '@dda/config';
 import { createMetricBatch } from '@dda/metrics';
@@ -9,7 +9,7 @@ import { createMetricBatch } from '@dda/metrics';
  * delivery we can never act on — and counted as dda_webhooks_ignored_total{reason="unknown_account"}.
  * With a fallback token every account is served, and the hot path asks Redis nothing.
  */
-export function createCrmAccountCheck(deps: { redis: Redis; config: Config }) {
+export function createCrmAccountCheck(deps: { redis: RedisClient; config: Config }) {
   const fallback = deps.config.vendors.merge.accountToken !== null;
   const accounts = createAccountsStore({
     redis: deps.redis,

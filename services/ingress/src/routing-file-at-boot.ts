@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@dda/redis';
 import type { Logger } from '@dda/logger';
 import { loadRoutingFile, type RoutingStore } from '@dda/routing';
 
@@ -8,7 +8,7 @@ import { loadRoutingFile, type RoutingStore } from '@dda/routing';
  * ingress, naming each), then stored as a new version when the file changed since it was last applied.
  * Returns the step that stores it, to run once Redis is connected (the ingress's connection queues nothing).
  */
-export function routingFileAtBoot(store: RoutingStore, redis: Redis, file: string, log: Logger): () => Promise<void> {
+export function routingFileAtBoot(store: RoutingStore, redis: RedisClient, file: string, log: Logger): () => Promise<void> {
   const { routing, text } = loadRoutingFile(file);
   return async () => {
     if (redis.status !== 'ready')

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@dda/redis';
 import type { Queues } from '@dda/queues';
 
 /**
@@ -39,7 +39,7 @@ function gatherDigits(digits: unknown, pin: string | undefined): Record<string, 
 }
 
 export async function jobPayloadOf(
-  redis: Redis,
+  redis: RedisClient,
   queues: Queues,
   jobId: string,
   payload: Record<string, unknown> | null | undefined,

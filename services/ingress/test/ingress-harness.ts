@@ -1,10 +1,11 @@
 import { Writable } from 'node:stream';
 import type { FastifyInstance, RouteOptions } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@dda/redis';
 import { loadConfig, type Config } from '@dda/config';
 import { createLogger } from '@dda/logger';
 import { createMergeClient } from '@dda/merge';
-import { closeQueues, createProducerConnection, createQueues, type Queues } from '@dda/queues';
+import { closeQueues, createQueues, type Queues } from '@dda/queues';
+import { createProducerConnection } from '@dda/redis';
 import { createAlertsRepository } from '@dda/store';
 import { deleteKeys, freePort, startService, testRedisUrl, uniquePrefix, type ServiceProcess } from '@dda/testkit';
 import { buildApp } from '../src/build-app.ts';
@@ -15,7 +16,7 @@ export const MERGE_KEY = 'test_merge_webhook_signature_key';
 export type Harness = {
   app: FastifyInstance;
   config: Config;
-  redis: Redis;
+  redis: RedisClient;
   queues: Queues;
   logs: string[];
   routes: RouteOptions[];

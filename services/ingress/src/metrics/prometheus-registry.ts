@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'prom-client';
 import { inboxLength, type Queues } from '@dda/queues';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@dda/redis';
 import { redisBackedMetrics } from './redis-backed-metrics.ts';
 
 const STATES = ['waiting', 'prioritized', 'waiting-children', 'active', 'delayed', 'failed', 'completed'] as const;
@@ -10,7 +10,7 @@ type Counts = (readonly [string, Record<string, number>])[];
  * What /metrics renders: the cluster-wide series the workers and the store keep in Redis, queue depths asked
  * of BullMQ at scrape time, and this ingress process's own runtime metrics (prefixed dda_ingress_).
  */
-export function buildMetricsRegistry(deps: { redis: Redis; queues: Queues; prefix: string }): Registry {
+export function buildMetricsRegistry(deps: { redis: RedisClient; queues: Queues; prefix: string }): Registry {
   const registry = new Registry();
   for (const m of redisBackedMetrics(deps.redis, deps.prefix)) registry.registerMetric(m as unknown as Metric);
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@dda/redis';
 import {
   metricCatalog,
   metricNames,
@@ -24,7 +24,7 @@ const le = (n: number) => (n === Number.POSITIVE_INFINITY ? '+Inf' : String(n));
  * One prom-client metric per catalog entry, read from its Redis hash at scrape time: the workers wrote it,
  * every ingress replica exposes the same cluster-wide totals.
  */
-function redisBacked(redis: Redis, prefix: string, name: MetricName): CustomMetric {
+function redisBacked(redis: RedisClient, prefix: string, name: MetricName): CustomMetric {
   const spec = metricCatalog[name];
   const base = { name, help: spec.help, type: spec.type };
   return {
@@ -45,6 +45,6 @@ function redisBacked(redis: Redis, prefix: string, name: MetricName): CustomMetr
   };
 }
 
-export function redisBackedMetrics(redis: Redis, prefix: string): CustomMetric[] {
+export function redisBackedMetrics(redis: RedisClient, prefix: string): CustomMetric[] {
   return metricNames.map((n) => redisBacked(redis, prefix, n));
 }

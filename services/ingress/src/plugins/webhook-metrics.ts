@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@dda/redis';
 import { createMetricBatch } from '@dda/metrics';
 
 const SOURCES: Record<string, string> = { '/webhooks/crm': 'crm', '/webhooks/voice': 'voice', '/webhooks/messaging': 'messaging' };
@@ -10,7 +10,7 @@ const SOURCES: Record<string, string> = { '/webhooks/crm': 'crm', '/webhooks/voi
  * a few times a second: a Redis blip must not turn a delivery into an error, and a burst of deliveries must
  * not cost a Redis command each.
  */
-export function installWebhookMetrics(app: FastifyInstance, deps: { redis: Redis; prefix: string }): void {
+export function installWebhookMetrics(app: FastifyInstance, deps: { redis: RedisClient; prefix: string }): void {
   const batch = createMetricBatch(deps.redis, deps.prefix);
   app.addHook('onResponse', (req, reply, done) => {
     const source = SOURCES[req.routeOptions.url ?? ''];

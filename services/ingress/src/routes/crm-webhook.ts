@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { classifyMergeWebhook, deliveryJobId, mergeWebhookSchema, verifyMergeSignature } from '@dda/merge';
-import { acceptCrmEvent, enqueue, replicasHold } from '@dda/queues';
+import { acceptCrmEvent, enqueue } from '@dda/queues';
+import { replicasHold } from '@dda/redis';
 import type { AppDeps } from '../app-deps.ts';
 import { HttpProblem } from '../plugins/error-handling.ts';
 import { acceptRawJson, WEBHOOK_BODY_LIMIT } from '../plugins/raw-json-body.ts';

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@dda/redis';
 
 export const SESSION_SECONDS = 12 * 3600;
 
@@ -18,7 +18,12 @@ export type SessionStore = {
 const ID = /^[\w-]{43}$/;
 const sha = (s: string) => createHash('sha256').update(s).digest('base64url');
 
-export function createSessionStore(redis: Redis, prefix: string, apiToken: string | undefined, seconds = SESSION_SECONDS): SessionStore {
+export function createSessionStore(
+  redis: RedisClient,
+  prefix: string,
+  apiToken: string | undefined,
+  seconds = SESSION_SECONDS,
+): SessionStore {
   const grant = apiToken ? sha(`dda-session-grant|${apiToken}`) : '';
   const key = (id: string) => `${prefix}:session:${sha(id)}`;
   return {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@dda/redis';
 
 /**
  * Counts wrong sign-ins per client address and across all addresses in a fixed window, in Redis so every
@@ -15,7 +15,7 @@ export type SignInThrottle = {
 };
 
 export function createSignInThrottle(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   limits: { perAddress: number; global: number; windowSeconds: number },
 ): SignInThrottle {

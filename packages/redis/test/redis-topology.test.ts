@@ -23,6 +23,17 @@ describe('redis addresses', () => {
     expect(options.reconnectOnError?.(new Error('ERR wrong number of arguments'))).toBe(false);
   });
 
+  it('a redis-cluster:// address lists the nodes the client starts from', () => {
+    expect(parseRedisAddress('redis-cluster://a:7000,[::1]:7001')).toEqual({
+      kind: 'cluster',
+      nodes: [
+        { host: 'a', port: 7000 },
+        { host: '::1', port: 7001 },
+      ],
+    });
+    expect(() => parseRedisAddress('redis-cluster://a')).toThrowError(/host:port/);
+  });
+
   it('refuses a sentinel that is not host:port', () => {
     expect(() => parseRedisAddress('redis-sentinel://a/dda')).toThrowError(/host:port/);
   });

@@ -2,27 +2,36 @@ import type { RedisOptions } from 'ioredis';
 
 /*
  * Where Redis is, as one string every service passes to its connection factory. Config (load-config.ts) builds
- * it from exactly one of REDIS_URL or REDIS_SENTINELS + REDIS_SENTINEL_MASTER, so the services' wiring does not
- * change with the topology:
+ * it from exactly one of REDIS_URL, REDIS_SENTINELS + REDIS_SENTINEL_MASTER or REDIS_CLUSTER_NODES, so the
+ * services' wiring does not change with the topology:
  *   redis://[user:pass@]host:port[/db]  (and rediss://)  one node, as ioredis reads it
  *   redis-sentinel://host:port,host:port/<master name>  a master found, and followed, through Sentinel
+ *   redis-cluster://host:port,host:port                 some nodes of a Redis Cluster; the client finds the rest
  */
+type HostPort = { host: string; port: number };
 export type RedisTopology =
   | { kind: 'node'; url: string }
-  | { kind: 'sentinel'; sentinels: { host: string; port: number }[]; master: string };
+  | { kind: 'sentinel'; sentinels: HostPort[]; master: string }
+  | { kind: 'cluster'; nodes: HostPort[] };
 
 const SENTINEL = /^redis-sentinel:\/\/([^/]+)\/(.+)$/;
+const CLUSTER = /^redis-cluster:\/\/([^/]+)\/?$/;
 
-export function parseRedisAddress(address: string): RedisTopology {
-  const m = SENTINEL.exec(address);
-  if (!m) return { kind: 'node', url: address };
-  const sentinels = m[1]!.split(',').map((hp) => {
+function hostPorts(list: string, what: string): HostPort[] {
+  return list.split(',').map((hp) => {
     const i = hp.lastIndexOf(':');
     const port = Number(hp.slice(i + 1));
-    if (i <= 0 || !Number.isInteger(port)) throw new Error(`not a host:port in a sentinel address: ${hp}`);
+    if (i <= 0 || !Number.isInteger(port)) throw new Error(`not a host:port in a ${what} address: ${hp}`);
     return { host: hp.slice(0, i).replace(/^\[|\]$/g, ''), port };
   });
-  return { kind: 'sentinel', sentinels, master: m[2]! };
+}
+
+export function parseRedisAddress(address: string): RedisTopology {
+  const c = CLUSTER.exec(address);
+  if (c) return { kind: 'cluster', nodes: hostPorts(c[1]!, 'cluster') };
+  const m = SENTINEL.exec(address);
+  if (!m) return { kind: 'node', url: address };
+  return { kind: 'sentinel', sentinels: hostPorts(m[1]!, 'sentinel'), master: m[2]! };
 }
 
 /**
@@ -33,6 +42,8 @@ export function parseRedisAddress(address: string): RedisTopology {
 export function connectOptions(address: string): { url?: string; options: RedisOptions } {
   const t = parseRedisAddress(address);
   if (t.kind === 'node') return { url: t.url, options: {} };
+  if (t.kind === 'cluster')
+    throw new Error('a redis-cluster:// address is reached through createProducerConnection/createWorkerConnection');
   return {
     options: {
       sentinels: t.sentinels,
