@@ -13,7 +13,7 @@ import type {
 } from 'telnyx/resources/calls/actions';
 import { isCallEndedError } from './telnyx-errors.ts';
 
-/** command_id is required on every command: it is what makes SDK retries and job re-runs safe (§4.4). */
+/** command_id is required on every command: it is what makes SDK retries and job re-runs safe (docs/vendor-facts.md, Commands). */
 type WithCommandId<T> = T & { command_id: string };
 
 export type CommandOutcome = { ok: true; ended?: undefined } | { ok: true; ended: true };
@@ -70,8 +70,8 @@ export function createCallCommands(opts: CallCommandsOptions) {
   return {
     async dial(body: WithCommandId<CallDialParams>): Promise<DialedLeg> {
       const { data } = await timed('dial', () => client.calls.dial(body));
-      // Telnyx ignores a dial whose command_id it has seen, and what it answers then is undocumented (docs/vendor-facts.md
-      // §2): failing here would fail an alert whose phone is ringing. The leg's webhooks carry its client_state.
+      // Telnyx ignores a dial whose command_id it has seen, and what it answers then is undocumented (docs/vendor-facts.md,
+      // Commands): failing here would fail an alert whose phone is ringing. The leg's webhooks carry its client_state.
       return {
         callControlId: data?.call_control_id ?? null,
         callLegId: data?.call_leg_id ?? null,

@@ -3,7 +3,7 @@ import { telnyxEnvelope } from './telnyx-event.ts';
 
 /**
  * A messaging webhook (`message.sent`, `message.finalized`): the same envelope and signature as Call
- * Control's, with the message as the payload (loop.md §1). Only what the delivery record reads is checked:
+ * Control's, with the message as the payload (docs/vendor-facts.md, Telnyx Messaging). Only what the delivery record reads is checked:
  * the message id, the recipient's status, and the errors Telnyx names.
  */
 export const telnyxMessageEventSchema = telnyxEnvelope(

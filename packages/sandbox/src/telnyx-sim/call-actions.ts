@@ -19,7 +19,7 @@ const MAX_TTS_CHARS = 3000;
 const E164 = /^\+[1-9]\d{6,14}$/;
 const AMD_MODES = ['premium', 'detect', 'detect_beep', 'detect_words', 'greeting_end', 'disabled'];
 
-/** speak and gather_using_speak need payload + voice, and Telnyx caps TTS at 3,000 characters (§1.3). */
+/** speak and gather_using_speak need payload + voice, and Telnyx caps TTS at 3,000 characters (docs/vendor-facts.md, Audio). */
 function checkTts(body: Body): ActionFailure | null {
   for (const name of ['payload', 'voice']) {
     if (typeof body[name] !== 'string' || body[name] === '') return fail(errorBodies.missingParameter(name));
@@ -30,7 +30,7 @@ function checkTts(body: Body): ActionFailure | null {
   return null;
 }
 
-/** speak's stop cuts the audio queue: 'current' what plays, 'all' that and everything queued (§2). */
+/** speak's stop cuts the audio queue: 'current' what plays, 'all' that and everything queued (docs/vendor-facts.md, Audio). */
 function checkStop(body: Body): ActionFailure | null {
   const stop = body['stop'];
   if (stop === undefined || stop === 'current' || stop === 'all') return null;

@@ -19,7 +19,7 @@ const GSM7_BASIC = new Set(
 );
 const GSM7_EXTENDED = new Set('^{}\\[~]|€\f');
 
-/** Encoding and segment count as docs/loop.md §1 states them: GSM-7 160 / 153 per part, UCS-2 70 / 67. */
+/** Encoding and segment count as docs/vendor-facts.md (Telnyx Messaging) states them: GSM-7 160 / 153 per part, UCS-2 70 / 67. */
 export function segmentsOf(text: string): { encoding: 'GSM-7' | 'UCS-2'; parts: number } {
   let septets = 0;
   for (const ch of text) {
@@ -157,7 +157,7 @@ export function createMessageCenter(opts: {
       const label = labelFor(body['to'], opts.names);
       if (mode === 'opted_out') {
         opts.print(`🚫 text to ${label} refused: recipient opted out (40300)`);
-        // Telnyx's real detail names both numbers, so an SDK error message carries them (docs/loop.md §1).
+        // Telnyx's real detail names both numbers, so an SDK error message carries them (docs/vendor-facts.md, Telnyx Messaging).
         return { kind: 'refuse', status: 403, body: errorBodies.optedOut(body['from'], body['to']) };
       }
       const receivedAt = new Date();

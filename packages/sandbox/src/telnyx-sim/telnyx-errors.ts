@@ -78,7 +78,7 @@ export const errorBodies = {
     errors: [{ code: '10015', title: 'Bad Request', detail: `This call was already answered and can no longer be ${what}.` }],
   }),
   /**
-   * Messaging: the recipient sent STOP to this messaging profile (docs/loop.md §1). Code, title and detail as
+   * Messaging: the recipient sent STOP to this messaging profile (docs/vendor-facts.md, Telnyx Messaging). Code, title and detail as
    * Telnyx's opt-out guide shows them, numbers included; the HTTP status (403 here) is unconfirmed.
    */
   optedOut: (from: string, to: string): TelnyxErrorBody => ({
