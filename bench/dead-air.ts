@@ -21,6 +21,8 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { SANDBOX_CREDENTIALS } from '@dda/config';
+import { queueKey } from '@dda/queues';
+import { createAlertsRepository } from '@dda/store';
 import { generateWebhookKeyPair } from '@dda/telnyx';
 import { createTelnyxSimulator, type Persona } from '@dda/sandbox/telnyx-sim';
 import { createMergeSimulator } from '@dda/sandbox/merge-sim';
@@ -158,7 +160,9 @@ while (fired < TOTAL) {
   fired++;
 }
 const store = new Redis(redis.url);
-const outcomes = async () => (await Promise.all(alertIds.map((id) => store.hget(`deadair:alert:${id}`, 'outcome')))).filter(Boolean).length;
+const alertsRepo = createAlertsRepository(store, 'deadair');
+const outcomes = async () =>
+  (await Promise.all(alertIds.map(async (id) => (await alertsRepo.fields(id, ['outcome'])).outcome))).filter(Boolean).length;
 const deadline = Date.now() + 120_000;
 while ((await outcomes()) < alertIds.length && Date.now() < deadline) await sleep(100);
 await telnyx.whenIdle({ timeoutMs: 30_000 }).catch(() => undefined);
@@ -209,7 +213,11 @@ for (const call of vpCalls) {
   ingressAccept.push(answered.deliveredAt! - answered.sentAt);
   simQueue.push(answered.sentAt - Date.parse(answered.occurredAt));
   // The call-events job of this webhook (kept by BullMQ for the dedupe window): when it was added and picked up.
-  const job = await store.hmget(`deadair:call-events:tx-${answered.id.replace(/[^A-Za-z0-9_-]/g, '_')}`, 'timestamp', 'processedOn');
+  const job = await store.hmget(
+    queueKey('deadair', 'call-events', `tx-${answered.id.replace(/[^A-Za-z0-9_-]/g, '_')}`),
+    'timestamp',
+    'processedOn',
+  );
   if (job[0] && job[1]) {
     toEnqueued.push(Number(job[0]) - answered.sentAt);
     queueWait.push(Number(job[1]) - Number(job[0]));
@@ -225,12 +233,12 @@ for (const call of vpCalls) {
 
 // Briefings written meanwhile (the AI at AI_LATENCY_MS, never on the call's path); the last ones may still be in flight.
 const briefingsDone = async () =>
-  (await Promise.all(alertIds.map((id) => store.hexists(`deadair:alert:${id}`, 'briefing')))).every((x) => x === 1);
+  (await Promise.all(alertIds.map(async (id) => (await alertsRepo.fields(id, ['briefing'])).briefing))).every(Boolean);
 for (const until = Date.now() + AI_LATENCY_MS + 10_000; !(await briefingsDone()) && Date.now() < until; ) await sleep(100);
 const briefings = await Promise.all(
   alertIds.map(
     async (id) =>
-      JSON.parse((await store.hget(`deadair:alert:${id}`, 'briefing')) ?? 'null') as {
+      JSON.parse((await alertsRepo.fields(id, ['briefing'])).briefing ?? 'null') as {
         fallback: boolean;
         latency_ms: number | null;
       } | null,

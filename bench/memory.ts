@@ -12,7 +12,9 @@
  * figure an operator's container limit has to cover between storms.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { queueKey } from '@dda/queues';
 import { personas } from '@dda/sandbox/telnyx-sim';
+import { createAlertsRepository } from '@dda/store';
 import { startStack, postWebhook, TOKEN, VP, WEBHOOK_KEY } from './support/stack.ts';
 import { benchDealId } from './support/bench-seed.ts';
 import { mapLimit } from './support/merge-control.ts';
@@ -40,6 +42,7 @@ const stack = await startStack({
   env: { MERGE_RATE_LIMIT_PER_MINUTE: '100', ...tuning },
 });
 const { redis, prefix } = stack;
+const alertsRepo = createAlertsRepository(redis.client, prefix);
 const services = stack.processes().filter((p) => stack.services.has(p.name as never));
 
 try {
@@ -64,9 +67,12 @@ try {
   // The storm is over when every alert exists and no crm-events or dials job is left.
   for (;;) {
     const [alerts, waiting] = await Promise.all([
-      redis.client.zcard(`${prefix}:alerts:index`),
+      alertsRepo.counts().then((c) => c.alerts),
       Promise.all(
-        ['crm-events', 'dials'].flatMap((q) => [redis.client.llen(`${prefix}:${q}:wait`), redis.client.llen(`${prefix}:${q}:active`)]),
+        ['crm-events', 'dials'].flatMap((q) => [
+          redis.client.llen(queueKey(prefix, q, 'wait')),
+          redis.client.llen(queueKey(prefix, q, 'active')),
+        ]),
       ),
     ]);
     if (alerts >= DEALS && waiting.every((n) => n === 0)) break;

@@ -14,7 +14,9 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { signMergeBody } from '@dda/merge';
+import { queueKey } from '@dda/queues';
 import { personas } from '@dda/sandbox/telnyx-sim';
+import { createAlertsRepository } from '@dda/store';
 import { startStack, postWebhook, TOKEN, VP, WEBHOOK_KEY } from './support/stack.ts';
 import { benchDealId } from './support/bench-seed.ts';
 import { mapLimit } from './support/merge-control.ts';
@@ -65,6 +67,7 @@ try {
   // What the start cost (the baseline's pages, the name caches), before the storm; the moves above use /_sim, not the API.
   const atStart = (await stack.mergeRequests()).length;
   await redis.client.config('RESETSTAT');
+  const alerts = createAlertsRepository(redis.client, prefix);
   const procs = stack.processes();
   const quiet = await waitForQuietMachine(procs);
   console.log(
@@ -84,7 +87,7 @@ try {
   let alertsSeen = 0;
   const watcher = (async () => {
     while (Date.now() - t0 < TIMEOUT_MS) {
-      alertsSeen = await redis.client.zcard(`${prefix}:alerts:index`);
+      alertsSeen = (await alerts.counts()).alerts;
       if (alertsSeen >= DEALS) {
         alertsAt = Date.now();
         return;
@@ -127,11 +130,10 @@ try {
     for (const a of page.alerts) perDeal.set(a.deal.id, (perDeal.get(a.deal.id) ?? 0) + 1);
     cursor = page.next_cursor;
   } while (cursor);
-  const indexCount = await redis.client.zcard(`${prefix}:alerts:index`);
+  const { alerts: indexCount, undispatched: outbox } = await alerts.counts();
   const dealsWithTwo = [...perDeal.values()].filter((n) => n > 1).length;
   const statuses: Record<string, number> = {};
   for (const s of [...perDeal.keys()].length ? await alertStatuses() : []) statuses[s] = (statuses[s] ?? 0) + 1;
-  const outbox = await redis.client.zcard(`${prefix}:alerts:undispatched`);
   const codes: Record<string, number> = {};
   for (const a of answers) codes[a.status] = (codes[a.status] ?? 0) + 1;
   const lat = summarize(answers.map((a) => a.answeredAt - a.sentAt));
@@ -233,9 +235,9 @@ try {
 
   /** Run time (processedOn → finishedOn) and queue wait (timestamp → processedOn) of every completed job. */
   async function jobDurations(queue: string): Promise<{ run: ReturnType<typeof summarize>; wait: ReturnType<typeof summarize> }> {
-    const ids = await redis.client.zrange(`${prefix}:${queue}:completed`, 0, -1);
+    const ids = await redis.client.zrange(queueKey(prefix, queue, 'completed'), 0, -1);
     const pipe = redis.client.pipeline();
-    for (const id of ids) pipe.hmget(`${prefix}:${queue}:${id}`, 'timestamp', 'processedOn', 'finishedOn');
+    for (const id of ids) pipe.hmget(queueKey(prefix, queue, id), 'timestamp', 'processedOn', 'finishedOn');
     const rows = ((await pipe.exec()) ?? []).map(([, v]) => (v as (string | null)[]).map(Number));
     return {
       run: summarize(rows.filter((r) => r[1] && r[2]).map((r) => r[2]! - r[1]!)),
@@ -244,10 +246,8 @@ try {
   }
 
   async function alertStatuses(): Promise<string[]> {
-    const idsInIndex = await redis.client.zrange(`${prefix}:alerts:index`, 0, -1);
-    const pipe = redis.client.pipeline();
-    for (const id of idsInIndex) pipe.hget(`${prefix}:alert:${id}`, 'status');
-    return ((await pipe.exec()) ?? []).map(([, v]) => String(v));
+    const ids = await alerts.ids();
+    return Promise.all(ids.map(async (id) => String((await alerts.fields(id, ['status'])).status)));
   }
 } finally {
   await stack.stop();

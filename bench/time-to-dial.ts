@@ -12,8 +12,9 @@
  * measured alert is then dialled without waiting behind another call, which the script checks (no alert may
  * have a `waiting` entry on its timeline).
  */
-import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createCallsRepository } from '@dda/calls';
+import { createAlertsRepository } from '@dda/store';
 import { decodeClientState } from '@dda/telnyx';
 import { startStack, postWebhook, VP, WEBHOOK_KEY } from './support/stack.ts';
 import { benchDealId } from './support/bench-seed.ts';
@@ -39,7 +40,8 @@ const stack = await startStack({
   telnyx: { timeScale: 0.05, vpPersona: { answer: 'reject', ringMs: 200 } },
 });
 const { redis, telnyx, prefix } = stack;
-const lineKey = `${prefix}:line:${createHash('sha256').update(VP).digest('hex').slice(0, 16)}`;
+const alerts = createAlertsRepository(redis.client, prefix);
+const calls = createCallsRepository(redis.client, prefix);
 
 type Sample = {
   deal: string;
@@ -97,7 +99,7 @@ try {
     }
     const callId = decodeClientState(dial.body.client_state)?.callId ?? '';
     const alertId = /^call-(.+)-r\d+a\d+$/.exec(callId)?.[1] ?? '';
-    const [doc, createdAt] = await redis.client.hmget(`${prefix}:alert:${alertId}`, 'doc', 'created_at');
+    const { doc, created_at: createdAt } = await alerts.fields(alertId, ['doc', 'created_at']);
     const dealOfDial = doc ? (JSON.parse(doc) as { deal: { id: string } }).deal.id : null;
     if (dealOfDial !== deal) throw new Error(`deal ${i}: the dial belongs to ${dealOfDial ?? 'no alert'} (call ${callId})`);
     const created = Date.parse(createdAt ?? '');
@@ -114,20 +116,20 @@ try {
     }
     // Pace: the next alert goes only when this call is over and the VP's line is free.
     await waitFor(
-      async () => ((await redis.client.hget(`${prefix}:alert:${alertId}`, 'outcome')) ? true : undefined),
+      async () => ((await alerts.fields(alertId, ['outcome'])).outcome ? true : undefined),
       15_000,
       `the outcome of deal ${i}`,
       5,
     );
-    await waitFor(async () => ((await redis.client.exists(lineKey)) === 0 ? true : undefined), 15_000, 'the VP line to be free', 5);
+    await waitFor(async () => ((await calls.lineHolder(VP)) === null ? true : undefined), 15_000, 'the VP line to be free', 5);
   }
 
   const cpuUsed = cpu.stop();
   // Every measured alert must have been dialled at once, never parked behind another call.
   let waited = 0;
   for (const s of samples) {
-    const tl = await redis.client.lrange(`${prefix}:alert:${s.alertId}:timeline`, 0, -1);
-    if (tl.some((t) => (JSON.parse(t) as { event: string }).event === 'waiting')) waited++;
+    const tl = (await alerts.get(s.alertId))?.timeline ?? [];
+    if (tl.some((t) => t.event === 'waiting')) waited++;
   }
 
   const accepted = summarize(samples.map((s) => s.acceptedToDial));

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
+import { queuePrefix } from '@dda/queues';
 import { personas } from '@dda/sandbox/telnyx-sim';
 import { waitUntil } from '@dda/testkit';
 import { startCallStack, TOKEN, VP, type CallStack } from './support/call-stack.ts';
@@ -59,7 +60,7 @@ describe('an alert storm: 1,000 deals moved in one bulk update, each delivered 1
     expect(statuses.get(202)).toBe(DEALS);
     expect(statuses.get(200)).toBe(DEALS * (COPIES - 1));
 
-    const crm = new Queue('crm-events', { connection: s.redis, prefix: s.prefix });
+    const crm = new Queue('crm-events', { connection: s.redis, prefix: queuePrefix(s.prefix, 'crm-events') });
     await waitUntil(async () => ((await crm.getJobCounts('completed')).completed ?? 0) >= DEALS, 120_000, 'triage of every delivery');
     await crm.close();
     let last: Array<Record<string, any>> = [];

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
+import { queuePrefix } from '@dda/queues';
 import { personas } from '@dda/sandbox/telnyx-sim';
 import { FIXTURE_IDS } from '@dda/sandbox/seed';
 import { waitUntil } from '@dda/testkit';
@@ -21,7 +22,7 @@ describe('SIGTERM drains instead of dropping work', () => {
     s.telnyx.setFaults({ commandLatencyMs: 1500 });
     const dialer = running('dialer-worker');
     const id = await s.raiseAlert();
-    const dials = new Queue('dials', { connection: s.redis, prefix: s.prefix });
+    const dials = new Queue('dials', { connection: s.redis, prefix: queuePrefix(s.prefix, 'dials') });
     try {
       const active = await waitUntil(async () => (await dials.getJobs(['active']))[0], 5000, 'an active dial job');
       const exit = dialer.stop('SIGTERM');
@@ -59,7 +60,7 @@ describe('SIGTERM drains instead of dropping work', () => {
     expect(await exit).toBe(0);
     s.merge.setFaults({});
     // The alert it accepted was handed to the queues before the process went away.
-    const dials = new Queue('dials', { connection: s.redis, prefix: s.prefix });
+    const dials = new Queue('dials', { connection: s.redis, prefix: queuePrefix(s.prefix, 'dials') });
     try {
       await waitUntil(
         async () => (await dials.getJobs(['waiting', 'active', 'completed', 'delayed'])).some((j) => j.data.alertId === alert_id),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { personas } from '@dda/sandbox/telnyx-sim';
 import { waitUntil } from '@dda/testkit';
+import { queueKey } from '@dda/queues';
 import { AE, startCallStack, VP, type CallStack } from './support/call-stack.ts';
 
 const KEY = 'calls_merge_signature_key';
@@ -62,8 +63,8 @@ describe('job payloads at rest', () => {
     // Every call event has been handled (nothing waiting or running), so nothing is legitimately in flight.
     await waitUntil(
       async () => {
-        const c = await s.redis.llen(`${s.prefix}:call-events:wait`);
-        const a = await s.redis.llen(`${s.prefix}:call-events:active`);
+        const c = await s.redis.llen(queueKey(s.prefix, 'call-events', 'wait'));
+        const a = await s.redis.llen(queueKey(s.prefix, 'call-events', 'active'));
         return c + a === 0 || undefined;
       },
       10_000,
@@ -71,7 +72,7 @@ describe('job payloads at rest', () => {
     );
 
     const jobs = await jobHashes();
-    const callEventJobs = jobs.filter((j) => j.key.startsWith(`${s.prefix}:call-events:`));
+    const callEventJobs = jobs.filter((j) => j.key.startsWith(queueKey(s.prefix, 'call-events', '')));
     expect(callEventJobs.length).toBeGreaterThan(10); // the call's events are retained (for an hour), trimmed
     expect(callEventJobs.some((j) => j.fields['data']!.includes('transcript_key'))).toBe(true);
 
@@ -83,7 +84,7 @@ describe('job payloads at rest', () => {
     );
     expect(leaks).toEqual([]);
     // And the words are not waiting under their side keys either: the worker deleted each once on the timeline.
-    const [, transcriptKeys] = await s.redis.scan('0', 'MATCH', `${s.prefix}:call-events:transcript:*`, 'COUNT', 10_000);
+    const [, transcriptKeys] = await s.redis.scan('0', 'MATCH', queueKey(s.prefix, 'call-events', 'transcript:*'), 'COUNT', 10_000);
     expect(transcriptKeys).toEqual([]);
   });
 });

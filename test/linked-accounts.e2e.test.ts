@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { baselineKeys } from '@dda/alerting';
 import { accountKeyOf, signMergeBody } from '@dda/merge';
 import { defaultRepDirectory } from '@dda/sandbox/seed';
 import { personas } from '@dda/sandbox/telnyx-sim';
@@ -66,7 +67,7 @@ describe('several linked accounts', () => {
     // it before the deal moves, as a real account is installed before its deals move.
     expect((await deliverFromSecondAccount(TELEMATICS)).status).toBe(202);
     await waitUntil(
-      async () => (await s.redis.exists(`${s.prefix}:baseline:{${accountKeyOf(SECOND.token)}}:done`)) === 1 || undefined,
+      async () => (await s.redis.exists(baselineKeys(s.prefix, accountKeyOf(SECOND.token)).done)) === 1 || undefined,
       30_000,
       "the second account's baseline",
     );

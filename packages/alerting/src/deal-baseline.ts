@@ -22,7 +22,9 @@ export type BaselineDeps = {
 const LOCK_MS = 15_000;
 
 export function baselineKeys(prefix: string, account: string) {
-  const k = `${prefix}:baseline:{${account}}`;
+  // `s16`: the deal snapshots' layout (16 shards, packages/store/src/alert-shards.ts). Snapshots written under
+  // an earlier layout are not read, so a baseline taken then does not count: the new layout takes its own.
+  const k = `${prefix}:baseline:s16:{${account}}`;
   return {
     done: `${k}:done`,
     cursor: `${k}:cursor`,

@@ -1,6 +1,6 @@
 import { randomBytes, createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RedisClient } from '@dda/redis';
+import { hashTag, type RedisClient } from '@dda/redis';
 import { luaScript, runScript } from '@dda/store';
 import type { CallRecord } from './call-record.ts';
 
@@ -36,13 +36,15 @@ export class CallBusyError extends Error {
 
 export function createCallsRepository(redis: RedisClient, prefix: string, opts: { lockMs?: number } = {}) {
   const lockMs = opts.lockMs ?? 10_000;
+  // A call's keys share its id as a hash tag, a line's keys the line's: under Redis Cluster each MULTI and
+  // script below stays in one slot. A call control id's pointer is a key of its own, written on its own.
   const k = {
-    call: (id: string) => `${prefix}:call:${id}`,
-    events: (id: string) => `${prefix}:call:${id}:events`,
-    lock: (id: string) => `${prefix}:call:${id}:lock`,
+    call: (id: string) => `${prefix}:call:${hashTag(id)}`,
+    events: (id: string) => `${prefix}:call:${hashTag(id)}:events`,
+    lock: (id: string) => `${prefix}:call:${hashTag(id)}:lock`,
     ccid: (ccid: string) => `${prefix}:ccid:${createHash('sha256').update(ccid).digest('hex').slice(0, 32)}`,
-    line: (number: string) => `${prefix}:line:${lineId(number)}`,
-    waiting: (number: string) => `${prefix}:line:${lineId(number)}:waiting`,
+    line: (number: string) => `${prefix}:line:${hashTag(lineId(number))}`,
+    waiting: (number: string) => `${prefix}:line:${hashTag(lineId(number))}:waiting`,
   };
 
   return {
@@ -51,12 +53,18 @@ export function createCallsRepository(redis: RedisClient, prefix: string, opts: 
       return raw ? (JSON.parse(raw) as CallRecord) : null;
     },
 
-    /** Saves the record and, in the same step, remembers the event that produced it. */
+    /**
+     * Saves the record and, in the same step, remembers the event that produced it. The pointers from its
+     * legs' call control ids go first: a pointer to a record not yet saved is harmless (its events find the
+     * call and wait for the lock), a saved record whose leg nobody can find is not.
+     */
     async save(record: CallRecord, appliedEventId?: string): Promise<void> {
       record.version += 1;
+      await Promise.all(
+        [record.ccid.vp, record.ccid.ae].filter((c): c is string => Boolean(c)).map((c) => redis.set(k.ccid(c), record.id, 'EX', 2 * DAY)),
+      );
       const m = redis.multi().set(k.call(record.id), JSON.stringify(record), 'EX', 7 * DAY);
       if (appliedEventId) m.sadd(k.events(record.id), appliedEventId).expire(k.events(record.id), 7 * DAY);
-      for (const ccid of [record.ccid.vp, record.ccid.ae]) if (ccid) m.set(k.ccid(ccid), record.id, 'EX', 2 * DAY);
       await m.exec();
     },
 
@@ -111,6 +119,10 @@ export function createCallsRepository(redis: RedisClient, prefix: string, opts: 
     },
     async countWaiting(number: string): Promise<number> {
       return redis.zcard(k.waiting(number));
+    },
+    /** The call that holds the line, if any. */
+    async lineHolder(number: string): Promise<string | null> {
+      return redis.get(k.line(number));
     },
   };
 }

@@ -63,12 +63,14 @@ export async function textOnce(
       messagingProfileId: sms.messagingProfileId ?? '',
       webhookUrl: sms.webhookUrl,
     });
+    // The message's pointer first (its delivery webhook may come at once), then the text's marker: two keys
+    // in two slots under Redis Cluster, so two writes; a crash between leaves the marker `claimed`, never sent twice.
     await redis
       .multi()
-      .set(keys.sms(alert.id, to.id), `sent:${sent.id}`, 'EX', FOLLOW_UP_TTL_SECONDS)
       .hset(keys.message(sent.id), 'alert_id', alert.id, 'recipient', to.id, 'name', to.name ?? '')
       .expire(keys.message(sent.id), 7 * 24 * 3600)
       .exec();
+    await redis.set(keys.sms(alert.id, to.id), `sent:${sent.id}`, 'EX', FOLLOW_UP_TTL_SECONDS);
     await alerts.addTimeline(alert.id, 'sms.sent', { recipient: to.id, ...name, status: sent.status, parts: sent.parts });
     return { recipient: to.id, result: 'sent' };
   } catch (err) {

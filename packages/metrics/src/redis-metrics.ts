@@ -1,5 +1,5 @@
 import type { ChainableCommander } from 'ioredis';
-import type { RedisClient } from '@dda/redis';
+import { hashTag, type RedisClient } from '@dda/redis';
 import { metricCatalog, type CounterName, type HistogramName, type LabelsOf, type MetricName } from './metric-catalog.ts';
 
 /*
@@ -14,8 +14,9 @@ import { metricCatalog, type CounterName, type HistogramName, type LabelsOf, typ
  * <labels> is the JSON array of label values in catalog order, so a field never depends on key order.
  */
 
+/** Every metric under one hash tag: a batch of increments is one pipeline, which Redis Cluster sends to one node. */
 export function metricKey(prefix: string, name: MetricName): string {
-  return `${prefix}:metrics:${name}`;
+  return `${prefix}:${hashTag('metrics')}:${name}`;
 }
 
 /** Label values come from our own code, but are capped anyway so a surprise cannot blow up a hash. */

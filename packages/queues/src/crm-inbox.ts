@@ -3,6 +3,7 @@ import type { RedisClient } from '@dda/redis';
 import { luaScript, runScript } from '@dda/store';
 import { queueCatalog, type JobInput } from './queue-catalog.ts';
 import { dedupeSeconds, type EnqueueResult, type Queues } from './queue-client.ts';
+import { queuePrefix } from './queue-keys.ts';
 
 /*
  * The intake of CRM changes. A BullMQ add is about ten Redis commands (≈95 µs of Redis time and ≈70 µs of
@@ -25,7 +26,8 @@ return 0
 const GROUP = 'relay';
 
 export function inboxKeys(prefix: string) {
-  const queue = `${prefix}:crm-events`;
+  // Under the crm-events queue's tag: the marker and the stream change in one script.
+  const queue = `${queuePrefix(prefix, 'crm-events')}:crm-events`;
   return {
     stream: `${queue}:inbox`,
     /** Same key the generic enqueue uses, so markers set before the inbox existed still count. */

@@ -1,12 +1,16 @@
 import { Queue, Worker, type Job, type JobsOptions, type WorkerOptions } from 'bullmq';
 import type { RedisClient } from '@dda/redis';
 import { queueCatalog, queueNames, type JobData, type JobInput, type QueueName } from './queue-catalog.ts';
+import { queuePrefix } from './queue-keys.ts';
 
 export type Queues = { redis: RedisClient; byName: { [Q in QueueName]: Queue } };
 
 export function createQueues(connection: RedisClient, prefix: string): Queues {
   const byName = Object.fromEntries(
-    queueNames.map((name) => [name, new Queue(name, { connection, prefix, defaultJobOptions: queueCatalog[name].options })]),
+    queueNames.map((name) => [
+      name,
+      new Queue(name, { connection, prefix: queuePrefix(prefix, name), defaultJobOptions: queueCatalog[name].options }),
+    ]),
   ) as Queues['byName'];
   return { redis: connection, byName };
 }
@@ -54,6 +58,12 @@ export function createWorker<Q extends QueueName>(
     name,
     async (job) => processor(queueCatalog[name].schema.parse(job.data) as JobData<Q>, job),
     // A crashed worker's job returns to the queue after about one lock period; twice and it fails for good.
-    { lockDuration: opts.lockDuration ?? 30_000, stalledInterval: opts.lockDuration ?? 30_000, maxStalledCount: 2, ...opts },
+    {
+      lockDuration: opts.lockDuration ?? 30_000,
+      stalledInterval: opts.lockDuration ?? 30_000,
+      maxStalledCount: 2,
+      ...opts,
+      prefix: queuePrefix(opts.prefix, name),
+    },
   );
 }

@@ -8,11 +8,12 @@ type Log = { info: (o: object, m: string) => void; error: (o: object, m: string)
 /**
  * Logs each job once, with the ids a reader greps for, and never leaves an error unlistened. Each finished
  * attempt is also counted and timed per queue (jobs_total, job_wait_seconds, job_duration_seconds) into
- * Redis under the worker's own prefix, where the ingress's /metrics reads it. A running worker also keeps the
+ * Redis under the deployment's prefix (REDIS_PREFIX, not the queue's tagged BullMQ prefix), where the
+ * ingress's /metrics reads it. A running worker also keeps the
  * container health check's heartbeat file fresh.
  */
-export function observeWorker(worker: Worker, log: Log): void {
-  const metrics = jobMetrics(worker, log);
+export function observeWorker(worker: Worker, prefix: string, log: Log): void {
+  const metrics = jobMetrics(worker, prefix, log);
   startHeartbeat(worker);
   worker.on('completed', (job, result) => {
     log.info(
@@ -51,8 +52,7 @@ export function observeWorker(worker: Worker, log: Log): void {
 }
 
 /** The worker's own BullMQ connection carries the writes: no extra connection per worker. */
-function jobMetrics(worker: Worker, log: Log): Promise<MetricHooks> {
-  const prefix = worker.opts.prefix ?? 'bull';
+function jobMetrics(worker: Worker, prefix: string, log: Log): Promise<MetricHooks> {
   const hooks = worker.backend.client.then((client) => createMetricHooks(client as unknown as RedisClient, prefix, log));
   hooks.catch(() => undefined);
   return hooks;

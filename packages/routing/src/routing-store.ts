@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RedisClient } from '@dda/redis';
+import { hashTag, type RedisClient } from '@dda/redis';
 import { luaScript, runScript } from '@dda/store';
 import { summarizeRoutingChange } from './routing-changes.ts';
 import type { RoutingDocument } from './routing-schema.ts';
@@ -26,11 +26,13 @@ return v
 
 /** Versioned routing in Redis: every service reads the current version per alert, so a change needs no restart. */
 export function createRoutingStore(redis: RedisClient, prefix: string) {
+  // One hash tag: the save script writes all four together, and under Redis Cluster they must share a slot.
+  const base = `${prefix}:${hashTag('routing')}`;
   const k = {
-    version: `${prefix}:routing:version`,
-    versions: `${prefix}:routing:versions`,
-    history: `${prefix}:routing:history`,
-    fileSha: `${prefix}:routing:file-sha`,
+    version: `${base}:version`,
+    versions: `${base}:versions`,
+    history: `${base}:history`,
+    fileSha: `${base}:file-sha`,
   };
 
   async function current(): Promise<StoredRouting | null> {

@@ -1,8 +1,9 @@
-import type { RedisClient } from '@dda/redis';
+import { hashTag, type RedisClient } from '@dda/redis';
 import type { DealSnapshot, TimelineDetails, TimelineEventName } from '@dda/domain';
 import { counterField, metricKey } from '@dda/metrics';
 import type { Alert, AlertOutcome, AlertStatus, Briefing, NewAlert, TimelineEntry } from './alert-types.ts';
 import { newId } from './ids.ts';
+import { ALERT_SHARDS, alertShard, dealShard, shardedAlertId } from './alert-shards.ts';
 import { namedScript, runNamedScript } from './lua-script.ts';
 
 const WEEK = 7 * 24 * 3600;
@@ -25,15 +26,19 @@ export type RecordOutcome =
   | { kind: 'cooldown'; lastAlertId: string }
   | { kind: 'conflict' };
 
-/** The keys an alert is born with: one creation path for triaged and manual alerts. */
-const ALERT_SLOTS = ['alert', 'index', 'timeline', 'outbox', 'created_counter'] as const;
+/**
+ * The keys an alert is born with: one creation path for triaged and manual alerts. All of them, and the
+ * deal's own keys, sit in the deal's shard (alert-shards.ts), so under Redis Cluster a sighting and the
+ * alert it creates still land in one script. The alert counter is the one write outside: metrics live
+ * under a tag of their own, so it is counted right after the script (a crash in between misses one count).
+ */
+const ALERT_SLOTS = ['alert', 'index', 'timeline', 'outbox'] as const;
 const CREATE_ALERT_LUA = `
 local function create_alert()
   redis.call('HSET', K.alert, 'id', A.id, 'doc', A.doc, 'status', 'pending', 'created_at', A.created_at)
   redis.call('ZADD', K.index, 0, A.id)
   redis.call('RPUSH', K.timeline, A.timeline_entry)
   redis.call('ZADD', K.outbox, A.now_ms, A.id)
-  redis.call('HINCRBY', K.created_counter, A.counter_field, 1)
   redis.call('PUBLISH', A.channel, A.change_message)
 end
 `;
@@ -83,7 +88,7 @@ return {'created', A.id}
 
 /** Sets the outcome when there is none yet, or when the one there is replaceable (setOutcome). */
 const SET_OUTCOME = namedScript(
-  ['alert', 'timeline', 'counter'],
+  ['alert', 'timeline'],
   `
 if redis.call('EXISTS', K.alert) == 0 then return 0 end
 local cur = redis.call('HGET', K.alert, 'outcome')
@@ -94,32 +99,36 @@ if cur then
 end
 redis.call('HSET', K.alert, 'outcome', A.outcome, 'status', A.status, 'outcome_reason', A.reason)
 redis.call('RPUSH', K.timeline, A.entry)
-redis.call('HINCRBY', K.counter, A.counter_field, 1)
 redis.call('PUBLISH', A.channel, A.change_message)
 return 1
 `,
 );
 
 export function createAlertsRepository(redis: RedisClient, prefix: string) {
+  const shard = (s: string) => `${prefix}:${hashTag(`alerts-${s}`)}`;
+  const ofDeal = (dealId: string) => shard(dealShard(dealId));
+  const ofAlert = (id: string) => shard(alertShard(id));
   const k = {
-    snapshot: (dealId: string) => `${prefix}:deal:${dealId}`,
-    changeKey: (dealId: string, change: string) => `${prefix}:alert-key:${dealId}:${change}`,
-    alert: (id: string) => `${prefix}:alert:${id}`,
-    timeline: (id: string) => `${prefix}:alert:${id}:timeline`,
-    index: `${prefix}:alerts:index`,
-    outbox: `${prefix}:alerts:undispatched`,
-    cooldown: (dealId: string) => `${prefix}:deal:${dealId}:cooldown`,
+    snapshot: (dealId: string) => `${ofDeal(dealId)}:deal:${dealId}`,
+    changeKey: (dealId: string, change: string) => `${ofDeal(dealId)}:alert-key:${dealId}:${change}`,
+    cooldown: (dealId: string) => `${ofDeal(dealId)}:deal:${dealId}:cooldown`,
+    alert: (id: string) => `${ofAlert(id)}:alert:${id}`,
+    timeline: (id: string) => `${ofAlert(id)}:alert:${id}:timeline`,
+    index: (s: string) => `${shard(s)}:index`,
+    outbox: (s: string) => `${shard(s)}:undispatched`,
     changes: alertChangesChannel(prefix),
   };
+  const count = (name: 'dda_alerts_created_total' | 'dda_alerts_outcome_total', field: string) =>
+    redis.hincrby(metricKey(prefix, name), field, 1);
   const changed = (c: AlertChange) => JSON.stringify(c);
 
   const alertKeys = (id: string): Record<(typeof ALERT_SLOTS)[number], string> => ({
     alert: k.alert(id),
-    index: k.index,
+    index: k.index(alertShard(id)),
     timeline: k.timeline(id),
-    outbox: k.outbox,
-    created_counter: metricKey(prefix, 'dda_alerts_created_total'),
+    outbox: k.outbox(alertShard(id)),
   });
+  const createdField = (doc: NewAlert | null) => counterField('dda_alerts_created_total', { source: doc?.source ?? 'webhook' });
   /** What create_alert reads; a sighting that decided not to alert passes no doc (an empty string in Lua). */
   const alertArgs = (id: string, doc: NewAlert | null, now: Date) => ({
     id,
@@ -127,7 +136,6 @@ export function createAlertsRepository(redis: RedisClient, prefix: string) {
     created_at: now.toISOString(),
     now_ms: now.getTime(),
     timeline_entry: timelineEntry('alert.created', { reason: doc?.reason, source: doc?.source }, now),
-    counter_field: counterField('dda_alerts_created_total', { source: doc?.source ?? 'webhook' }),
     channel: k.changes,
     change_message: changed({ id, change: 'created', event: 'alert.created' }),
   });
@@ -175,7 +183,7 @@ export function createAlertsRepository(redis: RedisClient, prefix: string) {
       now?: Date;
     }): Promise<RecordOutcome> {
       const now = args.now ?? new Date();
-      const id = newId('al', now.getTime());
+      const id = shardedAlertId(newId('al', now.getTime()), dealShard(args.dealId));
       const snap = JSON.stringify({ ...args.snapshot, version: args.expectedVersion + 1 });
       const change = args.alert?.changeKey ?? 'none';
       const res = (await runNamedScript(
@@ -195,7 +203,10 @@ export function createAlertsRepository(redis: RedisClient, prefix: string) {
           cooldown_seconds: Math.round(args.cooldownSeconds ?? 0),
         },
       )) as [string, string?];
-      if (res[0] === 'created') return { kind: 'created', alertId: res[1]! };
+      if (res[0] === 'created') {
+        await count('dda_alerts_created_total', createdField(args.alert?.doc ?? null));
+        return { kind: 'created', alertId: res[1]! };
+      }
       if (res[0] === 'duplicate') return { kind: 'duplicate', alertId: res[1]! };
       if (res[0] === 'unchanged') return { kind: 'unchanged' };
       if (res[0] === 'cooldown') return { kind: 'cooldown', lastAlertId: res[1]! };
@@ -204,29 +215,65 @@ export function createAlertsRepository(redis: RedisClient, prefix: string) {
 
     /** A manual alert skips the rules but still goes through the outbox. */
     async createManual(doc: NewAlert, now = new Date()): Promise<string> {
-      const id = newId('al', now.getTime());
+      const id = shardedAlertId(newId('al', now.getTime()), dealShard(doc.deal.id));
       await runNamedScript(redis, CREATE_ALERT, alertKeys(id), alertArgs(id, doc, now));
+      await count('dda_alerts_created_total', createdField(doc));
       return id;
     },
 
-    /** Alerts created but not yet handed to the dialer and briefing queues (oldest first). */
+    /** Alerts created but not yet handed to the dialer and briefing queues (oldest first, across the shards). */
     async undispatched(limit = 100): Promise<string[]> {
-      return redis.zrange(k.outbox, 0, limit - 1);
+      const pages = await Promise.all(ALERT_SHARDS.map((s) => redis.zrange(k.outbox(s), 0, limit - 1, 'WITHSCORES')));
+      const all: Array<[id: string, at: number]> = [];
+      for (const page of pages) for (let i = 0; i < page.length; i += 2) all.push([page[i]!, Number(page[i + 1])]);
+      return all
+        .sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))
+        .slice(0, limit)
+        .map(([id]) => id);
     },
     async markDispatched(id: string): Promise<void> {
-      await redis.zrem(k.outbox, id);
+      await redis.zrem(k.outbox(alertShard(id)), id);
     },
 
     get: readAlert,
+
+    /** Stored fields of an alert without its timeline, for pollers that need one status or outcome. */
+    async fields<F extends string>(id: string, names: readonly F[]): Promise<Record<F, string | null>> {
+      const values = await redis.hmget(k.alert(id), ...names);
+      return Object.fromEntries(names.map((n, i) => [n, values[i] ?? null])) as Record<F, string | null>;
+    },
+
+    /** How many alerts exist and how many still wait for dispatch (benchmarks, diagnostics). */
+    async counts(): Promise<{ alerts: number; undispatched: number }> {
+      const [alerts, undispatched] = await Promise.all(
+        [k.index, k.outbox].map(async (key) =>
+          (await Promise.all(ALERT_SHARDS.map((s) => redis.zcard(key(s))))).reduce((a, b) => a + b, 0),
+        ),
+      );
+      return { alerts: alerts!, undispatched: undispatched! };
+    },
+
+    /** Every alert id, oldest first. */
+    async ids(): Promise<string[]> {
+      return (await Promise.all(ALERT_SHARDS.map((s) => redis.zrange(k.index(s), 0, -1)))).flat().sort();
+    },
 
     async exists(id: string): Promise<boolean> {
       return (await redis.exists(k.alert(id))) === 1;
     },
 
-    /** Newest first; the cursor is the last id of the previous page. */
+    /** Newest first; the cursor is the last id of the previous page. Ids order by time whatever their shard. */
     async list(opts: { limit: number; cursor?: string }): Promise<{ alerts: Alert[]; next_cursor: string | null }> {
       const max = opts.cursor ? `(${opts.cursor}` : '+';
-      const page = (await redis.call('ZRANGE', k.index, max, '-', 'BYLEX', 'REV', 'LIMIT', '0', String(opts.limit + 1))) as string[];
+      const pages = await Promise.all(
+        ALERT_SHARDS.map(
+          (s) => redis.call('ZRANGE', k.index(s), max, '-', 'BYLEX', 'REV', 'LIMIT', '0', String(opts.limit + 1)) as Promise<string[]>,
+        ),
+      );
+      const page = pages
+        .flat()
+        .sort((a, b) => (a < b ? 1 : -1))
+        .slice(0, opts.limit + 1);
       const more = page.length > opts.limit;
       const wanted = page.slice(0, opts.limit);
       const alerts = (await Promise.all(wanted.map(readAlert))).filter((a): a is Alert => a !== null);
@@ -266,18 +313,18 @@ export function createAlertsRepository(redis: RedisClient, prefix: string) {
       const set = (await runNamedScript(
         redis,
         SET_OUTCOME,
-        { alert: k.alert(id), timeline: k.timeline(id), counter: metricKey(prefix, 'dda_alerts_outcome_total') },
+        { alert: k.alert(id), timeline: k.timeline(id) },
         {
           outcome,
           replaceable,
           status,
           reason: reason ?? '',
           entry: timelineEntry('alert.outcome', { outcome, ...(reason ? { reason } : {}) }),
-          counter_field: counterField('dda_alerts_outcome_total', { outcome }),
           channel: k.changes,
           change_message: changed({ id, change: 'outcome', event: 'alert.outcome' }),
         },
       )) as number;
+      if (set === 1) await count('dda_alerts_outcome_total', counterField('dda_alerts_outcome_total', { outcome }));
       return set === 1;
     },
 

@@ -1,9 +1,10 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { queuePrefix } from '@dda/queues';
+import type { RedisClient } from '@dda/redis';
 
 /** Resolves when the named queues have nothing waiting, active or delayed (checked twice in a row). */
-export async function waitForQueuesIdle(redis: Redis, prefix: string, names: string[], timeoutMs = 20_000): Promise<void> {
-  const queues = names.map((n) => new Queue(n, { connection: redis, prefix }));
+export async function waitForQueuesIdle(redis: RedisClient, prefix: string, names: string[], timeoutMs = 20_000): Promise<void> {
+  const queues = names.map((n) => new Queue(n, { connection: redis, prefix: queuePrefix(prefix, n) }));
   const deadline = Date.now() + timeoutMs;
   let quietRounds = 0;
   try {

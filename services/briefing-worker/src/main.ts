@@ -148,7 +148,7 @@ const followUpDeps = {
 };
 const followUps = createWorker('follow-ups', (job) => runFollowUp(followUpDeps, job), { ...connection, concurrency: 8 });
 const workers = [triage, poll, briefings, followUps];
-for (const w of workers) observeWorker(w, log);
+for (const w of workers) observeWorker(w, config.REDIS_PREFIX, log);
 
 if (config.MERGE_POLL_SECONDS > 0) {
   await queues.byName.polls.upsertJobScheduler(

@@ -17,7 +17,7 @@ const worker = createWorker('call-events', (job) => withTelnyxFailurePolicy(() =
   lockDuration: config.JOB_LOCK_MS,
   concurrency: 32,
 });
-observeWorker(worker, log);
+observeWorker(worker, config.REDIS_PREFIX, log);
 worker.on('failed', (job, err) => {
   if (job && (job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError')) {
     failCallOfEvent(deps, job.data.payload, `the call could not continue: ${err.message}`).catch((e: Error) =>
@@ -31,7 +31,7 @@ const watchdog = createWorker('call-watchdog', (job) => runWatchdog(deps, job), 
   lockDuration: config.JOB_LOCK_MS,
   concurrency: 16,
 });
-observeWorker(watchdog, log);
+observeWorker(watchdog, config.REDIS_PREFIX, log);
 closeOnSignal(log, [worker, watchdog], async () => {
   await closeQueues(deps.queues);
   redis.disconnect();

@@ -10,7 +10,7 @@ const worker = createWorker('dials', (job) => withTelnyxFailurePolicy(() => plac
   lockDuration: config.JOB_LOCK_MS,
   concurrency: 16,
 });
-observeWorker(worker, log);
+observeWorker(worker, config.REDIS_PREFIX, log);
 worker.on('failed', (job, err) => {
   if (job && (job.attemptsMade >= (job.opts.attempts ?? 1) || err.name === 'UnrecoverableError')) {
     failDial(deps, job.data, `could not place the call: ${err.message}`).catch((e: Error) =>

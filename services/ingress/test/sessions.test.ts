@@ -50,7 +50,7 @@ describe('sessions live in Redis', () => {
     const cookie = await signIn(freshAddress());
     const id = cookie.split('=')[1]!;
     expect(id).toMatch(/^[\w-]{43}$/);
-    const keys = await h.redis.keys(`${h.config.REDIS_PREFIX}:session:*`);
+    const keys = await h.redis.keys(`${h.config.REDIS_PREFIX}:{sessions}:*`);
     expect(keys.length).toBeGreaterThan(0);
     expect(keys.some((k) => k.includes(id))).toBe(false);
   });

@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Registry, type Metric } from 'pr
 import { inboxLength, type Queues } from '@dda/queues';
 import type { RedisClient } from '@dda/redis';
 import { redisBackedMetrics } from './redis-backed-metrics.ts';
+import { signInRefusedKey } from '../sessions/sign-in-throttle.ts';
 
 const STATES = ['waiting', 'prioritized', 'waiting-children', 'active', 'delayed', 'failed', 'completed'] as const;
 type Counts = (readonly [string, Record<string, number>])[];
@@ -70,7 +71,7 @@ export function buildMetricsRegistry(deps: { redis: RedisClient; queues: Queues;
       registers: [],
       async collect() {
         // Kept in Redis by sessions/sign-in-throttle.ts, so every replica shows the cluster-wide count.
-        const counts = await deps.redis.hgetall(`${deps.prefix}:signin:refused`);
+        const counts = await deps.redis.hgetall(signInRefusedKey(deps.prefix));
         this.reset();
         for (const [reason, n] of Object.entries(counts)) this.inc({ reason }, Number(n));
       },

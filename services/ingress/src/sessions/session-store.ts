@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { RedisClient } from '@dda/redis';
+import { hashTag, type RedisClient } from '@dda/redis';
 
 export const SESSION_SECONDS = 12 * 3600;
 
@@ -25,7 +25,8 @@ export function createSessionStore(
   seconds = SESSION_SECONDS,
 ): SessionStore {
   const grant = apiToken ? sha(`dda-session-grant|${apiToken}`) : '';
-  const key = (id: string) => `${prefix}:session:${sha(id)}`;
+  // One hash tag for all sessions: a sign-in replaces one session with another in one MULTI.
+  const key = (id: string) => `${prefix}:${hashTag('sessions')}:${sha(id)}`;
   return {
     async create(replacing) {
       const id = randomBytes(32).toString('base64url');

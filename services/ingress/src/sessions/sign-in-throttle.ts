@@ -1,4 +1,4 @@
-import type { RedisClient } from '@dda/redis';
+import { hashTag, type RedisClient } from '@dda/redis';
 
 /**
  * Counts wrong sign-ins per client address and across all addresses in a fixed window, in Redis so every
@@ -14,14 +14,19 @@ export type SignInThrottle = {
   refused: (reason: string) => Promise<void>;
 };
 
+const signInBase = (prefix: string) => `${prefix}:${hashTag('signin')}`;
+/** Hash: refused sign-ins by reason, read by the metrics scrape. */
+export const signInRefusedKey = (prefix: string) => `${signInBase(prefix)}:refused`;
+
 export function createSignInThrottle(
   redis: RedisClient,
   prefix: string,
   limits: { perAddress: number; global: number; windowSeconds: number },
 ): SignInThrottle {
-  const addressKey = (a: string) => `${prefix}:signin:fail:${a}`;
-  const globalKey = `${prefix}:signin:fail:*`;
-  const totals = `${prefix}:signin:refused`;
+  // One hash tag: a failure counts against its address and everyone in one MULTI.
+  const addressKey = (a: string) => `${signInBase(prefix)}:fail:${a}`;
+  const globalKey = `${signInBase(prefix)}:fail:*`;
+  const totals = signInRefusedKey(prefix);
   const ttl = async (key: string) => Math.max(1, Math.ceil((await redis.pttl(key)) / 1000));
   return {
     async blocked(address) {
