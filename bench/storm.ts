@@ -8,6 +8,7 @@
  *   DISTINCT=1 …                             each copy is a distinct delivery (own hook.id): 10 triage jobs per
  *                                            deal race on the snapshot compare-and-set instead of 9 being refused
  *                                            as duplicates at the door
+ *   PROFILE=dialer-worker …                  a CPU profile of that service from the first delivery on, summarised
  *
  * Copies of one deal are sent next to each other (deal after deal), so identical deliveries are in flight
  * together. The VP persona answers and says "got it" (simulated call time × TIME_SCALE, default 0.05).
@@ -17,7 +18,11 @@ import { signMergeBody } from '@dda/merge';
 import { queueKey } from '@dda/queues';
 import { personas } from '@dda/sandbox/telnyx-sim';
 import { createAlertsRepository } from '@dda/store';
-import { startStack, postWebhook, TOKEN, VP, WEBHOOK_KEY } from './support/stack.ts';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startStack, postWebhook, TOKEN, VP, WEBHOOK_KEY, type ServiceName } from './support/stack.ts';
+import { summarizeCpuProfiles } from './support/cpu-profile.ts';
 import { benchDealId } from './support/bench-seed.ts';
 import { mapLimit } from './support/merge-control.ts';
 import { cpuMeter, memoryOf, rssSampler, waitForQuietMachine } from './support/proc-stats.ts';
@@ -33,6 +38,9 @@ const DISTINCT = process.env.DISTINCT === '1';
 const TIME_SCALE = Number(process.env.TIME_SCALE ?? 0.05);
 const TIMEOUT_MS = Number(process.env.TIMEOUT_MS ?? 300_000);
 const MERGE_LIMIT = Number(process.env.MERGE_LIMIT ?? 100);
+const PROFILED = (process.env.PROFILE || undefined) as ServiceName | undefined;
+const profileDir = PROFILED ? mkdtempSync(join(tmpdir(), 'dda-storm-prof-')) : undefined;
+let profiledFrom = 0;
 
 console.log(
   `storm: ${DEALS} deals moved to Negotiation/Review, each delivered ${COPIES}× (${DISTINCT ? 'distinct deliveries' : 'byte-identical redeliveries'}), ` +
@@ -47,6 +55,7 @@ const stack = await startStack({
   appendfsync: FSYNC,
   telnyx: { timeScale: TIME_SCALE, vpPersona: personas.vpDismisses },
   env: { MERGE_RATE_LIMIT_PER_MINUTE: String(MERGE_LIMIT || 100_000) },
+  ...(PROFILED && profileDir ? { serviceEnv: { [PROFILED]: { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } } } : {}),
 });
 const { redis, telnyx, prefix } = stack;
 const vpDials = () => telnyx.commands.filter((c) => c.action === 'dial' && !c.duplicate && c.to === VP).length;
@@ -83,6 +92,7 @@ try {
 
   cpu.start();
   const t0 = Date.now();
+  profiledFrom = Number(process.hrtime.bigint() / 1000n);
   let alertsAt: number | undefined;
   let alertsSeen = 0;
   const watcher = (async () => {
@@ -251,4 +261,8 @@ try {
   }
 } finally {
   await stack.stop();
+  if (profileDir)
+    console.log(
+      `${PROFILED} CPU profile from the first delivery (${profileDir}):\n${summarizeCpuProfiles(profileDir, { fromMonotonicUs: profiledFrom })}`,
+    );
 }

@@ -1,22 +1,31 @@
 import { Queue, Worker, type Job, type JobsOptions, type WorkerOptions } from 'bullmq';
-import type { RedisClient } from '@dda/redis';
+import { duplicateClient, type RedisClient } from '@dda/redis';
 import { queueCatalog, queueNames, type JobData, type JobInput, type QueueName } from './queue-catalog.ts';
 import { queuePrefix } from './queue-keys.ts';
 
-export type Queues = { redis: RedisClient; byName: { [Q in QueueName]: Queue } };
+export type Queues = { redis: RedisClient; byName: { [Q in QueueName]: Queue }; close: () => void };
 
+/*
+ * BullMQ gets connections of its own. It defines its ~45 Lua scripts as commands on the connection it is
+ * handed, and ioredis copies every defined command onto each MULTI, pipeline and auto-pipelined batch made on
+ * that connection: on a shared one, each of our own MULTIs (a timeline entry, a status) paid for 90 property
+ * copies, and their garbage was 14 % of the dialer-worker's time in a storm (CPU profile, bench/storm.ts).
+ */
 export function createQueues(connection: RedisClient, prefix: string): Queues {
+  const bull = duplicateClient(connection);
+  bull.on('error', () => undefined); // each Queue reports it through its own 'error' event
   const byName = Object.fromEntries(
     queueNames.map((name) => [
       name,
-      new Queue(name, { connection, prefix: queuePrefix(prefix, name), defaultJobOptions: queueCatalog[name].options }),
+      new Queue(name, { connection: bull, prefix: queuePrefix(prefix, name), defaultJobOptions: queueCatalog[name].options }),
     ]),
   ) as Queues['byName'];
-  return { redis: connection, byName };
+  return { redis: connection, byName, close: () => bull.disconnect() };
 }
 
 export async function closeQueues(queues: Queues): Promise<void> {
   await Promise.all(Object.values(queues.byName).map((q) => q.close()));
+  queues.close();
 }
 
 export type EnqueueResult = { jobId: string; duplicate: boolean };
@@ -54,7 +63,10 @@ export function createWorker<Q extends QueueName>(
   processor: Processor<Q>,
   opts: { connection: RedisClient; prefix: string } & Omit<WorkerOptions, 'connection' | 'prefix'>,
 ): Worker {
-  return new Worker(
+  // A connection of BullMQ's own (see createQueues), closed with the worker.
+  const bull = duplicateClient(opts.connection);
+  bull.on('error', () => undefined); // the worker reports it through its own 'error' event
+  const worker = new Worker(
     name,
     async (job) => processor(queueCatalog[name].schema.parse(job.data) as JobData<Q>, job),
     // A crashed worker's job returns to the queue after about one lock period; twice and it fails for good.
@@ -63,7 +75,10 @@ export function createWorker<Q extends QueueName>(
       stalledInterval: opts.lockDuration ?? 30_000,
       maxStalledCount: 2,
       ...opts,
+      connection: bull,
       prefix: queuePrefix(opts.prefix, name),
     },
   );
+  worker.on('closed', () => bull.disconnect());
+  return worker;
 }
