@@ -28,7 +28,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { signMergeBody } from '@dda/merge';
-import { inboxKeys } from '@dda/queues';
+import { inboxKeys, queueKey } from '@dda/queues';
 import { ALL_SERVICES, startStack, WEBHOOK_KEY, type BenchStack, type ServiceName } from './support/stack.ts';
 import { benchDealId } from './support/bench-seed.ts';
 import { mapLimit } from './support/merge-control.ts';
@@ -363,7 +363,7 @@ function perRequestMs(r: Phase, name: string): number {
 }
 
 async function completedTriage(stack: BenchStack): Promise<number> {
-  return stack.redis.client.zcard(`${stack.prefix}:crm-events:completed`);
+  return stack.redis.client.zcard(queueKey(stack.prefix, 'crm-events', 'completed'));
 }
 
 /** Each kind of Redis event that took over 5 ms during the phases: how often and the longest (LATENCY HISTORY). */

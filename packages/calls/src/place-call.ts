@@ -31,7 +31,10 @@ export async function placeCall(
     return { placed: false, reason: 'already_done' };
 
   return calls.withLock(callId, async () => {
-    const existing = await calls.get(callId);
+    // Under appendfsync always every round trip waits for a disk flush, so what does not depend on an earlier
+    // answer goes out together: the record check and the plan (fixing a plan twice is a no-op) here, the line
+    // count with the digest's alerts, and the timeline with the dial below (bench/time-to-dial.ts).
+    const [existing, { plan, fresh }] = await Promise.all([calls.get(callId), dialPlanOf(deps, alert)]);
     if (existing) {
       // A crash may have cut the dial short: resend it (same command_id) unless the call is known to exist.
       if (existing.ccid.vp === null && existing.ctx.state === 'dialing') await dialCallee(deps, existing);
@@ -39,7 +42,6 @@ export async function placeCall(
       return { placed: false, reason: 'resumed', callId };
     }
     // Who is called was fixed at the alert's first dial; a routing change since applies to later alerts.
-    const { plan, fresh } = await dialPlanOf(deps, alert);
     if (fresh) await alerts.addTimeline(job.alertId, 'route.matched', publicPlan(plan));
     const callee = calleeFor(plan, job.attempt);
     const who = plan.call.find((r) => r.id === callee?.recipient);
@@ -80,7 +82,11 @@ export async function placeCall(
       }
       return { placed: false, reason: 'line_busy' };
     }
-    const others = (await Promise.all((job.group ?? []).map((id) => alerts.get(id)))).filter((a) => a !== null);
+    const [loaded, waiting] = await Promise.all([
+      Promise.all((job.group ?? []).map((id) => alerts.get(id))),
+      calls.countWaiting(callee.number),
+    ]);
+    const others = loaded.filter((a) => a !== null);
     // Each alert of a digest transfers to its own deal's AE, as its own plan found them.
     const othersAe = await Promise.all(others.map(async (a) => (await dialPlanOf(deps, a)).plan.ae));
     const record: CallRecord = {
@@ -95,24 +101,25 @@ export async function placeCall(
       ccid: { vp: null, ae: null },
       ctx: newCallContext([Boolean(plan.ae), ...othersAe.map(Boolean)]),
       outbox: [],
-      waiting: await calls.countWaiting(callee.number),
+      waiting,
       createdAt: new Date().toISOString(),
       version: 0,
     };
     await calls.save(record);
-    for (const id of record.group) {
-      await alerts.setStatus(id, 'calling');
-      await alerts.addTimeline(id, 'call.dialing', {
-        call_id: callId,
-        callee: callee.role,
-        recipient: who.id,
-        name: who.name,
-        attempt: job.attempt,
-        round: job.round,
-        ...(record.group.length > 1 ? { digest_of: record.group.length } : {}),
-      });
-    }
-    await dialCallee(deps, record);
+    const dialing = {
+      call_id: callId,
+      callee: callee.role,
+      recipient: who.id,
+      name: who.name,
+      attempt: job.attempt,
+      round: job.round,
+      ...(record.group.length > 1 ? { digest_of: record.group.length } : {}),
+    };
+    // The timeline's writes leave before the dial's request does, so they land before anything its webhooks write.
+    await Promise.all([
+      ...record.group.flatMap((id) => [alerts.setStatus(id, 'calling'), alerts.addTimeline(id, 'call.dialing', dialing)]),
+      dialCallee(deps, record),
+    ]);
     if (job.attempt === 0 && job.round === 0) deps.metrics?.timeToDial(Date.now() - Date.parse(alert.created_at));
     deps.log.info(
       { alert_id: job.alertId, call_id: callId, callee: callee.role, recipient: who.id, route: plan.route, attempt: job.attempt },
