@@ -8,7 +8,16 @@ import { createMergeSimulator, type MergeSimulator } from '@dda/sandbox/merge-si
 import { defaultRepDirectory } from '@dda/sandbox/seed';
 import { createTelnyxSimulator, personas, type TelnyxSimulator } from '@dda/sandbox/telnyx-sim';
 import { generateWebhookKeyPair } from '@dda/telnyx';
-import { freePort, startRedisCluster, startService, uniquePrefix, waitUntil, type RedisCluster, type ServiceProcess } from '@dda/testkit';
+import {
+  freePort,
+  readServerSentEvents,
+  startRedisCluster,
+  startService,
+  uniquePrefix,
+  waitUntil,
+  type RedisCluster,
+  type ServiceProcess,
+} from '@dda/testkit';
 import { stormDealId, stormSeed } from './support/storm-seed.ts';
 
 /*
@@ -129,7 +138,13 @@ describe('Redis Cluster: three masters under all four services', () => {
     expect(ae).toHaveLength(1);
   }, 90_000);
 
-  it('the other deals alert once each, and every master holds a share of the keys', async () => {
+  it('the other deals alert once each, /events tells of each, and every master holds a share of the keys', async () => {
+    // Alerts publish their changes from scripts on whichever master holds them; the page's stream hears them all.
+    const stream = await fetch(`${base}/events`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(stream.status).toBe(200);
+    const created = (events: { event: string; data: string }[]) =>
+      events.filter((e) => e.event === 'alert').filter((e) => (JSON.parse(e.data) as { change: string }).change === 'created');
+    const heard = readServerSentEvents(stream, (events) => created(events).length >= DEALS - 1, 60_000);
     const ids = Array.from({ length: DEALS - 1 }, (_, i) => stormDealId(i + 1));
     const deliveries = ids.map((id) => {
       merge.moveDeal(id, 'Negotiation/Review');
@@ -144,6 +159,10 @@ describe('Redis Cluster: three masters under all four services', () => {
         },
       );
     for (const id of ids) expect(await alertsOf(id)).toHaveLength(1);
+    const { events, reader } = await heard;
+    await reader.cancel();
+    const alertIds = await Promise.all(ids.map(async (id) => (await alertsOf(id))[0]!.id as string));
+    expect(new Set(created(events).map((e) => (JSON.parse(e.data) as { id: string }).id))).toEqual(new Set(alertIds));
 
     const sizes = await Promise.all(
       cluster.ports.map(async (port) => {

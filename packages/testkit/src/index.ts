@@ -5,3 +5,4 @@ export { startOwnRedis, type OwnRedis } from './redis-server.ts';
 export { startSentinelRedis, type SentinelRedis } from './redis-sentinel.ts';
 export { startRedisCluster, type RedisCluster } from './redis-cluster.ts';
 export { productionRedisArgs } from './redis-server-args.ts';
+export { readServerSentEvents, type ServerSentEvent } from './server-sent-events.ts';

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAlertsRepository } from '@dda/store';
+import { readServerSentEvents } from '@dda/testkit';
 import { API_TOKEN, startIngress, type Harness } from './ingress-harness.ts';
 
 let h: Harness;
@@ -11,29 +12,6 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
 });
 afterAll(async () => h.close());
-
-/** Reads server-sent events off a fetch body until `want` says enough. */
-async function readEvents(res: Response, want: (events: { event: string; data: string }[]) => boolean, timeoutMs = 5000) {
-  const reader = res.body!.getReader();
-  const events: { event: string; data: string }[] = [];
-  let buf = '';
-  const deadline = Date.now() + timeoutMs;
-  while (!want(events)) {
-    if (Date.now() > deadline) throw new Error(`events so far: ${JSON.stringify(events)}`);
-    const { value, done } = await reader.read();
-    if (done) break;
-    buf += Buffer.from(value).toString('utf8');
-    let i;
-    while ((i = buf.indexOf('\n\n')) !== -1) {
-      const block = buf.slice(0, i);
-      buf = buf.slice(i + 2);
-      const event = /^event: (.*)$/m.exec(block)?.[1];
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (event && data) events.push({ event, data });
-    }
-  }
-  return { events, reader };
-}
 
 describe('GET /events', () => {
   it('streams every store write to an alert, to a session-cookie holder, as it happens', async () => {
@@ -48,7 +26,7 @@ describe('GET /events', () => {
     expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
     const alerts = createAlertsRepository(h.redis, h.config.REDIS_PREFIX);
     let id = '';
-    const { events, reader } = await readEvents(res, (evs) => {
+    const { events, reader } = await readServerSentEvents(res, (evs) => {
       if (evs.length === 1 && evs[0]!.event === 'ready' && !id) {
         void (async () => {
           id = await alerts.createManual({
