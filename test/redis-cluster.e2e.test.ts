@@ -30,6 +30,7 @@ const KEY = 'cluster_merge_signature_key';
 const TOKEN = 'cluster-token-0123456789abcdef';
 const VP = '+15550100001';
 const AE = defaultRepDirectory[0]!.phone;
+const OUR_NUMBER = '+15550100000';
 
 let cluster: RedisCluster;
 let merge: MergeSimulator;
@@ -49,7 +50,7 @@ beforeAll(async () => {
   });
   telnyx.setPersona(VP, personas.vpSaysConnect);
   telnyx.setPersona(AE, personas.aeAccepts);
-  merge = await createMergeSimulator({ apiKey: 'cl-merge-key', accountToken: 'cl-account-token', seed: stormSeed(DEALS) });
+  merge = await createMergeSimulator({ apiKey: 'cl-merge-key', accountToken: 'cl-account-token', seed: stormSeed(DEALS + 1) });
   dir = mkdtempSync(join(tmpdir(), 'dda-cluster-'));
   writeFileSync(join(dir, 'reps.json'), JSON.stringify(defaultRepDirectory));
   const port = await freePort();
@@ -70,6 +71,8 @@ beforeAll(async () => {
     VP_SALES_NUMBER: VP,
     REP_DIRECTORY_FILE: join(dir, 'reps.json'),
     CALL_RETRY_ATTEMPTS: '1',
+    TELNYX_MESSAGING_PROFILE_ID: 'cl-profile',
+    TELNYX_PHONE_NUMBER: OUR_NUMBER,
     CALL_RETRY_DELAY_SECONDS: '0',
   };
   for (const name of ['ingress', 'briefing-worker', 'dialer-worker', 'call-worker']) {
@@ -180,4 +183,27 @@ describe('Redis Cluster: three masters under all four services', () => {
     ).toBe(true);
     expect(problems().filter((l) => /CROSSSLOT/.test(l))).toEqual([]);
   }, 120_000);
+
+  it('a VP the calls did not reach gets one text, and its delivery reaches the alert', async () => {
+    const dealId = stormDealId(DEALS);
+    telnyx.setPersona(VP, personas.vpNoAnswer);
+    const before = telnyx.messages().filter((m) => m.to === VP).length;
+    merge.moveDeal(dealId, 'Negotiation/Review');
+    expect(await deliver(merge.webhookFor(dealId, 'Opportunity.changed', KEY))).toBe(202);
+    const delivered = await waitUntil(
+      async () => {
+        const a = (await alertsOf(dealId))[0];
+        return a?.timeline.find((t: { event: string; status?: string }) => t.event === 'sms.delivery' && t.status === 'delivered')
+          ? a
+          : undefined;
+      },
+      60_000,
+      'the text and its delivery',
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\n${problems().slice(-15).join('\n')}`);
+    });
+    expect(delivered.outcome).toBe('no_answer');
+    expect(telnyx.messages().filter((m) => m.to === VP).length - before).toBe(1);
+    expect(problems().filter((l) => /CROSSSLOT/.test(l))).toEqual([]);
+  }, 90_000);
 });
