@@ -184,7 +184,7 @@ describe('Redis Cluster: three masters under all four services', () => {
     expect(problems().filter((l) => /CROSSSLOT/.test(l))).toEqual([]);
   }, 120_000);
 
-  it('a VP the calls did not reach gets one text, and its delivery reaches the alert', async () => {
+  it('a VP the calls did not reach gets one text, its delivery reaches the alert, and their call back connects', async () => {
     const dealId = stormDealId(DEALS);
     telnyx.setPersona(VP, personas.vpNoAnswer);
     const before = telnyx.messages().filter((m) => m.to === VP).length;
@@ -204,6 +204,26 @@ describe('Redis Cluster: three masters under all four services', () => {
     });
     expect(delivered.outcome).toBe('no_answer');
     expect(telnyx.messages().filter((m) => m.to === VP).length - before).toBe(1);
+
+    // The VP rings our number back (attested by STIR/SHAKEN): the missed alert is read out and "1" connects.
+    telnyx.incomingCall({
+      from: VP,
+      to: OUR_NUMBER,
+      webhookUrl: `${base}/webhooks/voice`,
+      attestation: 'A',
+      persona: { responses: [{ press: '1' }], talkMs: 20_000 },
+    });
+    const called = await waitUntil(
+      async () => {
+        const a = (await alertsOf(dealId))[0];
+        return a?.outcome === 'connected' && a.talk_seconds !== null ? a : undefined;
+      },
+      60_000,
+      'the call back to connect',
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\n${problems().slice(-15).join('\n')}`);
+    });
+    expect(called.timeline.map((t: { event: string }) => t.event)).toEqual(expect.arrayContaining(['callback.heard', 'bridged']));
     expect(problems().filter((l) => /CROSSSLOT/.test(l))).toEqual([]);
-  }, 90_000);
+  }, 150_000);
 });
