@@ -3,12 +3,11 @@ import { Queue } from 'bullmq';
 import { queuePrefix } from '@dda/queues';
 import { personas } from '@dda/sandbox/telnyx-sim';
 import { waitUntil } from '@dda/testkit';
-import { startCallStack, TOKEN, VP, type CallStack } from './support/call-stack.ts';
+import { MERGE_WEBHOOK_KEY, startCallStack, TOKEN, VP, type CallStack } from './support/call-stack.ts';
 import { stormDealId, stormSeed } from './support/storm-seed.ts';
 
 const DEALS = Number(process.env.STORM_DEALS ?? 1000);
 const COPIES = 10;
-const KEY = 'calls_merge_signature_key';
 
 let s: CallStack;
 beforeAll(async () => {
@@ -36,7 +35,7 @@ describe('an alert storm: 1,000 deals moved in one bulk update, each delivered 1
     const deliveries: { body: string; signature: string }[] = [];
     for (let i = 0; i < DEALS; i++) {
       s.merge.moveDeal(stormDealId(i), 'Negotiation/Review');
-      const d = s.merge.webhookFor(stormDealId(i), 'Opportunity.changed', KEY);
+      const d = s.merge.webhookFor(stormDealId(i), 'Opportunity.changed', MERGE_WEBHOOK_KEY);
       for (let c = 0; c < COPIES; c++) deliveries.push(d);
     }
     // Shuffle so copies of one delivery race each other and other deals.

@@ -3,7 +3,7 @@ import { signMergeBody } from '@dda/merge';
 import { personas, type Persona } from '@dda/sandbox/telnyx-sim';
 import { FIXTURE_IDS } from '@dda/sandbox/seed';
 import { startOwnRedis, waitUntil, type OwnRedis } from '@dda/testkit';
-import { AE, startCallStack, VP, type CallStack } from './support/call-stack.ts';
+import { AE, MERGE_WEBHOOK_KEY, startCallStack, VP, type CallStack } from './support/call-stack.ts';
 
 /*
  * Faults against real processes and a Redis of the suite's own: workers killed with SIGKILL in the middle of
@@ -11,7 +11,6 @@ import { AE, startCallStack, VP, type CallStack } from './support/call-stack.ts'
  * and nobody may be dialled twice.
  */
 
-const KEY = 'calls_merge_signature_key';
 const DEAL = '7c2e9a14-3b5f-4d61-8e07-a9c4b1d2e3f5';
 let redis: OwnRedis;
 let s: CallStack;
@@ -99,10 +98,12 @@ describe('kill -9 a worker in the middle of each job type, then restart it', () 
     s.merge.requests.length = 0;
     // Triage decides from the webhook's record and asks Merge nothing; a record it cannot read makes it fetch
     // the deal, which keeps it in the middle of its job long enough to be killed there.
-    const envelope = JSON.parse(s.merge.webhookFor(DEAL, 'Opportunity.changed', KEY).body) as { data: Record<string, unknown> };
+    const envelope = JSON.parse(s.merge.webhookFor(DEAL, 'Opportunity.changed', MERGE_WEBHOOK_KEY).body) as {
+      data: Record<string, unknown>;
+    };
     envelope.data['amount'] = 'unreadable';
     const body = JSON.stringify(envelope);
-    expect(await deliver(body, signMergeBody(body, KEY))).toBe(202);
+    expect(await deliver(body, signMergeBody(body, MERGE_WEBHOOK_KEY))).toBe(202);
     await waitUntil(
       async () => s.merge.requests.some((r) => r.path.startsWith('/crm/v1/opportunities/')) || undefined,
       10_000,
@@ -155,7 +156,7 @@ describe('Redis failures', () => {
     // Not a deal already in Negotiation at start: the first day's baseline recorded those, and moving one there is no change.
     const other = s.merge.listDeals().find((d) => d.id !== DEAL && d.status === 'OPEN' && d.stage !== FIXTURE_IDS.negotiationStage)!;
     s.merge.moveDeal(other.id, 'Negotiation/Review');
-    const d = s.merge.webhookFor(other.id, 'Opportunity.changed', KEY);
+    const d = s.merge.webhookFor(other.id, 'Opportunity.changed', MERGE_WEBHOOK_KEY);
     expect(await deliver(d.body, d.signature)).toBe(202);
     await redis.kill9();
     await redis.start();
@@ -179,7 +180,7 @@ describe('Redis failures', () => {
       linked_account: { id: 'la' },
       data: { id: DEAL },
     });
-    expect(await deliver(body, signMergeBody(body, KEY))).toBe(503);
+    expect(await deliver(body, signMergeBody(body, MERGE_WEBHOOK_KEY))).toBe(503);
     expect(Date.now() - started).toBeLessThan(3000);
     expect((await fetch(`${s.base}/ready`)).status).toBe(503);
     await redis.start();

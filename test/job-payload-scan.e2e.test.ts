@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { personas } from '@dda/sandbox/telnyx-sim';
 import { waitUntil } from '@dda/testkit';
 import { queueKey } from '@dda/queues';
-import { AE, startCallStack, VP, type CallStack } from './support/call-stack.ts';
+import { AE, MERGE_WEBHOOK_KEY, startCallStack, VP, type CallStack } from './support/call-stack.ts';
 
-const KEY = 'calls_merge_signature_key';
 const DEAL = '7c2e9a14-3b5f-4d61-8e07-a9c4b1d2e3f5';
 
 let s: CallStack;
@@ -34,7 +33,7 @@ describe('job payloads at rest', () => {
     s.telnyx.setPersona(VP, personas.vpSaysRepeatThenConnect);
     s.telnyx.setPersona(AE, personas.aeAccepts);
     s.merge.moveDeal(DEAL, 'Negotiation/Review');
-    const d = s.merge.webhookFor(DEAL, 'Opportunity.changed', KEY);
+    const d = s.merge.webhookFor(DEAL, 'Opportunity.changed', MERGE_WEBHOOK_KEY);
     const res = await fetch(`${s.base}/webhooks/crm`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-merge-webhook-signature': d.signature },

@@ -4,7 +4,7 @@ import { accountKeyOf, signMergeBody } from '@dda/merge';
 import { defaultRepDirectory } from '@dda/sandbox/seed';
 import { personas } from '@dda/sandbox/telnyx-sim';
 import { waitUntil } from '@dda/testkit';
-import { startCallStack, TOKEN, VP, type CallStack } from './support/call-stack.ts';
+import { MERGE_WEBHOOK_KEY, startCallStack, TOKEN, VP, type CallStack } from './support/call-stack.ts';
 
 /*
  * Acceptance 4: a deal from a second Merge linked account is fetched with that account's token and routed
@@ -15,7 +15,6 @@ const SECOND = { id: 'la-second-crm', token: 'second-linked-account-token-0123' 
 const PRIMARY_TOKEN = 'calls-account-token';
 const CRO = '+15550100400';
 const TELEMATICS = '5a9d3f71-c2e8-4b06-9f4a-8d1e7c3b5a20'; // seeded in Qualification, $96,000, owner Priya
-const SIGNING_KEY = 'calls_merge_signature_key';
 
 let s: CallStack;
 beforeAll(async () => {
@@ -29,14 +28,14 @@ const json = (method: string, path: string, body: unknown) =>
 
 /** Merge's webhook for the deal as the second account would send it, with a record triage cannot read, so it must fetch the deal. */
 async function deliverFromSecondAccount(dealId: string): Promise<Response> {
-  const envelope = JSON.parse(s.merge.webhookFor(dealId, 'Opportunity.changed', SIGNING_KEY).body) as Record<string, any>;
+  const envelope = JSON.parse(s.merge.webhookFor(dealId, 'Opportunity.changed', MERGE_WEBHOOK_KEY).body) as Record<string, any>;
   envelope.linked_account = { ...envelope.linked_account, id: SECOND.id };
   // A fresh modified_at makes each delivery its own (the dedupe key includes it).
   envelope.data = { id: dealId, modified_at: new Date().toISOString(), amount: 'see the CRM' };
   const body = JSON.stringify(envelope);
   return fetch(`${s.base}/webhooks/crm`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-merge-webhook-signature': signMergeBody(body, SIGNING_KEY) },
+    headers: { 'content-type': 'application/json', 'x-merge-webhook-signature': signMergeBody(body, MERGE_WEBHOOK_KEY) },
     body,
   });
 }

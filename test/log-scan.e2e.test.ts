@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_CREDENTIALS } from '@dda/config';
 import { personas } from '@dda/sandbox/telnyx-sim';
 import { waitUntil } from '@dda/testkit';
-import { AE, startCallStack, TOKEN, VP, type CallStack } from './support/call-stack.ts';
+import { AE, MERGE_WEBHOOK_KEY, startCallStack, TOKEN, VP, type CallStack } from './support/call-stack.ts';
 
-const KEY = 'calls_merge_signature_key';
 const DEAL = '7c2e9a14-3b5f-4d61-8e07-a9c4b1d2e3f5';
 
 let s: CallStack;
@@ -18,7 +17,7 @@ describe('logs never carry a secret or a full phone number', () => {
     s.telnyx.setPersona(VP, personas.vpSaysConnect);
     s.telnyx.setPersona(AE, personas.aeAccepts);
     s.merge.moveDeal(DEAL, 'Negotiation/Review');
-    const d = s.merge.webhookFor(DEAL, 'Opportunity.changed', KEY);
+    const d = s.merge.webhookFor(DEAL, 'Opportunity.changed', MERGE_WEBHOOK_KEY);
     const res = await fetch(`${s.base}/webhooks/crm`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-merge-webhook-signature': d.signature },
@@ -37,7 +36,7 @@ describe('logs never carry a secret or a full phone number', () => {
       telnyx_key: SANDBOX_CREDENTIALS.telnyxApiKey,
       merge_key: 'calls-merge-key',
       account_token: 'calls-account-token',
-      merge_signature_key: KEY,
+      merge_signature_key: MERGE_WEBHOOK_KEY,
       merge_signature: d.signature,
       telnyx_public_key: s.env.TELNYX_PUBLIC_KEY!,
     };

@@ -1,23 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { SANDBOX_CREDENTIALS } from '@dda/config';
-import { createMergeSimulator, type MergeSimulator } from '@dda/sandbox/merge-sim';
-import { defaultRepDirectory } from '@dda/sandbox/seed';
-import { createTelnyxSimulator, personas, type TelnyxSimulator } from '@dda/sandbox/telnyx-sim';
-import { generateWebhookKeyPair } from '@dda/telnyx';
-import {
-  freePort,
-  readServerSentEvents,
-  startRedisCluster,
-  startService,
-  uniquePrefix,
-  waitUntil,
-  type RedisCluster,
-  type ServiceProcess,
-} from '@dda/testkit';
+import { personas } from '@dda/sandbox/telnyx-sim';
+import { readServerSentEvents, startRedisCluster, waitUntil, type RedisCluster } from '@dda/testkit';
+import { AE, MERGE_WEBHOOK_KEY, startCallStack, TOKEN, VP, type CallStack } from './support/call-stack.ts';
 import { stormDealId, stormSeed } from './support/storm-seed.ts';
 
 /*
@@ -26,68 +11,28 @@ import { stormDealId, stormSeed } from './support/storm-seed.ts';
  * whose keys span slots (CROSSSLOT), so a key owner that forgot its hash tag fails here, not in production.
  */
 const DEALS = 6;
-const KEY = 'cluster_merge_signature_key';
-const TOKEN = 'cluster-token-0123456789abcdef';
-const VP = '+15550100001';
-const AE = defaultRepDirectory[0]!.phone;
 const OUR_NUMBER = '+15550100000';
 
 let cluster: RedisCluster;
-let merge: MergeSimulator;
-let telnyx: TelnyxSimulator;
+let s: CallStack;
 let base: string;
-let dir: string;
-const services: ServiceProcess[] = [];
 
 beforeAll(async () => {
   cluster = await startRedisCluster();
-  const keys = generateWebhookKeyPair();
-  telnyx = await createTelnyxSimulator({
-    apiKey: SANDBOX_CREDENTIALS.telnyxApiKey,
-    privateKey: keys.privateKey,
-    personas: {},
-    timeScale: 0.02,
+  s = await startCallStack({
+    redisTopology: { env: { REDIS_CLUSTER_NODES: cluster.nodes }, address: `redis-cluster://${cluster.nodes}` },
+    withBriefingWorker: true,
+    mergeSeed: stormSeed(DEALS + 1),
+    env: { TELNYX_MESSAGING_PROFILE_ID: 'cl-profile', TELNYX_PHONE_NUMBER: OUR_NUMBER },
   });
-  telnyx.setPersona(VP, personas.vpSaysConnect);
-  telnyx.setPersona(AE, personas.aeAccepts);
-  merge = await createMergeSimulator({ apiKey: 'cl-merge-key', accountToken: 'cl-account-token', seed: stormSeed(DEALS + 1) });
-  dir = mkdtempSync(join(tmpdir(), 'dda-cluster-'));
-  writeFileSync(join(dir, 'reps.json'), JSON.stringify(defaultRepDirectory));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  const env = {
-    REDIS_CLUSTER_NODES: cluster.nodes,
-    REDIS_PREFIX: uniquePrefix('cluster'),
-    PORT: String(port),
-    PUBLIC_BASE_URL: base,
-    API_TOKEN: TOKEN,
-    TELNYX_BASE_URL: telnyx.url,
-    TELNYX_PUBLIC_KEY: keys.publicKey,
-    MERGE_BASE_URL: merge.url,
-    MERGE_API_KEY: 'cl-merge-key',
-    MERGE_ACCOUNT_TOKEN: 'cl-account-token',
-    MERGE_WEBHOOK_SIGNATURE_KEY: KEY,
-    MERGE_POLL_SECONDS: '0',
-    VP_SALES_NUMBER: VP,
-    REP_DIRECTORY_FILE: join(dir, 'reps.json'),
-    CALL_RETRY_ATTEMPTS: '1',
-    TELNYX_MESSAGING_PROFILE_ID: 'cl-profile',
-    TELNYX_PHONE_NUMBER: OUR_NUMBER,
-    CALL_RETRY_DELAY_SECONDS: '0',
-  };
-  for (const name of ['ingress', 'briefing-worker', 'dialer-worker', 'call-worker']) {
-    const svc = startService(name, env);
-    services.push(svc);
-    await svc.waitFor(name === 'ingress' ? /ingress listening/ : new RegExp(`${name} started`), 30_000);
-  }
+  base = s.base;
+  s.telnyx.setPersona(VP, personas.vpSaysConnect);
+  s.telnyx.setPersona(AE, personas.aeAccepts);
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all(services.map((s) => s.stop()));
-  await telnyx?.close();
-  await merge?.close();
+  await s?.close();
   await cluster?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 async function deliver(d: { body: string; signature: string }): Promise<number> {
@@ -108,7 +53,7 @@ async function alertsOf(dealId: string): Promise<Array<Record<string, any>>> {
 
 /** Warnings and errors the services logged: a CROSSSLOT would show here first. */
 function problems(): string[] {
-  return services.flatMap((svc) =>
+  return s.services.flatMap((svc) =>
     svc.lines.filter((l) => /"level":"(warn|error|fatal)"|CROSSSLOT/.test(l)).map((l) => `${svc.name}: ${l.slice(0, 300)}`),
   );
 }
@@ -116,8 +61,8 @@ function problems(): string[] {
 describe('Redis Cluster: three masters under all four services', () => {
   it('the intake: one alert through five redeliveries, and its call connects', async () => {
     const dealId = stormDealId(0);
-    merge.moveDeal(dealId, 'Negotiation/Review');
-    const delivery = merge.webhookFor(dealId, 'Opportunity.changed', KEY);
+    s.merge.moveDeal(dealId, 'Negotiation/Review');
+    const delivery = s.merge.webhookFor(dealId, 'Opportunity.changed', MERGE_WEBHOOK_KEY);
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) statuses.push(await deliver(delivery));
     expect(statuses).toEqual([202, 200, 200, 200, 200]);
@@ -137,7 +82,7 @@ describe('Redis Cluster: three masters under all four services', () => {
     expect(events).toContain('bridged');
     expect(events.filter((e: string) => e === 'call.dialing')).toHaveLength(1);
     expect(await alertsOf(dealId)).toHaveLength(1);
-    const ae = telnyx.commands.filter((c) => c.action === 'dial' && !c.duplicate && c.to === AE);
+    const ae = s.telnyx.commands.filter((c) => c.action === 'dial' && !c.duplicate && c.to === AE);
     expect(ae).toHaveLength(1);
   }, 90_000);
 
@@ -150,8 +95,8 @@ describe('Redis Cluster: three masters under all four services', () => {
     const heard = readServerSentEvents(stream, (events) => created(events).length >= DEALS - 1, 60_000);
     const ids = Array.from({ length: DEALS - 1 }, (_, i) => stormDealId(i + 1));
     const deliveries = ids.map((id) => {
-      merge.moveDeal(id, 'Negotiation/Review');
-      return merge.webhookFor(id, 'Opportunity.changed', KEY);
+      s.merge.moveDeal(id, 'Negotiation/Review');
+      return s.merge.webhookFor(id, 'Opportunity.changed', MERGE_WEBHOOK_KEY);
     });
     expect(await Promise.all(deliveries.map(deliver))).toEqual(deliveries.map(() => 202));
     expect(await Promise.all(deliveries.map(deliver))).toEqual(deliveries.map(() => 200));
@@ -186,10 +131,10 @@ describe('Redis Cluster: three masters under all four services', () => {
 
   it('a VP the calls did not reach gets one text, its delivery reaches the alert, and their call back connects', async () => {
     const dealId = stormDealId(DEALS);
-    telnyx.setPersona(VP, personas.vpNoAnswer);
-    const before = telnyx.messages().filter((m) => m.to === VP).length;
-    merge.moveDeal(dealId, 'Negotiation/Review');
-    expect(await deliver(merge.webhookFor(dealId, 'Opportunity.changed', KEY))).toBe(202);
+    s.telnyx.setPersona(VP, personas.vpNoAnswer);
+    const before = s.telnyx.messages().filter((m) => m.to === VP).length;
+    s.merge.moveDeal(dealId, 'Negotiation/Review');
+    expect(await deliver(s.merge.webhookFor(dealId, 'Opportunity.changed', MERGE_WEBHOOK_KEY))).toBe(202);
     const delivered = await waitUntil(
       async () => {
         const a = (await alertsOf(dealId))[0];
@@ -203,10 +148,10 @@ describe('Redis Cluster: three masters under all four services', () => {
       throw new Error(`${err.message}\n${problems().slice(-15).join('\n')}`);
     });
     expect(delivered.outcome).toBe('no_answer');
-    expect(telnyx.messages().filter((m) => m.to === VP).length - before).toBe(1);
+    expect(s.telnyx.messages().filter((m) => m.to === VP).length - before).toBe(1);
 
     // The VP rings our number back (attested by STIR/SHAKEN): the missed alert is read out and "1" connects.
-    telnyx.incomingCall({
+    s.telnyx.incomingCall({
       from: VP,
       to: OUR_NUMBER,
       webhookUrl: `${base}/webhooks/voice`,

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { createWorkerConnection, type RedisClient } from '@dda/redis';
 import { generateWebhookKeyPair } from '@dda/telnyx';
 import { SANDBOX_CREDENTIALS } from '@dda/config';
 import { createTelnyxSimulator, type Persona, type TelnyxModes, type TelnyxSimulator } from '@dda/sandbox/telnyx-sim';
@@ -15,12 +16,14 @@ export const AE = defaultRepDirectory[0]!.phone;
 export const AE_EMAIL = defaultRepDirectory[0]!.email;
 export const BACKUP = '+15550100009';
 export const TOKEN = 'calls-token-0123456789abcdef';
+/** The stack's MERGE_WEBHOOK_SIGNATURE_KEY, for tests that sign deliveries themselves. */
+export const MERGE_WEBHOOK_KEY = 'calls_merge_signature_key';
 
 export type CallStack = {
   telnyx: TelnyxSimulator;
   merge: MergeSimulator;
   base: string;
-  redis: Redis;
+  redis: RedisClient;
   prefix: string;
   services: ServiceProcess[];
   printed: string[];
@@ -46,6 +49,8 @@ export async function startCallStack(
     callWorkers?: number;
     timeScale?: number;
     redisUrl?: string;
+    /** Another Redis topology instead of a REDIS_URL: its variables for the services (e.g. REDIS_CLUSTER_NODES) and the address for the test's own client. */
+    redisTopology?: { env: Record<string, string>; address: string };
     withBriefingWorker?: boolean;
     mergeSeed?: CrmSeed;
     /** Tokens of further Merge linked accounts the simulator accepts. */
@@ -83,7 +88,7 @@ export async function startCallStack(
   const base = `http://127.0.0.1:${port}`;
   const prefix = uniquePrefix('calls');
   const env: Record<string, string> = {
-    REDIS_URL: opts.redisUrl ?? (await testRedisUrl()),
+    ...(opts.redisTopology ? opts.redisTopology.env : { REDIS_URL: opts.redisUrl ?? (await testRedisUrl()) }),
     REDIS_PREFIX: prefix,
     PORT: String(port),
     PUBLIC_BASE_URL: base,
@@ -93,7 +98,7 @@ export async function startCallStack(
     MERGE_BASE_URL: merge.url,
     MERGE_API_KEY: 'calls-merge-key',
     MERGE_ACCOUNT_TOKEN: 'calls-account-token',
-    MERGE_WEBHOOK_SIGNATURE_KEY: 'calls_merge_signature_key',
+    MERGE_WEBHOOK_SIGNATURE_KEY: MERGE_WEBHOOK_KEY,
     MERGE_POLL_SECONDS: '0',
     VP_SALES_NUMBER: VP,
     REP_DIRECTORY_FILE: directory,
@@ -102,7 +107,7 @@ export async function startCallStack(
     ...(ai ? { AI_BASE_URL: ai.url, AI_API_KEY: SANDBOX_CREDENTIALS.aiApiKey } : {}),
     ...opts.env,
   };
-  const redis = new Redis(env.REDIS_URL!);
+  const redis = opts.redisTopology ? createWorkerConnection(opts.redisTopology.address) : new Redis(env.REDIS_URL!);
   // Fault tests kill Redis on purpose; the reconnecting client must not crash the test run.
   redis.on('error', () => undefined);
   const services: ServiceProcess[] = [];
