@@ -118,8 +118,10 @@ export function createAlertsRepository(redis: RedisClient, prefix: string) {
     outbox: (s: string) => `${shard(s)}:undispatched`,
     changes: alertChangesChannel(prefix),
   };
-  const count = (name: 'dda_alerts_created_total' | 'dda_alerts_outcome_total', field: string) =>
-    redis.hincrby(metricKey(prefix, name), field, 1);
+  // Not awaited: triage and the dial need not wait a round trip for a metric. Later commands on this connection
+  // still come after it; a failed increment costs one count, like a crash between the script and it.
+  const count = (name: 'dda_alerts_created_total' | 'dda_alerts_outcome_total', field: string): void =>
+    void redis.hincrby(metricKey(prefix, name), field, 1).catch(() => undefined);
   const changed = (c: AlertChange) => JSON.stringify(c);
 
   const alertKeys = (id: string): Record<(typeof ALERT_SLOTS)[number], string> => ({
@@ -204,7 +206,7 @@ export function createAlertsRepository(redis: RedisClient, prefix: string) {
         },
       )) as [string, string?];
       if (res[0] === 'created') {
-        await count('dda_alerts_created_total', createdField(args.alert?.doc ?? null));
+        count('dda_alerts_created_total', createdField(args.alert?.doc ?? null));
         return { kind: 'created', alertId: res[1]! };
       }
       if (res[0] === 'duplicate') return { kind: 'duplicate', alertId: res[1]! };
@@ -217,7 +219,7 @@ export function createAlertsRepository(redis: RedisClient, prefix: string) {
     async createManual(doc: NewAlert, now = new Date()): Promise<string> {
       const id = shardedAlertId(newId('al', now.getTime()), dealShard(doc.deal.id));
       await runNamedScript(redis, CREATE_ALERT, alertKeys(id), alertArgs(id, doc, now));
-      await count('dda_alerts_created_total', createdField(doc));
+      count('dda_alerts_created_total', createdField(doc));
       return id;
     },
 
@@ -324,7 +326,7 @@ export function createAlertsRepository(redis: RedisClient, prefix: string) {
           change_message: changed({ id, change: 'outcome', event: 'alert.outcome' }),
         },
       )) as number;
-      if (set === 1) await count('dda_alerts_outcome_total', counterField('dda_alerts_outcome_total', { outcome }));
+      if (set === 1) count('dda_alerts_outcome_total', counterField('dda_alerts_outcome_total', { outcome }));
       return set === 1;
     },
 

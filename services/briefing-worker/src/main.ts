@@ -10,6 +10,7 @@ import { aiSettingsFrom, createAiClient, NOTES_BUDGET_MS, writeBriefing } from '
 import { createAccountScope, createAccountsStore } from '@dda/accounts';
 import { runFollowUp } from '@dda/follow-ups';
 import { createAlertPlans } from '@dda/routing';
+import { duplicateClient } from '@dda/redis';
 import { createMessaging, isDefinitelyNotSent, telnyxErrorCode } from '@dda/telnyx';
 
 const BASELINE_START_WAIT_MS = 10_000;
@@ -69,7 +70,7 @@ const triage = createWorker(
   { ...connection, concurrency: 32 },
 );
 // Accepted CRM changes wait in the inbox until triage has room for them (crm-inbox.ts).
-const relayRedis = redis.duplicate();
+const relayRedis = duplicateClient(redis);
 relayRedis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error (inbox relay)'));
 const relay = startInboxRelay({
   redis: relayRedis,
