@@ -11,9 +11,14 @@ export type Queues = { redis: RedisClient; byName: { [Q in QueueName]: Queue }; 
  * that connection: on a shared one, each of our own MULTIs (a timeline entry, a status) paid for 90 property
  * copies, and their garbage was 14 % of the dialer-worker's time in a storm (CPU profile, bench/storm.ts).
  */
+function bullConnection(of: RedisClient): RedisClient {
+  const bull = duplicateClient(of);
+  bull.on('error', () => undefined); // BullMQ reports it through the Queue's or the Worker's own 'error' event
+  return bull;
+}
+
 export function createQueues(connection: RedisClient, prefix: string): Queues {
-  const bull = duplicateClient(connection);
-  bull.on('error', () => undefined); // each Queue reports it through its own 'error' event
+  const bull = bullConnection(connection);
   const byName = Object.fromEntries(
     queueNames.map((name) => [
       name,
@@ -64,8 +69,7 @@ export function createWorker<Q extends QueueName>(
   opts: { connection: RedisClient; prefix: string } & Omit<WorkerOptions, 'connection' | 'prefix'>,
 ): Worker {
   // A connection of BullMQ's own (see createQueues), closed with the worker.
-  const bull = duplicateClient(opts.connection);
-  bull.on('error', () => undefined); // the worker reports it through its own 'error' event
+  const bull = bullConnection(opts.connection);
   const worker = new Worker(
     name,
     async (job) => processor(queueCatalog[name].schema.parse(job.data) as JobData<Q>, job),
