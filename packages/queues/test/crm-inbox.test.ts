@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import { connectTestRedis, deleteKeys, uniquePrefix, waitUntil } from '@dda/testkit';
+import { connectTestRedis, deleteKeys, testRedisUrl, uniquePrefix, waitUntil } from '@dda/testkit';
+import { connect } from 'node:net';
+import { Redis as RedisConnection } from 'ioredis';
 import {
   acceptCrmEvent,
   closeQueues,
+  createCrmIntake,
   createQueues,
   inboxKeys,
   inboxLength,
@@ -72,6 +75,113 @@ describe('accepting a CRM change', () => {
     await expect(acceptCrmEvent(redis, prefix, { ...change(1), event: 'merged' as never }, 'merge-x')).rejects.toThrow();
     expect(await inboxLength(redis, prefix)).toBe(0);
     expect(await redis.exists(inboxKeys(prefix).seen('merge-x'))).toBe(0);
+    await closeQueues(queues);
+  });
+});
+
+/**
+ * The script calls Redis runs on `prefix`'s keys while `run` runs, as MONITOR reports them (each a list of its
+ * quoted arguments). A raw socket: ioredis's own monitor mode loses its place when the feed starts at once.
+ */
+async function scriptCallsDuring(prefix: string, run: () => Promise<unknown>): Promise<string[][]> {
+  const { hostname, port } = new URL(await testRedisUrl());
+  const socket = connect({ host: hostname, port: Number(port || 6379) });
+  let feed = '';
+  socket.setEncoding('utf8').on('data', (chunk: string) => (feed += chunk));
+  socket.write('MONITOR\r\n');
+  await waitUntil(async () => feed.startsWith('+OK'), 5000, 'MONITOR to start');
+  try {
+    await run();
+    // The feed is in Redis's order: once this probe shows up, every command `run` sent is in it.
+    const probe = `probe-${prefix}`;
+    await redis.exists(probe);
+    await waitUntil(async () => feed.includes(probe), 5000, 'the probe in the MONITOR feed');
+  } finally {
+    socket.destroy();
+  }
+  return feed
+    .split('\r\n')
+    .filter((line) => /"eval(sha)?"/i.test(line) && line.includes(prefix))
+    .map((line) => [...line.matchAll(/"((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]!));
+}
+
+describe('the ingress intake (one script call per event-loop turn)', () => {
+  it('writes the changes of one turn in one call, answering each caller on its own, in order', async () => {
+    const { prefix, queues } = setup();
+    const intake = createCrmIntake({ redis, prefix });
+    let results: Awaited<ReturnType<typeof intake.accept>>[] = [];
+    const calls = await scriptCallsDuring(prefix, async () => {
+      results = await Promise.all(Array.from({ length: 12 }, (_, i) => intake.accept(change(i), `merge-${i}`)));
+    });
+    expect(calls).toHaveLength(1);
+    expect(results.map((r) => r.duplicate)).toEqual(Array(12).fill(false));
+    expect(results.map((r) => r.jobId)).toEqual(Array.from({ length: 12 }, (_, i) => `merge-${i}`));
+    const inbox = await readInbox(redis, prefix);
+    expect(inbox.map((e) => e.jobId)).toEqual(Array.from({ length: 12 }, (_, i) => `merge-${i}`));
+    expect(inbox[3]!.data).toMatchObject({ opportunityId: 'deal-3', event: 'changed', source: 'webhook' });
+    expect(await redis.ttl(inboxKeys(prefix).seen('merge-3'))).toBeGreaterThan(6 * 24 * 3600);
+    await closeQueues(queues);
+  });
+
+  it('queues a job id once: a repeat in the same turn or a later one is a duplicate', async () => {
+    const { prefix, queues } = setup();
+    const intake = createCrmIntake({ redis, prefix });
+    const sameTurn = await Promise.all([
+      intake.accept(change(1), 'merge-a'),
+      intake.accept(change(1), 'merge-a'),
+      intake.accept(change(2), 'merge-b'),
+    ]);
+    expect(sameTurn.map((r) => r.duplicate)).toEqual([false, true, false]);
+    expect((await intake.accept(change(1), 'merge-a')).duplicate).toBe(true);
+    // The one-change path shares the markers: what the intake queued, it calls a duplicate too.
+    expect((await acceptCrmEvent(redis, prefix, change(2), 'merge-b')).duplicate).toBe(true);
+    expect((await readInbox(redis, prefix)).map((e) => e.jobId)).toEqual(['merge-a', 'merge-b']);
+    await closeQueues(queues);
+  });
+
+  it('refuses a bad payload alone: the rest of its turn is written', async () => {
+    const { prefix, queues } = setup();
+    const intake = createCrmIntake({ redis, prefix });
+    const outcomes = await Promise.allSettled([
+      intake.accept(change(1), 'merge-1'),
+      intake.accept({ ...change(2), event: 'merged' as never }, 'merge-2'),
+      intake.accept(change(3), 'merge-3'),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((await readInbox(redis, prefix)).map((e) => e.jobId)).toEqual(['merge-1', 'merge-3']);
+    expect(await redis.exists(inboxKeys(prefix).seen('merge-2'))).toBe(0);
+    await closeQueues(queues);
+  });
+
+  it('splits a turn larger than maxBatch into calls of at most maxBatch changes', async () => {
+    const { prefix, queues } = setup();
+    const intake = createCrmIntake({ redis, prefix, maxBatch: 4 });
+    const calls = await scriptCallsDuring(prefix, () =>
+      Promise.all(Array.from({ length: 10 }, (_, i) => intake.accept(change(i), `merge-${i}`))),
+    );
+    // EVALSHA sha numkeys stream marker… : the markers a call carried.
+    expect(calls.map((c) => Number(c[2]) - 1)).toEqual([4, 4, 2]);
+    expect(await inboxLength(redis, prefix)).toBe(10);
+    await closeQueues(queues);
+  });
+
+  it('fails every caller of a batch Redis did not take, and accepts again once Redis answers', async () => {
+    const { prefix, queues } = setup();
+    // A connection to a port nobody listens on, failing fast like the ingress's own (no offline queue).
+    const down = new RedisConnection({
+      port: 1,
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    const refused = createCrmIntake({ redis: down, prefix });
+    const outcomes = await Promise.allSettled([refused.accept(change(1), 'merge-1'), refused.accept(change(2), 'merge-2')]);
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+    down.disconnect();
+    expect(await inboxLength(redis, prefix)).toBe(0);
+    // Nothing was marked seen: Merge's redelivery of the same change is queued, not taken for a duplicate.
+    expect((await createCrmIntake({ redis, prefix }).accept(change(1), 'merge-1')).duplicate).toBe(false);
     await closeQueues(queues);
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { classifyMergeWebhook, deliveryJobId, mergeWebhookSchema, verifyMergeSignature } from '@dda/merge';
-import { acceptCrmEvent, enqueue } from '@dda/queues';
+import { createCrmIntake, enqueue } from '@dda/queues';
 import { replicasHold } from '@dda/redis';
 import type { AppDeps } from '../app-deps.ts';
 import { HttpProblem } from '../plugins/error-handling.ts';
@@ -32,6 +32,7 @@ export async function crmWebhookRoute(app: FastifyInstance, deps: AppDeps): Prom
   const accounts = createCrmAccountCheck(deps);
   // Ten minutes and 50,000 ids (a few MiB): Merge's redeliveries of one change come within minutes.
   const recent = createRecentDeliveries({ max: 50_000, ttlMs: 10 * 60_000 });
+  const intake = createCrmIntake({ redis: deps.redis, prefix: deps.config.REDIS_PREFIX });
   app.addHook('onClose', async () => accounts.flush());
 
   app.post(
@@ -116,9 +117,10 @@ export async function crmWebhookRoute(app: FastifyInstance, deps: AppDeps): Prom
             receivedAt,
             record: intent.record,
           };
-          // Into the inbox (packages/queues/src/crm-inbox.ts): one round trip, whatever the burst; a copy this
-          // ingress accepted moments ago is known without one (recent-deliveries.ts).
-          res = await recent.acceptOnce(jobId, () => durable(() => acceptCrmEvent(deps.redis, deps.config.REDIS_PREFIX, change, jobId)));
+          // Into the inbox (packages/queues/src/crm-inbox.ts): one script call per event-loop turn, shared by the
+          // deliveries of that turn; a copy this ingress accepted moments ago is known without one
+          // (recent-deliveries.ts).
+          res = await recent.acceptOnce(jobId, () => durable(() => intake.accept(change, jobId)));
         } else {
           // A finished Merge sync is the cue to run the backstop poll now rather than at its next tick.
           answeredId = `sync-${createHash('sha256').update(raw).digest('hex').slice(0, 32)}`;
