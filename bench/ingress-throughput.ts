@@ -15,10 +15,13 @@
  * latency, from one request at a time to saturation. The target (≥ 3,000/s with p99 ≤ 25 ms) is met if any
  * run meets both.
  *
- * The yardstick: right after each row, the same requests go to a bare Fastify server (support/bare-fastify.ts:
- * parse the JSON, answer 202, nothing else) at the same connection count, and the row prints both rates and
- * their ratio. The machine's speed varies by hour; the ratio, measured minutes apart, much less. Target: a
- * row where the ingress takes at least half the bare server's rate with p99 ≤ 25 ms. BARE=0 skips it.
+ * The yardsticks (support/yardstick-servers.ts): right after each row, the same requests go to a bare Fastify
+ * server (parse the JSON, answer 202, nothing else) and then to the floor (support/floor-server.ts: the
+ * ingress's obligations written as plainly as possible: HMAC, parse, one durable Redis write, one log line)
+ * at the same connection count, and the row prints the rates and their ratios. The machine's speed varies by
+ * hour; the ratios, measured minutes apart, much less. Target: a row where the ingress takes at least half the
+ * bare server's rate with p99 ≤ 25 ms. floor/bare says how much of that the obligations alone allow on this
+ * machine, ours/floor how close the ingress comes to them. BARE=0 and FLOOR=0 skip them.
  *
  * PROFILE=1 writes a CPU profile of the ingress (after the warm-up) and prints where its time went;
  * PROFILE=briefing-worker (or any service name) profiles that service instead.
@@ -36,7 +39,7 @@ import { cpuMeter, waitForQuietMachine } from './support/proc-stats.ts';
 import { emitResult, fmt, machine, table } from './support/stats.ts';
 import { summarizeCpuProfiles } from './support/cpu-profile.ts';
 import { assertWrk, runWrk } from './support/wrk-load.ts';
-import { startBareFastify } from './support/bare-fastify.ts';
+import { startBareFastify, startFloorServer, type Yardstick } from './support/yardstick-servers.ts';
 import type { FsyncPolicy } from './support/redis-server.ts';
 
 const DEALS = 1000;
@@ -48,6 +51,7 @@ const PROFILED: ServiceName | undefined =
 const MERGE_LATENCY_MS = Number(process.env.MERGE_LATENCY_MS ?? 50);
 const TARGET = { rate: 3000, p99: 25, ofBare: 0.5 };
 const BARE = process.env.BARE !== '0';
+const FLOOR = process.env.FLOOR !== '0';
 /** Wall-clock time on every figure: this VM's speed changes by the hour. */
 const now = () => new Date().toISOString().slice(11, 19);
 /** Deliveries prepared per second of a phase: more than the ingress can take, so wrk never runs out. */
@@ -74,8 +78,11 @@ type Phase = {
   cpu: Record<string, number>;
   triagedPerSec: number;
   at: string;
-  bare?: { acceptedPerSec: number; p50: number; p99: number; cpuPct: number; othersPct: number; at: string };
+  bare?: YardstickRow;
+  floor?: YardstickRow;
 };
+
+type YardstickRow = { acceptedPerSec: number; p50: number; p99: number; cpuPct: number; othersPct: number; at: string };
 
 console.log(
   `ingress-throughput: fsync ${FSYNCS.join(' and ')}, closed loop with ${CONNECTIONS.join('/')} connections × ${DURATION} s; ` +
@@ -98,6 +105,7 @@ const bare = BARE ? await startBareFastify() : null;
 for (const fsync of FSYNCS) {
   const profileDir = PROFILED ? mkdtempSync(join(tmpdir(), `dda-bench-prof-${fsync}-`)) : undefined;
   let measuredFrom = 0;
+  let floor: Yardstick | null = null;
   const stack = await startStack({
     deals: DEALS,
     mergeLatencyMs: MERGE_LATENCY_MS,
@@ -139,6 +147,10 @@ for (const fsync of FSYNCS) {
       });
 
     await run({ connections: 16, duration: 3 }).result; // warm-up: JIT, connections, Redis scripts loaded
+    // On this stack's Redis, under the same fsync policy as the ingress.
+    floor = FLOOR
+      ? await startFloorServer({ redisUrl: stack.redis.url, mergeKey: WEBHOOK_KEY, logFile: join(stack.logDir, 'floor.log') })
+      : null;
     measuredFrom = Number(process.hrtime.bigint() / 1000n);
     const phases = CONNECTIONS.map((c) => ({ name: `${c} connection${c === 1 ? '' : 's'}`, connections: c }));
     await stack.redis.client.config('RESETSTAT');
@@ -192,44 +204,25 @@ for (const fsync of FSYNCS) {
         at: now(),
       };
       results.push(row);
-      if (bare) {
-        // The same requests, the same connections, seconds later: the framework's own speed on this machine now.
-        const bareLoad = runWrk({
-          base: bare.base,
-          path: '/webhooks/crm',
-          deliveries: Array.from({ length: MAX_RATE * DURATION }, next),
-          connections: ph.connections,
-          durationSec: DURATION,
-        });
-        const bareCpu = cpuMeter([...stack.processes(), { name: 'bare', pid: bare.proc.pid! }]);
-        bareCpu.start();
-        const b = await bareLoad.result;
-        if (b.exhausted)
-          console.log(
-            `[${fsync}] ${ph.name}: the bare server used all ${MAX_RATE * DURATION} prepared deliveries; its rate is a floor: raise MAX_RATE`,
-          );
-        const bareUsed = bareCpu.stop();
-        const ok = b.responses - b.errors.status;
-        const bareOthers = Math.max(0, (bareUsed['others'] ?? 0) - (100 * b.cpuSeconds) / (b.durationUs / 1e6));
-        row.bare = {
-          acceptedPerSec: ok / (b.durationUs / 1e6),
-          p50: ms(b.latencyUs.p50),
-          p99: ms(b.latencyUs.p99),
-          cpuPct: bareUsed['bare'] ?? NaN,
-          othersPct: bareOthers,
-          at: now(),
-        };
-      }
+      // The same requests, the same connections, seconds later: the framework's own speed on this machine now,
+      // and the floor's.
+      if (bare) row.bare = await measureYardstick(bare, 'bare', ph.connections, fsync, ph.name, stack, next);
+      if (floor) row.floor = await measureYardstick(floor, 'floor', ph.connections, fsync, ph.name, stack, next);
       console.log(
         `${row.at} [${fsync}] ${ph.name}: ${fmt(row.acceptedPerSec, 0)} accepted/s, p50 ${row.p50} ms, p99 ${row.p99} ms, max ${row.max} ms, non-202 ${row.other}, errors ${row.errors}; ` +
           `CPU% ${Object.entries(used)
             .map(([k, v]) => `${k} ${fmt(v, 0)}`)
             .join(', ')}; ingress ${fmt(perRequestMs(row, 'ingress'), 3)} CPU ms/req; triage ${fmt(row.triagedPerSec, 0)} jobs/s`,
       );
-      if (row.bare) {
+      for (const [name, y] of [
+        ['bare Fastify', row.bare],
+        ['floor', row.floor],
+      ] as const) {
+        if (!y) continue;
         console.log(
-          `${row.bare.at} [${fsync}] ${ph.name}: bare Fastify ${fmt(row.bare.acceptedPerSec, 0)}/s, p50 ${row.bare.p50} ms, p99 ${row.bare.p99} ms (CPU ${fmt(row.bare.cpuPct, 0)}%, others ${fmt(row.bare.othersPct, 0)}%) ` +
-            `→ ours/bare ${fmt((100 * row.acceptedPerSec) / row.bare.acceptedPerSec, 0)}%`,
+          `${y.at} [${fsync}] ${ph.name}: ${name} ${fmt(y.acceptedPerSec, 0)}/s, p50 ${y.p50} ms, p99 ${y.p99} ms (CPU ${fmt(y.cpuPct, 0)}%, others ${fmt(y.othersPct, 0)}%) ` +
+            `→ ours/${name === 'floor' ? 'floor' : 'bare'} ${fmt((100 * row.acceptedPerSec) / y.acceptedPerSec, 0)}%` +
+            (name === 'floor' && row.bare ? `, floor/bare ${fmt((100 * y.acceptedPerSec) / row.bare.acceptedPerSec, 0)}%` : ''),
         );
       }
     }
@@ -248,6 +241,7 @@ for (const fsync of FSYNCS) {
       .slice(0, 6);
     redisStats[fsync] =
       topCommands.map((c) => `${c.name} ${c.calls} calls ${fmt(c.per, 1)} µs/call`).join(' | ') +
+      (floor ? " (the floor's calls included)" : '') +
       ` | Redis stalls over 5 ms: ${stalls}` +
       ` | aof_delayed_fsync ${persistence['aof_delayed_fsync']} | aof_rewrites ${persistence['aof_rewrites']}`;
     console.log(`[${fsync}] redis: ${redisStats[fsync]}`);
@@ -255,6 +249,7 @@ for (const fsync of FSYNCS) {
     for (const [name, p] of Object.entries(problems))
       if (p.warn || p.error) console.log(`[${fsync}] log ${name}: ${p.warn} warn, ${p.error} error; e.g. ${p.samples[0]}`);
   } finally {
+    await floor?.stop();
     await stack.stop();
   }
   if (profileDir) {
@@ -274,6 +269,8 @@ console.log(
       'bare/s',
       'ours/bare %',
       'bare p99 ms',
+      'floor/s',
+      'floor/bare %',
       'p50 ms',
       'p90 ms',
       'p99 ms',
@@ -298,6 +295,8 @@ console.log(
       r.bare?.acceptedPerSec ?? NaN,
       r.bare ? (100 * r.acceptedPerSec) / r.bare.acceptedPerSec : NaN,
       r.bare?.p99 ?? NaN,
+      r.floor?.acceptedPerSec ?? NaN,
+      r.floor && r.bare ? (100 * r.floor.acceptedPerSec) / r.bare.acceptedPerSec : NaN,
       r.p50,
       r.p90,
       r.p99,
@@ -337,7 +336,11 @@ for (const fsync of FSYNCS) {
     console.log(
       `${now()} appendfsync ${fsync}: best ours/bare with our p99 ≤ ${TARGET.p99} ms: ` +
         (bestRatio
-          ? `${fmt((100 * bestRatio.acceptedPerSec) / bestRatio.bare!.acceptedPerSec, 0)}% (${bestRatio.phase} at ${bestRatio.at}: ours ${fmt(bestRatio.acceptedPerSec, 0)}/s p99 ${bestRatio.p99} ms, bare ${fmt(bestRatio.bare!.acceptedPerSec, 0)}/s p99 ${bestRatio.bare!.p99} ms)`
+          ? `${fmt((100 * bestRatio.acceptedPerSec) / bestRatio.bare!.acceptedPerSec, 0)}% (${bestRatio.phase} at ${bestRatio.at}: ours ${fmt(bestRatio.acceptedPerSec, 0)}/s p99 ${bestRatio.p99} ms, bare ${fmt(bestRatio.bare!.acceptedPerSec, 0)}/s p99 ${bestRatio.bare!.p99} ms` +
+            (bestRatio.floor
+              ? `; the floor ${fmt(bestRatio.floor.acceptedPerSec, 0)}/s, ${fmt((100 * bestRatio.floor.acceptedPerSec) / bestRatio.bare!.acceptedPerSec, 0)}% of bare`
+              : '') +
+            ')'
           : 'none') +
         `; target ≥ ${100 * TARGET.ofBare}% of bare: ${bestRatio && bestRatio.acceptedPerSec >= TARGET.ofBare * bestRatio.bare!.acceptedPerSec ? 'MET' : 'MISSED'}`,
     );
@@ -345,6 +348,7 @@ for (const fsync of FSYNCS) {
   summaries[fsync] = {
     bestOfBare: bestRatio ? bestRatio.acceptedPerSec / bestRatio.bare!.acceptedPerSec : null,
     bestOfBarePhase: bestRatio?.phase ?? null,
+    floorOfBareThere: bestRatio?.floor ? bestRatio.floor.acceptedPerSec / bestRatio.bare!.acceptedPerSec : null,
     peakPerSec: peak?.acceptedPerSec,
     peakPhase: peak?.phase,
     peakP99: peak?.p99,
@@ -362,6 +366,42 @@ emitResult('ingress-throughput', {
   redis: redisStats,
   target: `>= ${TARGET.rate}/s and >= ${100 * TARGET.ofBare}% of bare Fastify, p99 <= ${TARGET.p99} ms`,
 });
+
+/** The same load against a yardstick server, metered like the ingress's run. */
+async function measureYardstick(
+  y: Yardstick,
+  name: 'bare' | 'floor',
+  connections: number,
+  fsync: FsyncPolicy,
+  phase: string,
+  stack: BenchStack,
+  next: () => { body: string; signature: string },
+): Promise<YardstickRow> {
+  const load = runWrk({
+    base: y.base,
+    path: '/webhooks/crm',
+    deliveries: Array.from({ length: MAX_RATE * DURATION }, next),
+    connections,
+    durationSec: DURATION,
+  });
+  const meter = cpuMeter([...stack.processes(), { name, pid: y.proc.pid! }]);
+  meter.start();
+  const r = await load.result;
+  if (r.exhausted)
+    console.log(
+      `[${fsync}] ${phase}: the ${name} server used all ${MAX_RATE * DURATION} prepared deliveries; its rate is a floor: raise MAX_RATE`,
+    );
+  const used = meter.stop();
+  const ms = (us: number) => Math.round(us / 100) / 10;
+  return {
+    acceptedPerSec: (r.responses - r.errors.status) / (r.durationUs / 1e6),
+    p50: ms(r.latencyUs.p50),
+    p99: ms(r.latencyUs.p99),
+    cpuPct: used[name] ?? NaN,
+    othersPct: Math.max(0, (used['others'] ?? 0) - (100 * r.cpuSeconds) / (r.durationUs / 1e6)),
+    at: now(),
+  };
+}
 
 /** CPU milliseconds one accepted request cost a process: less sensitive to a noisy machine than the rate itself. */
 function perRequestMs(r: Phase, name: string): number {
