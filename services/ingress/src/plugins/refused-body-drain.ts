@@ -12,11 +12,13 @@ export const DRAIN_LIMIT_BYTES = 8 * 1024 * 1024;
  * stays usable. An undeclared (chunked) or larger body is still cut off.
  */
 export function installRefusedBodyDrain(app: FastifyInstance): void {
-  app.addHook('onSend', async (req, reply, payload) => {
+  // A callback hook like the other per-answer hooks (request-logging.ts): an async one costs a promise per answer.
+  app.addHook('onSend', (req, reply, payload, done) => {
     // A 503 while shutting down keeps its close: that one is meant to end the connection.
-    if (reply.statusCode >= 500 || reply.getHeader('connection') !== 'close' || req.raw.complete) return payload;
-    const declared = Number(req.headers['content-length']);
-    if (Number.isSafeInteger(declared) && declared <= DRAIN_LIMIT_BYTES) reply.removeHeader('connection');
-    return payload;
+    if (reply.statusCode < 500 && reply.getHeader('connection') === 'close' && !req.raw.complete) {
+      const declared = Number(req.headers['content-length']);
+      if (Number.isSafeInteger(declared) && declared <= DRAIN_LIMIT_BYTES) reply.removeHeader('connection');
+    }
+    done(null, payload);
   });
 }
