@@ -186,7 +186,6 @@ for (const fsync of FSYNCS) {
       const unaccounted = newInRedis - answered2xx;
       if (unaccounted > ph.connections) throw new Error(`${unaccounted} more changes in Redis than answers: something was queued twice`);
       const errors = Object.values(r.errors).reduce((a, n) => a + n, 0) - r.errors.status;
-      const ms = (us: number) => Math.round(us / 100) / 10;
       const row: Phase = {
         fsync,
         phase: ph.name,
@@ -392,7 +391,6 @@ async function measureYardstick(
       `[${fsync}] ${phase}: the ${name} server used all ${MAX_RATE * DURATION} prepared deliveries; its rate is a floor: raise MAX_RATE`,
     );
   const used = meter.stop();
-  const ms = (us: number) => Math.round(us / 100) / 10;
   return {
     acceptedPerSec: (r.responses - r.errors.status) / (r.durationUs / 1e6),
     p50: ms(r.latencyUs.p50),
@@ -401,6 +399,11 @@ async function measureYardstick(
     othersPct: Math.max(0, (used['others'] ?? 0) - (100 * r.cpuSeconds) / (r.durationUs / 1e6)),
     at: now(),
   };
+}
+
+/** wrk's microseconds as milliseconds with one decimal. */
+function ms(us: number): number {
+  return Math.round(us / 100) / 10;
 }
 
 /** CPU milliseconds one accepted request cost a process: less sensitive to a noisy machine than the rate itself. */

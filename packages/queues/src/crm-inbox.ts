@@ -44,26 +44,9 @@ export function inboxKeys(prefix: string) {
   };
 }
 
-export type CrmChange = { data: JobInput<'crm-events'>; jobId: string };
-
-/**
- * CRM changes accepted for triage, in one script call: each is queued once per job id within the dedupe
- * window, and a repeat is `duplicate`. A payload that is not a crm-events job is refused before Redis is
- * touched, and then none of the batch is written.
- */
-export async function acceptCrmEvents(redis: RedisClient, prefix: string, changes: readonly CrmChange[]): Promise<EnqueueResult[]> {
-  const schema = queueCatalog['crm-events'].schema;
-  return writeChanges(
-    redis,
-    prefix,
-    changes.map((c) => ({ jobId: c.jobId, payload: schema.parse(c.data) })),
-  );
-}
-
 type CheckedChange = { jobId: string; payload: JobData<'crm-events'> };
 
 async function writeChanges(redis: RedisClient, prefix: string, changes: readonly CheckedChange[]): Promise<EnqueueResult[]> {
-  if (!changes.length) return [];
   const k = inboxKeys(prefix);
   const keys = [k.stream];
   const args = [String(dedupeSeconds('crm-events'))];
@@ -75,14 +58,15 @@ async function writeChanges(redis: RedisClient, prefix: string, changes: readonl
   return changes.map((c, i) => ({ jobId: c.jobId, duplicate: added[i] !== 1 }));
 }
 
-/** One CRM change accepted for triage (see acceptCrmEvents). */
+/** A CRM change accepted for triage: queued once per job id within the dedupe window, a repeat is `duplicate`. */
 export async function acceptCrmEvent(
   redis: RedisClient,
   prefix: string,
   data: JobInput<'crm-events'>,
   jobId: string,
 ): Promise<EnqueueResult> {
-  return (await acceptCrmEvents(redis, prefix, [{ data, jobId }]))[0]!;
+  const payload = queueCatalog['crm-events'].schema.parse(data);
+  return (await writeChanges(redis, prefix, [{ jobId, payload }]))[0]!;
 }
 
 /**
@@ -90,9 +74,10 @@ export async function acceptCrmEvent(
  * script call, each caller still answered on its own. A script call per webhook cost the ingress a
  * command's encoding, promise and reply parsing each time, and Redis its per-call overhead: with 32
  * callers, 18–38 µs of Node CPU and 12–19 µs of Redis time per change, against 9–13 and 9–12 grouped
- * (2026-12-02). Under a burst, one turn brings as many deliveries as there are busy connections. A change is answered only when its batch
- * is written, so "accepted" keeps meaning "in Redis". A batch is capped at `maxBatch` changes: Redis runs
- * the script alone, and a few hundred keep that under a couple of milliseconds.
+ * (2026-12-02). Under a burst, one turn brings as many deliveries as there are busy connections. A change
+ * is answered only when its batch is written, so "accepted" keeps meaning "in Redis". A batch is capped at
+ * `maxBatch` changes: Redis runs the script alone, and a few hundred keep that under a couple of
+ * milliseconds.
  */
 export function createCrmIntake(o: { redis: RedisClient; prefix: string; maxBatch?: number }) {
   const maxBatch = o.maxBatch ?? 200;
@@ -126,8 +111,6 @@ export function createCrmIntake(o: { redis: RedisClient; prefix: string; maxBatc
     },
   };
 }
-
-export type CrmIntake = ReturnType<typeof createCrmIntake>;
 
 export type InboxEntry = { entryId: string; jobId: string; data: unknown };
 

@@ -7,14 +7,11 @@ export { dialJobId, scheduleDial, type DialRef } from './dial-jobs.ts';
 export { followUpJobId, scheduleFollowUp } from './follow-up-jobs.ts';
 export {
   acceptCrmEvent,
-  acceptCrmEvents,
   createCrmIntake,
   readInbox,
   inboxLength,
   inboxKeys,
   startInboxRelay,
-  type CrmChange,
-  type CrmIntake,
   type InboxEntry,
   type InboxRelayOptions,
 } from './crm-inbox.ts';
